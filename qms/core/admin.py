@@ -1,0 +1,37 @@
+"""Platform administration (Django admin, for superusers): organisations, units, members,
+with their history (django-simple-history)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from qms.core.models import Membership, Organization, OrgUnit, WorkerHeartbeat
+
+
+@admin.register(Organization)
+class OrganizationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "slug", "currency", "is_active"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(TreeAdmin, SimpleHistoryAdmin):
+    form = movenodeform_factory(OrgUnit)
+    list_display = ["name", "organization", "kind", "code"]
+    list_filter = ["organization", "kind"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "organization", "role", "org_unit", "access_expires_on", "is_active"]
+    list_filter = ["organization", "role", "is_active"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
+    autocomplete_fields = ["user"]
+    list_select_related = ["user", "organization", "org_unit"]
+
+
+@admin.register(WorkerHeartbeat)
+class WorkerHeartbeatAdmin(admin.ModelAdmin):
+    list_display = ["source", "ran_at", "hostname", "runs"]

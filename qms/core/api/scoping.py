@@ -1,0 +1,75 @@
+"""What every organisation-scoped API endpoint stands on.
+
+`OrganizationScopedViewSetMixin` resolves the URL's organisation through the same function as
+the pages (`resolve_membership`), starts every queryset from it, and lets each viewset declare
+which roles may read and which may write.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from rest_framework import exceptions, permissions
+
+from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES
+from qms.core.tenancy import AccessExpired, resolve_membership
+
+
+class IsOrganizationMember(permissions.BasePermission):
+    """Resolve the membership for `org_slug` (404 for strangers, 403 "access expired")."""
+
+    def has_permission(self, request, view) -> bool:
+        org_slug = view.kwargs.get("org_slug")
+        if org_slug is None:
+            return True
+        try:
+            membership = resolve_membership(request.user, org_slug)
+        except AccessExpired as expired:
+            raise exceptions.PermissionDenied(str(expired)) from expired
+        except Http404:
+            raise exceptions.NotFound("No such organisation.") from None
+        request.membership = membership
+        request.organization = membership.organization
+        view.membership = membership
+        view.organization = membership.organization
+        return True
+
+
+class HasRoleForMethod(permissions.BasePermission):
+    """Safe methods need one of the view's `read_roles`; others one of its `write_roles`."""
+
+    message = "Your role in this organisation does not allow this."
+
+    def has_permission(self, request, view) -> bool:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            return False
+        if request.method in permissions.SAFE_METHODS:
+            allowed = getattr(view, "read_roles", ALL_ROLES)
+        else:
+            allowed = getattr(view, "write_roles", QUALITY_EDITOR_ROLES)
+        return membership.role in allowed
+
+
+class OrganizationScopedViewSetMixin:
+    """Querysets start from the request's organisation: `get_base_queryset(organization)`."""
+
+    permission_classes = [permissions.IsAuthenticated, IsOrganizationMember, HasRoleForMethod]
+    read_roles = ALL_ROLES
+    write_roles = QUALITY_EDITOR_ROLES
+    organization = None
+    membership = None
+
+    def get_base_queryset(self, organization):  # pragma: no cover - each viewset defines it
+        raise NotImplementedError
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation has no request organisation; it only needs the model.
+            return self.get_base_queryset(None).none()
+        return self.get_base_queryset(self.organization)
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["organization"] = self.organization
+        context["membership"] = self.membership
+        return context

@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "qms.core"
+    label = "core"
+    verbose_name = "Core: organisations, members, audit trail"
+
+    def ready(self) -> None:
+        from qms.core import audit
+        from qms.core.models import Membership, Organization, OrgUnit
+        from qms.core.navigation import NavItem, register_nav_item
+        from qms.core.roles import ADMIN_ROLES, ALL_ROLES, AUDIT_TRAIL_ROLES, Role
+
+        audit.register(Organization, organization_field="id")
+        audit.register(OrgUnit)
+
+        audit.register(Membership, select_related=("user", "organization"))
+
+        register_nav_item(NavItem("Home", "core:org-home", ALL_ROLES, order=0))
+        register_nav_item(NavItem("People", "core:members", ALL_ROLES, order=80))
+        register_nav_item(NavItem("Org units", "core:org-units", ALL_ROLES, order=81))
+        register_nav_item(NavItem("Audit trail", "core:audit-trail", AUDIT_TRAIL_ROLES, order=90))
+        register_nav_item(
+            NavItem("System", "core:system", ADMIN_ROLES | {Role.QUALITY_MANAGER}, order=95)
+        )

@@ -1,0 +1,21 @@
+"""Template context every page's layout needs: navigation, organisation switcher."""
+
+from qms.core.models import Membership
+from qms.core.navigation import nav_for
+
+
+def navigation(request):
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    context = {"current_membership": membership, "nav_items": [], "switchable_memberships": []}
+    if user is None or not user.is_authenticated:
+        return context
+    context["switchable_memberships"] = (
+        Membership.objects.current()
+        .filter(user=user, organization__is_active=True)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+    if membership is not None:
+        context["nav_items"] = nav_for(membership, request.path)
+    return context

@@ -1,0 +1,221 @@
+"""Tenancy and what every app stands on: organisations, org units, memberships with roles.
+
+An organisation is a tenant. Every record of an app belongs to one, and every query starts from
+the request's organisation (see `qms.core.tenancy`).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from qms.core.roles import Role
+
+
+class BaseModel(models.Model):
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OrganizationScopedQuerySet(models.QuerySet):
+    """Every model that belongs to an organisation gets its querysets through this."""
+
+    def for_organization(self, organization):
+        return self.filter(organization=organization)
+
+
+class OrganizationQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def for_user(self, user):
+        """Organisations in which the user holds an active membership."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.active().filter(memberships__user=user, memberships__is_active=True).distinct()
+
+
+class Organization(BaseModel):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=60, unique=True, help_text="Used in URLs, e.g. /o/acme/. Never changes."
+    )
+    currency = models.CharField(
+        max_length=3, default="GBP", help_text="ISO 4217 code used for budgets (e.g. GBP, EUR)."
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="organization_currency_iso4217"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgUnitQuerySet(MP_NodeQuerySet, OrganizationScopedQuerySet):
+    pass
+
+
+class OrgUnitManager(MP_NodeManager):
+    """treebeard's manager (add_root, add_child, tree order) with our organisation scoping."""
+
+    def get_queryset(self):
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+    def for_organization(self, organization):
+        return self.get_queryset().for_organization(organization)
+
+
+class OrgUnit(MP_Node):
+    """A site, department or team; units form a tree per organisation for rollups.
+
+    The materialised path (django-treebeard) lets a subtree be selected with one indexed
+    `path LIKE 'prefix%'` condition, on SQLite and PostgreSQL alike.
+    """
+
+    class Kind(models.TextChoices):
+        COMPANY = "company", "Company"
+        SITE = "site", "Site"
+        DEPARTMENT = "department", "Department"
+        TEAM = "team", "Team"
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="org_units"
+    )
+    name = models.CharField(max_length=200)
+    code = models.CharField(max_length=30, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    node_order_by = ["name"]
+    history = HistoricalRecords()
+    objects = OrgUnitManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "code"],
+                condition=~Q(code=""),
+                name="orgunit_code_unique_per_organization",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def subtree(self):
+        """This unit and every unit beneath it."""
+        return OrgUnit.objects.filter(
+            organization_id=self.organization_id, path__startswith=self.path
+        )
+
+
+class MembershipQuerySet(OrganizationScopedQuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+    def with_role(self, *roles: str):
+        return self.filter(role__in=roles)
+
+    def current(self, today: datetime.date | None = None):
+        """Active memberships whose access has not expired (auditors' access is time-boxed)."""
+        today = today or timezone.localdate()
+        return self.active().filter(
+            Q(access_expires_on__isnull=True) | Q(access_expires_on__gte=today)
+        )
+
+
+class Membership(BaseModel):
+    """A user's place in one organisation: one role, and for auditors an expiry date."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="memberships",
+        help_text="The unit whose objectives this member sees first.",
+    )
+    job_title = models.CharField(max_length=120, blank=True)
+    access_expires_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Last day of access. Required for auditors, whose access is time-boxed.",
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organization", "user__last_name", "user__first_name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization"], name="membership_one_per_user_and_organization"
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.AUDITOR) | Q(access_expires_on__isnull=False),
+                name="membership_auditor_has_expiry",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()}, {self.organization})"
+
+    @property
+    def display_name(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+    def has_expired(self, today: datetime.date | None = None) -> bool:
+        if self.access_expires_on is None:
+            return False
+        return self.access_expires_on < (today or timezone.localdate())
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+
+class WorkerHeartbeat(models.Model):
+    """When the Celery worker last ran the heartbeat task, per way it was queued.
+
+    Proves that web → broker → worker (source "manual") and beat → broker → worker (source
+    "beat") both work; shown on the system status page. Platform-wide, not tenant data.
+    """
+
+    class Source(models.TextChoices):
+        BEAT = "beat", "Scheduled by beat"
+        MANUAL = "manual", "Queued from the status page"
+
+    source = models.CharField(max_length=20, choices=Source.choices, unique=True)
+    ran_at = models.DateTimeField()
+    hostname = models.CharField(max_length=200, blank=True)
+    runs = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.ran_at:%Y-%m-%d %H:%M:%S}"

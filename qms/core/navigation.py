@@ -1,0 +1,39 @@
+"""The main navigation: each app adds its pages here from its AppConfig.ready().
+
+Items are shown to members whose role is in the item's roles, in `order`.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from qms.core.roles import ALL_ROLES
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str  # a URL that takes the organisation slug as its only argument
+    roles: frozenset = ALL_ROLES
+    order: int = 100
+
+
+_ITEMS: list[NavItem] = []
+
+
+def register_nav_item(item: NavItem) -> None:
+    if item not in _ITEMS:
+        _ITEMS.append(item)
+        _ITEMS.sort(key=lambda i: (i.order, i.label))
+
+
+def nav_for(membership, current_path: str) -> list[dict]:
+    links = []
+    for item in _ITEMS:
+        if membership.role not in item.roles:
+            continue
+        url = reverse(item.url_name, kwargs={"org_slug": membership.organization.slug})
+        # The home page is active only on itself; other sections also on their sub-pages.
+        active = current_path == url if item.order == 0 else current_path.startswith(url)
+        links.append({"label": item.label, "url": url, "active": active})
+    return links

@@ -1,0 +1,115 @@
+"""Core pages: landing, organisation home, people, org units, audit trail, system status,
+and the member's API token."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_http_methods, require_POST
+from rest_framework.authtoken.models import Token
+
+from qms.core import audit, selectors
+from qms.core.forms import MemberFilterForm
+from qms.core.models import WorkerHeartbeat
+from qms.core.permissions import role_required
+from qms.core.roles import ADMIN_ROLES, AUDIT_TRAIL_ROLES, Role
+from qms.core.tasks import heartbeat
+from qms.core.tenancy import SESSION_KEY, default_membership
+
+PAGE_SIZE = 25
+
+
+@login_required
+def landing(request: HttpRequest) -> HttpResponse:
+    """After login: the organisation used last, else the first one; or say there is none."""
+    membership = default_membership(request.user, request.session.get(SESSION_KEY))
+    if membership is None:
+        return render(request, "core/no_organization.html", status=200)
+    return redirect("core:org-home", org_slug=membership.organization.slug)
+
+
+def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The first page in an organisation: what there is, and what to do next for this role."""
+    organization = request.organization
+    context = {
+        "role_counts": selectors.role_counts(organization=organization),
+        "units": selectors.org_unit_tree(organization=organization),
+        "expiring_auditors": selectors.expiring_auditor_access(organization=organization),
+    }
+    return render(request, "core/org_home.html", context)
+
+
+def members(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = MemberFilterForm(request.GET or None)
+    role = form.cleaned_data["role"] if form.is_valid() else None
+    memberships = selectors.membership_list(organization=request.organization, role=role)
+    page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "core/members.html", {"form": form, "page": page})
+
+
+def org_units(request: HttpRequest, org_slug: str) -> HttpResponse:
+    units = selectors.org_unit_tree(organization=request.organization)
+    return render(request, "core/org_units.html", {"units": units})
+
+
+@role_required(AUDIT_TRAIL_ROLES)
+def audit_trail(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The organisation's changes, newest first, one page at a time ("older" follows a cursor)."""
+    before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None
+    if before is not None and timezone.is_naive(before):
+        before = timezone.make_aware(before, datetime.UTC)
+    entries = audit.organization_trail(request.organization.id, before=before, limit=PAGE_SIZE)
+    older = entries[-1].when.isoformat() if len(entries) == PAGE_SIZE else None
+    return render(
+        request,
+        "core/audit_trail.html",
+        {"entries": entries, "older": older, "is_first_page": before is None},
+    )
+
+
+@role_required(ADMIN_ROLES | {Role.QUALITY_MANAGER})
+def system_status(request: HttpRequest, org_slug: str) -> HttpResponse:
+    return render(request, "core/system.html", {"status": selectors.worker_status()})
+
+
+@require_POST
+@role_required(ADMIN_ROLES)
+def system_send_test_task(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Queue a heartbeat through the broker; the page shows when the worker has run it."""
+    transaction.on_commit(lambda: heartbeat.delay(WorkerHeartbeat.Source.MANUAL))
+    messages.success(
+        request,
+        "A test task was queued. Reload this page in a few seconds: "
+        "'Last test task' shows when the worker ran it.",
+    )
+    return redirect("core:system", org_slug=org_slug)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Show the member's API token; POST creates or replaces it (the old one stops working)."""
+    if request.method == "POST":
+        Token.objects.filter(user=request.user).delete()
+        token = Token.objects.create(user=request.user)
+        messages.success(
+            request, "A new API token was created. Any previous token no longer works."
+        )
+        return render(request, "core/api_token.html", {"token": token, "just_created": True})
+    token = Token.objects.filter(user=request.user).first()
+    return render(request, "core/api_token.html", {"token": token, "just_created": False})
+
+
+def health(request: HttpRequest) -> HttpResponse:
+    """Liveness for the container's health check: the process answers and the database too."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

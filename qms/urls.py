@@ -1,0 +1,39 @@
+"""URL map: pages, the organisation's pages under /o/<org_slug>/, the API under /api/v1/."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from qms.core import views as core_views
+from qms.core.forms import LoginForm
+
+admin.site.site_header = "QMS leadership dashboard: platform administration"
+
+account_patterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"
+    ),
+    path("api-token/", core_views.api_token, name="api-token"),
+]
+
+urlpatterns = [
+    path("", core_views.landing, name="home"),
+    path("healthz", core_views.health, name="health"),
+    path("accounts/", include(account_patterns)),
+    path("o/<slug:org_slug>/", include("qms.core.urls")),
+    path("api/v1/", include("qms.core.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path(settings.ADMIN_URL, admin.site.urls),
+]

@@ -1,0 +1,81 @@
+"""Fixtures every test can use: a standing cast of users per role in two organisations."""
+
+import datetime
+import os
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from qms.core.roles import Role
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, make_unit
+
+# Playwright's sync API runs an event loop in the test thread; the live server's database
+# access happens in its own thread, so Django's async-safety check does not apply here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked postgres/redis run only where those services are configured (CI sets both);
+    elsewhere they are reported as skipped, with the reason."""
+    redis_url = os.environ.get("REDIS_URL")
+    database_url = os.environ.get("DATABASE_URL", "")
+    on_postgres = database_url.startswith(("postgres://", "postgresql://", "pgsql://"))
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
+        if "redis" in item.keywords and not redis_url:
+            item.add_marker(pytest.mark.skip(reason="needs REDIS_URL=redis://..."))
+
+
+@pytest.fixture
+def org_a(db):
+    org = OrganizationFactory(name="Acme Test Ltd", slug="acme-test")
+    root = make_unit(org, "Acme Test Ltd", kind="company", code="A")
+    make_unit(org, "Plant One", parent=root, kind="site", code="A1")
+    return org
+
+
+@pytest.fixture
+def org_b(db):
+    org = OrganizationFactory(name="Beta Rival plc", slug="beta-rival")
+    make_unit(org, "Beta HQ", kind="company", code="B")
+    return org
+
+
+@pytest.fixture
+def cast(org_a, org_b):
+    """alice (executive), quinn (quality manager), carl (contributor), audrey (auditor, access
+    current), eddie (auditor, expired), adam (admin) in organisation A; bob is only in B."""
+
+    def member(username, role, org=org_a, **kwargs):
+        user = UserFactory(username=username, first_name=username.capitalize(), last_name="Test")
+        return MembershipFactory(user=user, organization=org, role=role, **kwargs).user
+
+    today = timezone.localdate()
+    return SimpleNamespace(
+        org_a=org_a,
+        org_b=org_b,
+        alice=member("alice", Role.EXECUTIVE),
+        quinn=member("quinn", Role.QUALITY_MANAGER),
+        carl=member("carl", Role.CONTRIBUTOR),
+        audrey=member(
+            "audrey", Role.AUDITOR, access_expires_on=today + datetime.timedelta(days=10)
+        ),
+        eddie=member("eddie", Role.AUDITOR, access_expires_on=today - datetime.timedelta(days=1)),
+        adam=member("adam", Role.ADMIN),
+        bob=member("bob", Role.QUALITY_MANAGER, org=org_b),
+    )
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def on_postgres(db):
+    return connection.vendor == "postgresql"

@@ -1,0 +1,98 @@
+"""The REST API: root, schema, docs, tokens."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.authtoken.models import Token
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def test_api_root_lists_the_organisations_endpoint(api_client, cast):
+    api_client.force_authenticate(cast.alice)
+    response = api_client.get("/api/v1/")
+    assert response.status_code == 200
+    assert "organizations" in response.json()
+
+
+def test_openapi_schema_describes_the_scoped_endpoints(client, db):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    assert "/api/v1/organizations/{org_slug}/memberships/" in schema["paths"]
+    assert "/api/v1/organizations/{org_slug}/org-units/" in schema["paths"]
+
+
+def test_api_docs_page_loads_its_assets_from_our_server(client, db):
+    html = client.get("/api/docs/").content.decode()
+    assert "swagger-ui" in html
+    assert "cdn" not in html.lower()
+
+
+def test_token_from_username_and_password_authenticates_api_calls(api_client, cast):
+    response = api_client.post(
+        reverse("api-token-obtain"), {"username": "quinn", "password": PASSWORD}, format="json"
+    )
+    assert response.status_code == 200
+    token = response.json()["token"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    listed = api_client.get(reverse("membership-list", kwargs={"org_slug": "acme-test"}))
+    assert listed.status_code == 200
+
+
+def test_token_request_with_wrong_password_is_refused_clearly(api_client, cast):
+    response = api_client.post(
+        reverse("api-token-obtain"), {"username": "quinn", "password": "nope"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "Unable to log in" in str(response.json())
+    assert not Token.objects.exists()
+
+
+def test_malformed_token_request_is_400(api_client, db):
+    response = api_client.post(
+        reverse("api-token-obtain"), "{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+
+
+def test_bad_token_is_401(api_client, cast):
+    api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    assert api_client.get(reverse("organization-list")).status_code == 401
+
+
+def test_api_token_page_creates_replaces_and_masks_the_token(client, cast):
+    client.force_login(cast.alice)
+    created = client.post(reverse("api-token")).content.decode()
+    key = Token.objects.get(user=cast.alice).key
+    assert key in created
+    shown_later = client.get(reverse("api-token")).content.decode()
+    assert key not in shown_later
+    assert key[-4:] in shown_later
+    client.post(reverse("api-token"))
+    assert Token.objects.get(user=cast.alice).key != key
+
+
+def test_org_units_come_in_tree_order_with_parents(api_client, cast):
+    api_client.force_authenticate(cast.carl)
+    units = api_client.get(reverse("org-unit-list", kwargs={"org_slug": "acme-test"})).json()
+    assert [u["name"] for u in units] == ["Acme Test Ltd", "Plant One"]
+    assert units[0]["parent"] is None
+    assert units[1]["parent"] == units[0]["id"]
+
+
+def test_memberships_filter_by_role(api_client, cast):
+    api_client.force_authenticate(cast.alice)
+    url = reverse("membership-list", kwargs={"org_slug": "acme-test"})
+    results = api_client.get(url, {"role": "auditor"}).json()["results"]
+    assert {m["user"]["username"] for m in results} == {"audrey", "eddie"}
+
+
+def test_invalid_filter_value_is_a_clear_400(api_client, cast):
+    api_client.force_authenticate(cast.alice)
+    url = reverse("membership-list", kwargs={"org_slug": "acme-test"})
+    response = api_client.get(url, {"role": "emperor"})
+    assert response.status_code == 400
+    assert "role" in response.json()

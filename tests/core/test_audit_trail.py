@@ -1,0 +1,146 @@
+"""Every change to a core record is in the audit trail: who, when, before and after."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from qms.core import audit, services
+from qms.core.models import Membership
+from qms.core.roles import Role
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_role_change_records_who_when_before_and_after(cast):
+    membership = Membership.objects.get(user=cast.carl)
+    services.membership_update(
+        membership=membership, actor=cast.adam, role=Role.QUALITY_MANAGER, reason="Promotion"
+    )
+    latest = audit.record_history(membership)[0]
+    assert latest.who == cast.adam.get_full_name()
+    assert latest.action == "changed"
+    assert latest.reason == "Promotion"
+    assert [(c.field, c.before, c.after) for c in latest.changes] == [
+        ("role", Role.CONTRIBUTOR, Role.QUALITY_MANAGER)
+    ]
+
+
+def test_history_lists_creation_then_changes_newest_first(cast):
+    membership = services.membership_create(
+        organization=cast.org_a,
+        user=UserFactory(username="newbie"),
+        role=Role.CONTRIBUTOR,
+        actor=cast.adam,
+    )
+    services.membership_update(membership=membership, actor=cast.adam, job_title="Inspector")
+    history = audit.record_history(membership)
+    assert [entry.action for entry in history] == ["changed", "created"]
+    assert history[0].changes[0].after == "Inspector"
+
+
+def test_unknown_fields_cannot_be_changed_and_nothing_is_written(cast):
+    membership = Membership.objects.get(user=cast.carl)
+    before = membership.history.count()
+    with pytest.raises(ValueError, match="Cannot change organization"):
+        services.membership_update(membership=membership, actor=cast.adam, organization=cast.org_b)
+    assert membership.history.count() == before
+
+
+def test_invalid_change_is_refused_and_leaves_no_trace(cast):
+    from django.core.exceptions import ValidationError
+
+    membership = Membership.objects.get(user=cast.carl)
+    before = membership.history.count()
+    with pytest.raises(ValidationError):
+        services.membership_update(membership=membership, actor=cast.adam, role="emperor")
+    membership.refresh_from_db()
+    assert membership.role == Role.CONTRIBUTOR
+    assert membership.history.count() == before
+
+
+def test_organisation_trail_shows_only_that_organisations_changes(cast):
+    services.membership_update(
+        membership=Membership.objects.get(user=cast.bob), actor=cast.bob, job_title="Secret plan"
+    )
+    entries = audit.organization_trail(cast.org_a.id, limit=200)
+    assert entries, "organisation A has changes"
+    assert all("bob" not in e.object_repr.lower() for e in entries)
+    assert all("Beta" not in e.object_repr for e in entries)
+    b_entries = audit.organization_trail(cast.org_b.id, limit=200)
+    assert any("Bob" in e.object_repr for e in b_entries)
+
+
+def test_trail_pages_follow_a_time_cursor_without_repeats(cast):
+    for i in range(7):
+        services.membership_update(
+            membership=Membership.objects.get(user=cast.carl), actor=cast.adam, job_title=f"T{i}"
+        )
+    first = audit.organization_trail(cast.org_a.id, limit=5)
+    second = audit.organization_trail(cast.org_a.id, limit=5, before=first[-1].when)
+    assert len(first) == 5
+    assert {e.history_id for e in first}.isdisjoint({e.history_id for e in second})
+    assert all(e.when < first[-1].when for e in second)
+
+
+def test_trail_page_query_count_does_not_grow_with_the_trail(client, cast):
+    def add_changes(prefix, n):
+        for i in range(n):
+            services.membership_create(
+                organization=cast.org_a,
+                user=UserFactory(username=f"{prefix}{i}"),
+                role=Role.CONTRIBUTOR,
+                actor=cast.adam,
+            )
+            services.org_unit_create(
+                organization=cast.org_a, name=f"{prefix} unit {i}", actor=cast.quinn
+            )
+
+    client.force_login(cast.quinn)
+    url = reverse("core:audit-trail", kwargs={"org_slug": "acme-test"})
+    add_changes("a", 15)  # a full page, with changes by several people to several kinds of record
+    client.get(url)  # the first visit also stores the current organisation in the session
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    add_changes("b", 60)
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(large) == len(small)
+
+
+def test_audit_trail_page_shows_the_change(client, cast):
+    services.membership_update(
+        membership=Membership.objects.get(user=cast.carl),
+        actor=cast.adam,
+        access_expires_on=None,
+        job_title="Shift lead",
+        reason="Reorganisation",
+    )
+    client.force_login(cast.audrey)
+    html = client.get(
+        reverse("core:audit-trail", kwargs={"org_slug": "acme-test"})
+    ).content.decode()
+    assert "Reorganisation" in html
+    assert "Membership changed" in html
+
+
+def test_members_page_query_count_is_constant(client, cast):
+    client.force_login(cast.alice)
+    url = reverse("core:members", kwargs={"org_slug": "acme-test"})
+    client.get(url)  # the first visit also stores the current organisation in the session
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(30):
+        MembershipFactory(
+            user=UserFactory(username=f"m{i}"),
+            organization=cast.org_a,
+            role=Role.AUDITOR,
+            access_expires_on=datetime.date(2030, 1, 1),
+        )
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)

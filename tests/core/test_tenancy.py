@@ -1,0 +1,107 @@
+"""A member sees only their own organisation; strangers get 404, expired auditors a clear 403."""
+
+import pytest
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+ORG_PAGES = ["core:org-home", "core:members", "core:org-units", "core:audit-trail"]
+ORG_API = ["organization-detail", "membership-list", "org-unit-list"]
+
+
+@pytest.mark.parametrize("name", ORG_PAGES)
+def test_member_of_another_organisation_gets_404_on_pages(client, cast, name):
+    client.force_login(cast.bob)
+    response = client.get(reverse(name, kwargs={"org_slug": "acme-test"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ORG_PAGES)
+def test_unknown_organisation_is_404_like_a_foreign_one(client, cast, name):
+    client.force_login(cast.alice)
+    assert client.get(reverse(name, kwargs={"org_slug": "no-such-org"})).status_code == 404
+
+
+@pytest.mark.parametrize("name", ORG_PAGES)
+def test_anonymous_visitor_is_sent_to_login(client, cast, name):
+    url = reverse(name, kwargs={"org_slug": "acme-test"})
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("name", ORG_API)
+def test_member_of_another_organisation_gets_404_from_the_api(api_client, cast, name):
+    api_client.force_authenticate(cast.bob)
+    response = api_client.get(reverse(name, kwargs={"org_slug": "acme-test"}))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("name", ORG_API)
+def test_anonymous_api_call_is_401(api_client, cast, name):
+    response = api_client.get(reverse(name, kwargs={"org_slug": "acme-test"}))
+    assert response.status_code == 401
+
+
+def test_api_lists_only_the_callers_organisations(api_client, cast):
+    api_client.force_authenticate(cast.bob)
+    slugs = [o["slug"] for o in api_client.get(reverse("organization-list")).json()["results"]]
+    assert slugs == ["beta-rival"]
+
+
+def test_api_members_are_only_this_organisations(api_client, cast):
+    api_client.force_authenticate(cast.quinn)
+    results = api_client.get(reverse("membership-list", kwargs={"org_slug": "acme-test"})).json()
+    usernames = {m["user"]["username"] for m in results["results"]}
+    assert "bob" not in usernames
+    assert {"alice", "quinn", "carl", "audrey", "adam"} <= usernames
+
+
+def test_api_membership_of_another_organisation_by_id_is_404(api_client, cast):
+    from qms.core.models import Membership
+
+    bobs = Membership.objects.get(user=cast.bob)
+    api_client.force_authenticate(cast.quinn)
+    url = reverse("membership-detail", kwargs={"org_slug": "acme-test", "pk": bobs.pk})
+    assert api_client.get(url).status_code == 404
+
+
+def test_expired_auditor_is_told_access_expired_on_pages(client, cast):
+    client.force_login(cast.eddie)
+    response = client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"}))
+    assert response.status_code == 403
+    assert "expired" in response.content.decode()
+    assert "Access expired" in response.content.decode()
+
+
+def test_expired_auditor_is_told_access_expired_by_the_api(api_client, cast):
+    api_client.force_authenticate(cast.eddie)
+    response = api_client.get(reverse("membership-list", kwargs={"org_slug": "acme-test"}))
+    assert response.status_code == 403
+    assert "expired on" in response.json()["detail"]
+
+
+def test_expired_auditor_lands_nowhere_rather_than_on_the_expired_organisation(client, cast):
+    client.force_login(cast.eddie)
+    response = client.get("/")
+    assert "not a member of any organisation" in response.content.decode()
+
+
+def test_auditor_with_current_access_reads_the_organisation(client, cast):
+    client.force_login(cast.audrey)
+    assert client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"})).status_code == 200
+
+
+def test_deactivated_membership_is_treated_as_no_membership(client, cast):
+    from qms.core.models import Membership
+
+    Membership.objects.filter(user=cast.carl).update(is_active=False)
+    client.force_login(cast.carl)
+    assert client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"})).status_code == 404
+
+
+def test_org_switcher_lists_only_the_users_organisations(client, cast):
+    client.force_login(cast.alice)
+    html = client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"})).content.decode()
+    assert "Acme Test Ltd" in html
+    assert "Beta Rival" not in html

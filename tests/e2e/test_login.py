@@ -1,0 +1,56 @@
+"""A person signs in through the real login page of a live server."""
+
+import pytest
+from django.core.management import call_command
+
+from tests.e2e.conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def demo(transactional_db):
+    call_command("seed_demo")
+
+
+def test_demo_executive_signs_in_and_sees_the_home_page(page, live_server, demo, screenshot):
+    sign_in(page, live_server, "executive", "demo1234")
+    page.wait_for_url(f"{live_server.url}/o/acme/")
+    assert page.get_by_role("heading", name="Welcome, Eleanor").is_visible()
+    assert page.get_by_text("Acme Precision Ltd").first.is_visible()
+    screenshot("home-executive")
+
+
+def test_wrong_password_shows_an_error_in_the_browser(page, live_server, demo, screenshot):
+    sign_in(page, live_server, "executive", "not-the-password")
+    error = page.locator("#login-error")
+    assert "correct username and password" in error.inner_text()
+    assert page.url.startswith(f"{live_server.url}/accounts/login/")
+    screenshot("login-error")
+
+
+def test_every_demo_role_reaches_its_home_page(page, live_server, demo):
+    for username in ("quality", "contributor", "auditor", "admin"):
+        sign_in(page, live_server, username, "demo1234")
+        page.wait_for_url(f"{live_server.url}/o/*/")
+        assert page.get_by_role("heading", name="Welcome").is_visible()
+        page.get_by_role("button", name=username_label(page)).click()
+        page.get_by_role("button", name="Sign out").click()
+        page.wait_for_url(f"{live_server.url}/accounts/login/*")
+
+
+def username_label(page):
+    return page.locator("#user-menu").inner_text()
+
+
+def test_phone_width_collapses_the_navigation(browser, live_server, demo):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    sign_in(page, live_server, "quality", "demo1234")
+    page.wait_for_url(f"{live_server.url}/o/acme/")
+    assert not page.get_by_role("link", name="People", exact=True).is_visible()
+    page.get_by_role("button", name="Show navigation").click()
+    page.get_by_role("link", name="People", exact=True).click()
+    page.wait_for_url(f"{live_server.url}/o/acme/people/")
+    assert page.get_by_role("heading", name="People and roles").is_visible()
+    context.close()

@@ -1,0 +1,80 @@
+"""Configuration from the environment: production refuses unsafe defaults, SQLite is set up for
+a web server and a worker sharing one file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parents[1]
+
+
+def run_manage(args, **env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    clean.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage(["check"], DEBUG="False", ALLOWED_HOSTS="qms.example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings(tmp_path):
+    result = run_manage(
+        ["check", "--deploy", "--fail-level", "WARNING"],
+        DEBUG="False",
+        SECRET_KEY="p" * 20 + "r0duct10n-s3cret-key-that-is-long-and-random-enough-9x",
+        ALLOWED_HOSTS="qms.example.com",
+        QMS_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sqlite_uses_wal_and_waits_for_locks(tmp_path):
+    code = (
+        "from django.db import connection\n"
+        "c = connection.cursor()\n"
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA busy_timeout').fetchone()[0])"
+    )
+    result = run_manage(
+        ["shell", "-v", "0", "-c", code], DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "30000"]
+
+
+def test_redis_url_switches_broker_results_and_cache():
+    code = (
+        "from django.conf import settings\n"
+        "print(settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND, "
+        "settings.CACHES['default']['BACKEND'])"
+    )
+    result = run_manage(["shell", "-v", "0", "-c", code], REDIS_URL="redis://127.0.0.1:6379/3")
+    assert result.stdout.split() == [
+        "redis://127.0.0.1:6379/3",
+        "redis://127.0.0.1:6379/3",
+        "django.core.cache.backends.redis.RedisCache",
+    ]
+
+
+def test_embedded_default_needs_no_broker_server():
+    code = (
+        "from django.conf import settings\n"
+        "print(settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND)"
+    )
+    result = run_manage(["shell", "-v", "0", "-c", code])
+    assert result.stdout.split() == ["filesystem://", "django-db"]
