@@ -1,0 +1,52 @@
+"""Take the screenshots used in docs/ from a running demo (make demo, or runserver).
+
+    python docs/screenshots.py [BASE_URL]   # default http://127.0.0.1:8000
+
+Uses Debian's Chromium through Playwright's Python package, like the browser tests.
+"""
+
+import sys
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
+OUT = Path(__file__).resolve().parent / "img"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+# (file name, username, path, viewport width)
+SHOTS = [
+    ("login", None, "/accounts/login/", 1280),
+    ("home-executive", "executive", "/o/acme/", 1280),
+    ("home-quality-manager", "quality", "/o/acme/", 1280),
+    ("people", "quality", "/o/acme/people/", 1280),
+    ("org-units", "contributor", "/o/acme/units/", 1280),
+    ("home-contributor-phone", "contributor", "/o/acme/", 390),
+    ("audit-trail", "auditor", "/o/acme/audit-trail/", 1280),
+    ("system", "admin", "/o/acme/system/", 1280),
+    ("api-token", "admin", "/accounts/api-token/", 1280),
+]
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        for name, username, path, width in SHOTS:
+            context = browser.new_context(viewport={"width": width, "height": 800})
+            page = context.new_page()
+            if username:
+                page.goto(f"{BASE}/accounts/login/")
+                page.get_by_label("Username").fill(username)
+                page.get_by_label("Password").fill("demo1234")
+                page.get_by_role("button", name="Sign in").click()
+                page.wait_for_load_state()
+            page.goto(f"{BASE}{path}")
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+            context.close()
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
