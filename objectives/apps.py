@@ -3,3 +3,24 @@ from django.apps import AppConfig
 
 class ObjectivesConfig(AppConfig):
     name = "objectives"
+    verbose_name = "Quality objectives and KPIs"
+
+    def ready(self) -> None:
+        from objectives.models import ActionStep, Measurement, QualityObjective
+        from qms.core import audit
+        from qms.core.navigation import NavItem, register_nav_item
+        from qms.core.schedules import DefaultSchedule, register_schedule
+
+        audit.register(QualityObjective)
+        audit.register(Measurement, select_related=())
+        audit.register(ActionStep)
+        register_nav_item(NavItem("Objectives", "objectives:list", order=10))
+        register_schedule(
+            DefaultSchedule(
+                name="KPI rollups: nightly full recompute",
+                task="objectives.rollup_all",
+                crontab={"minute": "30", "hour": "1"},
+                description="Recomputes every KPI rollup and current status; catches values "
+                "that became overdue as days passed.",
+            )
+        )

@@ -1,0 +1,148 @@
+"""Writes to objectives, measurements and plans: validated, in a transaction, attributed in
+the audit trail, and followed by an incremental rollup once committed."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from objectives.models import ActionStep, Measurement, QualityObjective
+from objectives.validation import period_problem, value_problem
+
+OBJECTIVE_FIELDS = {
+    "code",
+    "title",
+    "statement",
+    "org_unit",
+    "owner",
+    "accountable_executive",
+    "status",
+    "start_date",
+    "due_date",
+    "parent",
+    "weight",
+    "unit",
+    "direction",
+    "baseline",
+    "target",
+    "amber_threshold",
+    "red_threshold",
+    "frequency",
+    "aggregation",
+    "decimal_places",
+    "valid_min",
+    "valid_max",
+    "data_due_days",
+}
+
+
+def queue_rollup(objective_id: int, period_ends: list[datetime.date] | None) -> None:
+    """After the transaction commits, recompute the objective's affected rollups."""
+    from objectives.tasks import rollup_objective
+
+    ends = sorted({end.isoformat() for end in period_ends}) if period_ends else None
+    transaction.on_commit(lambda: rollup_objective.delay(objective_id, ends))
+
+
+@transaction.atomic
+def objective_create(*, organization, actor, **fields) -> QualityObjective:
+    unknown = set(fields) - OBJECTIVE_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown objective fields: {', '.join(sorted(unknown))}")
+    objective = QualityObjective(organization=organization, **fields)
+    objective._history_user = actor
+    objective.full_clean()
+    objective.save()
+    queue_rollup(objective.id, None)
+    return objective
+
+
+@transaction.atomic
+def objective_update(
+    *, objective: QualityObjective, actor, reason: str = "", **changes
+) -> QualityObjective:
+    unknown = set(changes) - OBJECTIVE_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown objective fields: {', '.join(sorted(unknown))}")
+    locked = QualityObjective.objects.select_for_update().get(pk=objective.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked._history_user = actor
+    if reason:
+        locked._change_reason = reason
+    locked.full_clean()
+    locked.save()
+    # Thresholds, direction or dates may have changed: every period's status may differ.
+    queue_rollup(locked.id, None)
+    return locked
+
+
+@transaction.atomic
+def measurement_record(
+    *,
+    objective: QualityObjective,
+    period_end: datetime.date,
+    value: Decimal,
+    actor,
+    note: str = "",
+    source: str = Measurement.Source.FORM,
+    reason: str = "",
+) -> tuple[Measurement, bool]:
+    """Record the value for a period, or correct it if one exists (the earlier value stays in
+    the audit trail). Returns the measurement and whether it was new."""
+    problems = [
+        p for p in (period_problem(objective, period_end), value_problem(objective, value)) if p
+    ]
+    if problems:
+        raise ValidationError("; ".join(p[0].upper() + p[1:] for p in problems) + ".")
+    measurement = (
+        Measurement.objects.select_for_update()
+        .filter(objective=objective, period_end=period_end)
+        .first()
+    )
+    created = measurement is None
+    if created:
+        measurement = Measurement(
+            organization_id=objective.organization_id, objective=objective, period_end=period_end
+        )
+    elif measurement.value == value and measurement.note == note:
+        return measurement, False  # nothing changed: no new version in the trail
+    measurement.value = value
+    measurement.note = note
+    measurement.source = source
+    measurement.entered_by = actor
+    measurement.entered_at = timezone.now()
+    measurement._history_user = actor
+    if reason or not created:
+        measurement._change_reason = reason or "Correction"
+    measurement.save()
+    queue_rollup(objective.id, [period_end])
+    return measurement, created
+
+
+@transaction.atomic
+def plan_step_create(*, objective: QualityObjective, actor, **fields) -> ActionStep:
+    step = ActionStep(organization_id=objective.organization_id, objective=objective, **fields)
+    if step.responsible_id and step.responsible.organization_id != objective.organization_id:
+        raise ValidationError({"responsible": "Choose a member of this organisation."})
+    step._history_user = actor
+    step.full_clean()
+    step.save()
+    return step
+
+
+@transaction.atomic
+def plan_step_update(*, step: ActionStep, actor, **changes) -> ActionStep:
+    locked = ActionStep.objects.select_for_update().get(pk=step.pk)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.responsible_id and locked.responsible.organization_id != locked.organization_id:
+        raise ValidationError({"responsible": "Choose a member of this organisation."})
+    locked._history_user = actor
+    locked.full_clean()
+    locked.save()
+    return locked

@@ -1,0 +1,33 @@
+"""Celery tasks of the objectives app: thin and idempotent, each calling a service.
+
+Sections: rollups (objectives.rollups), imports (objectives.imports).
+"""
+
+import datetime
+
+from celery import shared_task
+
+from objectives import rollups
+
+# --- rollups ------------------------------------------------------------------------------
+
+
+@shared_task(
+    name="objectives.rollup_objective",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def rollup_objective(objective_id: int, period_ends: list[str] | None = None) -> None:
+    """Recompute one objective's rollups after its measurements changed."""
+    ends = [datetime.date.fromisoformat(end) for end in period_ends] if period_ends else None
+    rollups.recompute_objective(objective_id, ends)
+
+
+@shared_task(name="objectives.rollup_all")
+def rollup_all(organization_id: int | None = None) -> dict:
+    """Nightly full recompute (also catches values that became overdue as days passed)."""
+    return rollups.recompute_all(organization_id)
+
+
+# --- imports ------------------------------------------------------------------------------
