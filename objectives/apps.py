@@ -6,7 +6,9 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Quality objectives and KPIs"
 
     def ready(self) -> None:
+        from objectives.demo import seed_objectives
         from objectives.models import ActionStep, Measurement, QualityObjective
+        from qms.core.demo import DEMO_STEPS
         from qms.core import audit
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
@@ -15,6 +17,8 @@ class ObjectivesConfig(AppConfig):
         audit.register(Measurement, select_related=())
         audit.register(ActionStep)
         register_nav_item(NavItem("Objectives", "objectives:list", order=10))
+        if seed_objectives not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_objectives)
         register_schedule(
             DefaultSchedule(
                 name="KPI rollups: nightly full recompute",

@@ -94,11 +94,16 @@ def measurement_record(
 ) -> tuple[Measurement, bool]:
     """Record the value for a period, or correct it if one exists (the earlier value stays in
     the audit trail). Returns the measurement and whether it was new."""
-    problems = [
-        p for p in (period_problem(objective, period_end), value_problem(objective, value)) if p
-    ]
+    problems = {
+        field: problem[0].upper() + problem[1:] + "."
+        for field, problem in (
+            ("period_end", period_problem(objective, period_end)),
+            ("value", value_problem(objective, value)),
+        )
+        if problem
+    }
     if problems:
-        raise ValidationError("; ".join(p[0].upper() + p[1:] for p in problems) + ".")
+        raise ValidationError(problems)
     measurement = (
         Measurement.objects.select_for_update()
         .filter(objective=objective, period_end=period_end)

@@ -296,6 +296,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each choice set after what it is.
+    "ENUM_NAME_OVERRIDES": {
+        "RagStatusEnum": "objectives.models.Rag",
+        "ObjectiveStatusEnum": "objectives.models.QualityObjective.Status",
+    },
 }
 
 # --- Audit trail (django-simple-history) ----------------------------------------------------

@@ -33,7 +33,7 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("o/<slug:org_slug>/", include("qms.core.urls")),
     path("o/<slug:org_slug>/objectives/", include("objectives.urls")),
-    path("api/v1/", include("qms.core.api.urls")),
+    path("api/v1/", include("qms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -1,11 +1,207 @@
-"""Objective pages. (Being written.)"""
+"""Objective pages: list, detail (chart, forecast, values, plan, history), create/edit, and
+the owner's quick "log this period's value" form. Rules live in services and permissions."""
 
-from django.http import HttpResponse
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from objectives import charts, selectors, services
+from objectives.forecast import objective_forecast
+from objectives.forms import MeasurementForm, ObjectiveFilterForm, ObjectiveForm, PlanStepForm
+from objectives.models import Granularity, Measurement, Rag
+from objectives.periods import describe
+from objectives.permissions import can_edit_objectives, can_log_values, can_plan
+from qms.core import audit
+from qms.core.permissions import role_required
+from qms.core.roles import QUALITY_EDITOR_ROLES
+
+PAGE_SIZE = 25
 
 
-def _todo(*args, **kwargs):  # pragma: no cover - placeholder until written
-    return HttpResponse("Being built.", status=501)
+def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    organization = request.organization
+    form = ObjectiveFilterForm(request.GET or None, organization=organization)
+    filters = selectors.ObjectiveFilters()
+    if form.is_valid():
+        data = form.cleaned_data
+        filters = selectors.ObjectiveFilters(
+            unit=data["unit"],
+            owner_id=data["owner"].id if data["owner"] else None,
+            executive_id=data["executive"].id if data["executive"] else None,
+            status=data["status"] or None,
+            rag=data["rag"] or None,
+            search=data["q"].strip(),
+            sort=data["sort"] or "code",
+        )
+    objectives = selectors.objective_list(organization=organization, filters=filters)
+    page = Paginator(objectives, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.rag_counts(
+        selectors.objective_list(
+            organization=organization,
+            filters=selectors.ObjectiveFilters(unit=filters.unit, status="active"),
+        )
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("sort", None)
+    return render(
+        request,
+        "objectives/objective_list.html",
+        {
+            "form": form,
+            "page": page,
+            "counts": counts,
+            "rag_labels": dict(Rag.choices),
+            "sort": filters.sort,
+            "filter_query": query.urlencode(),
+            "can_edit": can_edit_objectives(request.membership),
+        },
+    )
 
 
-objective_list = objective_create = objective_detail = objective_edit = _todo
-measurement_log = plan_step_create = _todo
+def objective_detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
+    objective = selectors.objective_get(organization=request.organization, code=code)
+    return _render_detail(request, objective)
+
+
+def _render_detail(request, objective, log_form=None, step_form=None, status=200):
+    series = selectors.measurement_series(objective)
+    forecast = objective_forecast(objective, series)
+    page = Paginator(selectors.measurements(objective), 24).get_page(request.GET.get("page"))
+    membership = request.membership
+    today = timezone.localdate()
+    if log_form is None and can_log_values(membership, objective):
+        log_form = MeasurementForm(objective=objective, today=today)
+    if step_form is None and can_plan(membership, objective):
+        step_form = PlanStepForm(organization=request.organization)
+    return render(
+        request,
+        "objectives/objective_detail.html",
+        {
+            "objective": objective,
+            "figure": charts.objective_figure(objective, series, forecast),
+            "forecast": forecast,
+            "series_count": len(series),
+            "page": page,
+            "quarters": selectors.rollups(objective, Granularity.QUARTER)[:8],
+            "years": selectors.rollups(objective, Granularity.YEAR)[:5],
+            "steps": selectors.plan_steps(objective),
+            "children": selectors.children(objective),
+            "history": audit.record_history(objective, limit=20),
+            "log_form": log_form,
+            "step_form": step_form,
+            "can_edit": can_edit_objectives(membership),
+            "current_period_label": describe(objective.frequency, objective.current_period_end)
+            if objective.current_period_end
+            else None,
+        },
+        status=status,
+    )
+
+
+@role_required(QUALITY_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = ObjectiveForm(request.POST or None, organization=request.organization)
+    if request.method == "POST" and form.is_valid():
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        try:
+            objective = services.objective_create(
+                organization=request.organization, actor=request.user, **fields
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Objective {objective.code} created.")
+            return redirect("objectives:detail", org_slug=org_slug, code=objective.code)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request, "objectives/objective_form.html", {"form": form, "objective": None}, status=status
+    )
+
+
+@role_required(QUALITY_EDITOR_ROLES)
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
+    objective = selectors.objective_get(organization=request.organization, code=code)
+    form = ObjectiveForm(
+        request.POST or None, instance=objective, organization=request.organization
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if changes:
+            try:
+                objective = services.objective_update(
+                    objective=objective, actor=request.user, **changes
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"Objective {objective.code} updated.")
+                return redirect("objectives:detail", org_slug=org_slug, code=objective.code)
+        else:
+            return redirect("objectives:detail", org_slug=org_slug, code=objective.code)
+    status = 400 if form.is_bound and form.errors else 200
+    return render(
+        request,
+        "objectives/objective_form.html",
+        {"form": form, "objective": objective},
+        status=status,
+    )
+
+
+@require_POST
+def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
+    objective = selectors.objective_get(organization=request.organization, code=code)
+    if not can_log_values(request.membership, objective):
+        raise PermissionDenied("Only the objective's owner or a quality manager logs its values.")
+    form = MeasurementForm(request.POST, objective=objective, today=timezone.localdate())
+    if form.is_valid():
+        try:
+            measurement, created = services.measurement_record(
+                objective=objective,
+                period_end=form.cleaned_data["period_end"],
+                value=form.cleaned_data["value"],
+                note=form.cleaned_data["note"],
+                actor=request.user,
+                source=Measurement.Source.FORM,
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            period = describe(objective.frequency, measurement.period_end)
+            verb = "recorded" if created else "corrected (the earlier value stays in the history)"
+            messages.success(request, f"Value for {period} {verb}.")
+            return redirect("objectives:detail", org_slug=org_slug, code=code)
+    return _render_detail(request, objective, log_form=form, status=400)
+
+
+@require_POST
+def plan_step_create(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
+    objective = selectors.objective_get(organization=request.organization, code=code)
+    if not can_plan(request.membership, objective):
+        raise PermissionDenied("Only the objective's owner or a quality manager plans it.")
+    form = PlanStepForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        try:
+            services.plan_step_create(objective=objective, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Plan step added.")
+            return redirect("objectives:detail", org_slug=org_slug, code=code)
+    return _render_detail(request, objective, step_form=form, status=400)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -97,17 +97,50 @@ def _field_names(historical) -> set[str]:
     return {f.name for f in historical.instance_type._meta.fields}
 
 
-def record_history(instance: models.Model) -> list[AuditEntry]:
-    """Every version of one record, newest first, each with its changes against the one before.
+def _name_foreign_keys(model: type[models.Model], entries: list[AuditEntry]) -> None:
+    """Replace related ids in the changes by the related records' names: one query per related
+    model for the whole list, so a history page costs the same however many changes it shows."""
+    wanted: dict[type[models.Model], set] = {}
+    for entry in entries:
+        for change in entry.changes:
+            field = _concrete_field(model, change.field)
+            if field is not None and field.is_relation and field.many_to_one:
+                ids = {v for v in (change.before, change.after) if v is not None}
+                wanted.setdefault(field.related_model, set()).update(ids)
+    names = {
+        related: {pk: str(obj) for pk, obj in related._default_manager.in_bulk(ids).items()}
+        for related, ids in wanted.items()
+    }
+    for entry in entries:
+        for change in entry.changes:
+            field = _concrete_field(model, change.field)
+            if field is not None and field.is_relation and field.related_model in names:
+                lookup = names[field.related_model]
+                change.before = lookup.get(change.before, change.before)
+                change.after = lookup.get(change.after, change.after)
 
-    Two queries whatever the number of versions: the versions, and their users.
-    """
-    versions = list(
-        instance.history.select_related("history_user").order_by("history_date", "history_id")
+
+def _concrete_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except Exception:
+        return None
+
+
+def record_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:
+    """The latest `limit` versions of one record, newest first, each with its changes against
+    the version before it. A fixed number of queries whatever the number of versions."""
+    recent = list(
+        instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
+            : limit + 1
+        ]
     )
+    recent.reverse()  # oldest first, with one extra version to diff the oldest shown against
     entries = []
-    previous = None
-    for version in versions:
+    for index, version in enumerate(recent):
+        previous = recent[index - 1] if index else None
+        if index == 0 and len(recent) > limit:
+            continue  # only there to be diffed against
         entries.append(
             AuditEntry(
                 when=version.history_date,
@@ -115,14 +148,14 @@ def record_history(instance: models.Model) -> list[AuditEntry]:
                 who=_user_label(version.history_user),
                 model_label=str(instance._meta.verbose_name),
                 object_id=instance.pk,
-                object_repr=str(version.instance),
+                object_repr=str(instance),
                 reason=version.history_change_reason or "",
                 changes=_changes(version, previous),
                 history_id=version.history_id,
             )
         )
-        previous = version
     entries.reverse()
+    _name_foreign_keys(type(instance), entries)
     return entries
 
 

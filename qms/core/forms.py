@@ -24,3 +24,39 @@ class MemberFilterForm(forms.Form):
         choices=[("", "All roles"), *Role.choices], required=False, label="Role"
     )
     role.widget.attrs.update({"class": "form-select"})
+
+
+class StyledFormMixin:
+    """Give every widget Bootstrap's class and mark invalid fields for assistive technology."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            if field.help_text:
+                widget.attrs["aria-describedby"] = f"id_{name}_help"
+
+    def full_clean(self):
+        # Marked after validation, never in __init__: reading self.errors there would validate
+        # before a subclass has set its querysets and choices.
+        super().full_clean()
+        for name in self._errors or {}:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+                widget.attrs["aria-describedby"] = f"id_{name}_errors"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")

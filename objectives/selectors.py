@@ -1,0 +1,123 @@
+"""Reads of objectives shared by pages, the API, the dashboard and evidence packs."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from objectives.models import ActionStep, KpiRollup, Measurement, QualityObjective, Rag
+from qms.core.models import Organization, OrgUnit
+
+SORTS = {
+    "code": ("code",),
+    "-code": ("-code",),
+    "title": ("title", "code"),
+    "-title": ("-title", "code"),
+    "due": ("due_date", "code"),
+    "-due": ("-due_date", "code"),
+    "status": ("current_status", "code"),
+    "-status": ("-current_status", "code"),
+    "unit": ("org_unit__path", "code"),
+    "-unit": ("-org_unit__path", "code"),
+}
+
+
+@dataclass(frozen=True)
+class ObjectiveFilters:
+    unit: OrgUnit | None = None
+    owner_id: int | None = None
+    executive_id: int | None = None
+    status: str | None = None
+    rag: str | None = None
+    search: str = ""
+    sort: str = "code"
+
+
+def objective_list(
+    *, organization: Organization, filters: ObjectiveFilters | None = None
+) -> QuerySet[QualityObjective]:
+    """The organisation's objectives, filtered and sorted; related rows joined (no N+1)."""
+    filters = filters or ObjectiveFilters()
+    objectives = QualityObjective.objects.for_organization(organization).select_related(
+        "org_unit", "owner__user", "accountable_executive__user"
+    )
+    if filters.unit is not None:
+        objectives = objectives.in_unit_subtree(filters.unit)
+    if filters.owner_id:
+        objectives = objectives.filter(owner_id=filters.owner_id)
+    if filters.executive_id:
+        objectives = objectives.filter(accountable_executive_id=filters.executive_id)
+    if filters.status:
+        objectives = objectives.filter(status=filters.status)
+    if filters.rag:
+        objectives = objectives.filter(current_status=filters.rag)
+    if filters.search:
+        objectives = objectives.filter(
+            Q(code__icontains=filters.search) | Q(title__icontains=filters.search)
+        )
+    return objectives.order_by(*SORTS.get(filters.sort, SORTS["code"]))
+
+
+def rag_counts(objectives: QuerySet[QualityObjective]) -> dict[str, int]:
+    """How many of these objectives are green, amber, red or without data (one query)."""
+    counts = dict.fromkeys(Rag.values, 0)
+    for row in objectives.order_by().values("current_status").annotate(n=Count("id")):
+        counts[row["current_status"]] = row["n"]
+    return counts
+
+
+def objective_get(*, organization: Organization, code: str) -> QualityObjective:
+    """One objective of the organisation by code, or 404 (also for another organisation's)."""
+    return get_object_or_404(
+        QualityObjective.objects.for_organization(organization).select_related(
+            "org_unit", "owner__user", "accountable_executive__user", "parent"
+        ),
+        code=code,
+    )
+
+
+def measurement_series(objective: QualityObjective) -> list[tuple[datetime.date, Decimal]]:
+    """(period end, value), oldest first."""
+    return list(
+        Measurement.objects.filter(objective=objective)
+        .order_by("period_end")
+        .values_list("period_end", "value")
+    )
+
+
+def measurements(objective: QualityObjective) -> QuerySet[Measurement]:
+    return (
+        Measurement.objects.filter(objective=objective)
+        .select_related("entered_by")
+        .order_by("-period_end")
+    )
+
+
+def rollups(objective: QualityObjective, granularity: str) -> QuerySet[KpiRollup]:
+    return KpiRollup.objects.filter(objective=objective, granularity=granularity).order_by(
+        "-period_end"
+    )
+
+
+def plan_steps(objective: QualityObjective) -> QuerySet[ActionStep]:
+    return ActionStep.objects.filter(objective=objective).select_related("responsible__user")
+
+
+def children(objective: QualityObjective) -> QuerySet[QualityObjective]:
+    return objective.children.select_related("org_unit", "owner__user").order_by("code")
+
+
+def missing_periods(
+    objective: QualityObjective, due_ends: list[datetime.date]
+) -> list[datetime.date]:
+    """Which of these period ends have no value yet."""
+    have = set(
+        Measurement.objects.filter(objective=objective, period_end__in=due_ends).values_list(
+            "period_end", flat=True
+        )
+    )
+    return [end for end in due_ends if end not in have]

@@ -1,0 +1,15 @@
+"""/api/v1/: the core's routers, with each app's endpoints registered on them."""
+
+from django.urls import include, path
+
+from objectives import api as objectives_api
+from qms.core.api.routers import organization_router, router
+from qms.core.api.tokens import ObtainTokenView
+
+objectives_api.register(organization_router)
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token-obtain"),
+    path("organizations/<slug:org_slug>/", include(organization_router.urls)),
+    path("", include(router.urls)),
+]
