@@ -8,8 +8,8 @@ class ObjectivesConfig(AppConfig):
     def ready(self) -> None:
         from objectives.demo import seed_objectives
         from objectives.models import ActionStep, Measurement, QualityObjective
-        from qms.core.demo import DEMO_STEPS
         from qms.core import audit
+        from qms.core.demo import DEMO_STEPS
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
 
