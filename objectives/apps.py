@@ -7,9 +7,11 @@ class ObjectivesConfig(AppConfig):
 
     def ready(self) -> None:
         from objectives.demo import seed_objectives
+        from objectives.home import home_panel_context
         from objectives.models import ActionStep, Measurement, QualityObjective
         from qms.core import audit
         from qms.core.demo import DEMO_STEPS
+        from qms.core.home import HomePanel, register_home_panel
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
 
@@ -17,6 +19,7 @@ class ObjectivesConfig(AppConfig):
         audit.register(Measurement, select_related=())
         audit.register(ActionStep)
         register_nav_item(NavItem("Objectives", "objectives:list", order=10))
+        register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:
             DEMO_STEPS.append(seed_objectives)
         register_schedule(

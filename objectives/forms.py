@@ -13,6 +13,11 @@ from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
 
+def _unit_label(unit: OrgUnit) -> str:
+    """Indented by depth so the tree shows in a plain select."""
+    return "\u2003" * (unit.depth - 1) + unit.name
+
+
 def _member_label(membership: Membership) -> str:
     return f"{membership.display_name} ({membership.get_role_display().lower()})"
 
@@ -57,6 +62,7 @@ class ObjectiveForm(StyledFormMixin, forms.ModelForm):
         self.instance.organization = organization
         members = Membership.objects.for_organization(organization).current().select_related("user")
         self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].label_from_instance = _unit_label
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["owner"].label_from_instance = _member_label
         self.fields["accountable_executive"].queryset = members.filter(role=Role.EXECUTIVE)
@@ -127,7 +133,11 @@ class ObjectiveFilterForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         members = Membership.objects.for_organization(organization).active().select_related("user")
         self.fields["unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["unit"].empty_label = "All units"
+        self.fields["unit"].label_from_instance = _unit_label
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
+        self.fields["owner"].empty_label = "Anyone"
         self.fields["owner"].label_from_instance = lambda m: m.display_name
         self.fields["executive"].queryset = members.filter(role=Role.EXECUTIVE)
+        self.fields["executive"].empty_label = "Any executive"
         self.fields["executive"].label_from_instance = lambda m: m.display_name

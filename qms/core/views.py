@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from qms.core import audit, selectors
 from qms.core.forms import MemberFilterForm
+from qms.core.home import panels_for
 from qms.core.models import WorkerHeartbeat
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES, AUDIT_TRAIL_ROLES, Role
@@ -43,6 +44,7 @@ def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
         "role_counts": selectors.role_counts(organization=organization),
         "units": selectors.org_unit_tree(organization=organization),
         "expiring_auditors": selectors.expiring_auditor_access(organization=organization),
+        "panels": panels_for(request),
     }
     return render(request, "core/org_home.html", context)
 
