@@ -6,6 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from leadership.views import policy as leadership_policy_views
 from qms.core import views as core_views
 from qms.core.forms import LoginForm
 
@@ -33,6 +34,11 @@ urlpatterns = [
     path("accounts/", include(account_patterns)),
     path("o/<slug:org_slug>/", include("qms.core.urls")),
     path("o/<slug:org_slug>/objectives/", include("objectives.urls")),
+    path("o/<slug:org_slug>/leadership/", include("leadership.urls")),
+    # The policy in force, public for interested parties (ISO 9001 5.2.2 c): no login.
+    path(
+        "p/<slug:public_slug>/policy/", leadership_policy_views.public_policy, name="public-policy"
+    ),
     path("api/v1/", include("qms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

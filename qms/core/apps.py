@@ -18,9 +18,23 @@ class CoreConfig(AppConfig):
         audit.register(Membership, select_related=("user", "organization"))
 
         register_nav_item(NavItem("Home", "core:org-home", ALL_ROLES, order=0))
-        register_nav_item(NavItem("People", "core:members", ALL_ROLES, order=80))
-        register_nav_item(NavItem("Org units", "core:org-units", ALL_ROLES, order=81))
-        register_nav_item(NavItem("Audit trail", "core:audit-trail", AUDIT_TRAIL_ROLES, order=90))
         register_nav_item(
-            NavItem("System", "core:system", ADMIN_ROLES | {Role.QUALITY_MANAGER}, order=95)
+            NavItem("Org units", "core:org-units", ALL_ROLES, order=81, group="Organisation")
+        )
+        register_nav_item(
+            NavItem("People", "core:members", ALL_ROLES, order=80, group="Organisation")
+        )
+        register_nav_item(
+            NavItem(
+                "Audit trail", "core:audit-trail", AUDIT_TRAIL_ROLES, order=90, group="Organisation"
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "System",
+                "core:system",
+                ADMIN_ROLES | {Role.QUALITY_MANAGER},
+                order=95,
+                group="Organisation",
+            )
         )

@@ -16,6 +16,7 @@ class NavItem:
     url_name: str  # a URL that takes the organisation slug as its only argument
     roles: frozenset = ALL_ROLES
     order: int = 100
+    group: str = ""  # items of one group share a dropdown in the top bar
 
 
 _ITEMS: list[NavItem] = []
@@ -28,12 +29,22 @@ def register_nav_item(item: NavItem) -> None:
 
 
 def nav_for(membership, current_path: str) -> list[dict]:
-    links = []
+    """Top-bar entries in order: a link, or a group (dropdown) of links."""
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
     for item in _ITEMS:
         if membership.role not in item.roles:
             continue
         url = reverse(item.url_name, kwargs={"org_slug": membership.organization.slug})
         # The home page is active only on itself; other sections also on their sub-pages.
         active = current_path == url if item.order == 0 else current_path.startswith(url)
-        links.append({"label": item.label, "url": url, "active": active})
-    return links
+        link = {"label": item.label, "url": url, "active": active}
+        if not item.group:
+            entries.append(link)
+            continue
+        if item.group not in groups:
+            groups[item.group] = {"label": item.group, "children": [], "active": False}
+            entries.append(groups[item.group])
+        groups[item.group]["children"].append(link)
+        groups[item.group]["active"] |= active
+    return entries

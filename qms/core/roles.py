@@ -25,3 +25,5 @@ APPROVER_ROLES = frozenset({Role.EXECUTIVE})
 ADMIN_ROLES = frozenset({Role.ADMIN})
 # See the organisation-wide audit trail.
 AUDIT_TRAIL_ROLES = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR, Role.EXECUTIVE})
+# See how the policy was received (acknowledgement rates): management and auditors.
+AUDITOR_AND_MANAGERS = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR, Role.EXECUTIVE})

@@ -1,0 +1,108 @@
+"""Resources (ISO 9001 7.1): what was requested for an objective or a unit, what top management
+approved, and what was spent."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from objectives.models import QualityObjective
+from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
+
+AMOUNT = {"max_digits": 16, "decimal_places": 2}
+
+
+class ResourceAllocation(BaseModel):
+    class Kind(models.TextChoices):
+        BUDGET = "budget", "Budget"
+        PEOPLE = "people", "People (FTE)"
+        INFRASTRUCTURE = "infrastructure", "Infrastructure and equipment"
+        ENVIRONMENT = "environment", "Work environment"
+        MONITORING = "monitoring", "Monitoring and measuring resources"
+        KNOWLEDGE = "knowledge", "Knowledge and training"
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    justification = models.TextField(blank=True, help_text="What the resource is needed for.")
+    objective = models.ForeignKey(
+        QualityObjective, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal("0.01"))])
+    unit = models.CharField(
+        max_length=20, help_text="The organisation's currency for a budget, or FTE, days, units…"
+    )
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(
+        Membership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="resource_decisions",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(max_length=500, blank=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_start", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(objective__isnull=False) | Q(org_unit__isnull=False),
+                name="allocation_for_objective_or_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="allocation_period_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="requested") | Q(decided_by__isnull=False),
+                name="allocation_decision_has_decider",
+            ),
+        ]
+        indexes = [models.Index(fields=["organization", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.amount} {self.unit})"
+
+
+class ResourceSpend(models.Model):
+    """Actual spend or usage logged against an approved allocation."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    allocation = models.ForeignKey(
+        ResourceAllocation, on_delete=models.PROTECT, related_name="spends"
+    )
+    date = models.DateField()
+    amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal("0.01"))])
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.amount} on {self.date}"

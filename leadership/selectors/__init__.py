@@ -1,0 +1,1 @@
+"""Reads of the leadership app, one module per concept."""

@@ -1,0 +1,1 @@
+"""Writes of the leadership app, one module per concept."""

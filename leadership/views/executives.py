@@ -1,0 +1,49 @@
+"""Each executive's accountability page (ISO 9001 5.1): objectives, approvals, resources."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from leadership.models import PolicyVersion, ResourceAllocation
+from objectives import selectors as objective_selectors
+from qms.core.models import Membership
+from qms.core.roles import Role
+
+
+def executive_list(request: HttpRequest, org_slug: str) -> HttpResponse:
+    executives = (
+        Membership.objects.for_organization(request.organization)
+        .active()
+        .with_role(Role.EXECUTIVE)
+        .select_related("user")
+    )
+    return render(request, "leadership/executives.html", {"executives": executives})
+
+
+def executive_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    executive = get_object_or_404(
+        Membership.objects.for_organization(request.organization)
+        .with_role(Role.EXECUTIVE)
+        .select_related("user"),
+        pk=pk,
+    )
+    objectives = objective_selectors.objective_list(
+        organization=request.organization,
+        filters=objective_selectors.ObjectiveFilters(executive_id=executive.id),
+    )
+    return render(
+        request,
+        "leadership/executive_detail.html",
+        {
+            "executive": executive,
+            "objectives": objectives,
+            "counts": objective_selectors.rag_counts(objectives.filter(status="active")),
+            "policy_approvals": PolicyVersion.objects.filter(approved_by=executive).order_by(
+                "-approved_at"
+            ),
+            "resource_decisions": ResourceAllocation.objects.filter(decided_by=executive)
+            .select_related("objective", "org_unit")
+            .order_by("-decided_at")[:25],
+        },
+    )
