@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
+from leadership import api as leadership_api
 from objectives import api as objectives_api
 from qms.core.api.routers import organization_router, router
 from qms.core.api.tokens import ObtainTokenView
 
 objectives_api.register(organization_router)
+leadership_api.register(organization_router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token-obtain"),

@@ -51,7 +51,7 @@ class PolicyVersion(FrozenFieldsMixin, BaseModel):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     policy = models.ForeignKey(QualityPolicy, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField()
-    text = models.TextField(help_text="Markdown: headings, lists, emphasis and links.")
+    text = models.TextField(blank=True, help_text="Markdown: headings, lists, emphasis and links.")
     change_summary = models.CharField(max_length=300, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     drafted_by = models.ForeignKey(

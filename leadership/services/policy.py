@@ -8,7 +8,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from leadership.models import PolicyAcknowledgement, PolicyCommitment, PolicyVersion, QualityPolicy
-from qms.core.immutable import TransitionError
+from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, Organization
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
 
@@ -25,9 +25,7 @@ DEFAULT_COMMITMENTS = [
 
 def _require_role(membership: Membership, roles, doing: str) -> None:
     if membership.role not in roles:
-        raise TransitionError(
-            f"Your role ({membership.get_role_display().lower()}) cannot {doing}."
-        )
+        raise NotAllowed(f"Your role ({membership.get_role_display().lower()}) cannot {doing}.")
 
 
 def _locked(version: PolicyVersion) -> PolicyVersion:
@@ -175,7 +173,7 @@ def policy_acknowledge(*, version: PolicyVersion, membership: Membership) -> Pol
     if version.organization_id != membership.organization_id:
         raise TransitionError("This policy is not your organisation's.")
     if membership.role == Role.AUDITOR:
-        raise TransitionError(
+        raise NotAllowed(
             "Auditors read the policy; acknowledgement is for the organisation's staff."
         )
     if version.status != PolicyVersion.Status.PUBLISHED:

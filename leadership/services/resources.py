@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from leadership.models import ResourceAllocation, ResourceSpend
-from qms.core.immutable import TransitionError
+from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership
 from qms.core.roles import APPROVER_ROLES, Role
 
@@ -45,7 +45,7 @@ def _check_same_organization(allocation: ResourceAllocation) -> None:
 @transaction.atomic
 def allocation_request(*, membership: Membership, **fields) -> ResourceAllocation:
     if membership.role == Role.AUDITOR:
-        raise TransitionError("Auditors cannot request resources.")
+        raise NotAllowed("Auditors cannot request resources.")
     unknown = set(fields) - ALLOCATION_FIELDS
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
@@ -67,7 +67,7 @@ def allocation_decide(
 ) -> ResourceAllocation:
     """An executive approves or rejects a request. Only top management decides on resources."""
     if approver.role not in APPROVER_ROLES:
-        raise TransitionError(
+        raise NotAllowed(
             "Only an executive (top management) can approve or reject resources, "
             "including resources you requested yourself."
         )
@@ -101,7 +101,7 @@ def spend_record(
     note: str = "",
 ) -> ResourceSpend:
     if membership.role == Role.AUDITOR:
-        raise TransitionError("Auditors cannot record spend.")
+        raise NotAllowed("Auditors cannot record spend.")
     if allocation.organization_id != membership.organization_id:
         raise TransitionError("This allocation is not your organisation's.")
     if allocation.status != ResourceAllocation.Status.APPROVED:

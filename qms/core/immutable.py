@@ -39,3 +39,7 @@ class FrozenFieldsMixin(models.Model):
 class TransitionError(Exception):
     """A workflow step that is not allowed from the record's current state, or by this person.
     The message is a sentence that says why and what to do instead."""
+
+
+class NotAllowed(TransitionError):
+    """The step exists but this person's role may not take it (pages and API answer 403)."""

@@ -50,7 +50,7 @@ def test_phone_width_collapses_the_navigation(browser, live_server, demo):
     page.wait_for_url(f"{live_server.url}/o/acme/")
     assert not page.get_by_role("link", name="People", exact=True).is_visible()
     page.get_by_role("button", name="Show navigation").click()
-    page.get_by_role("button", name="Organisation").click()
+    page.get_by_role("button", name="Organisation", exact=True).click()
     page.get_by_role("link", name="People", exact=True).click()
     page.wait_for_url(f"{live_server.url}/o/acme/people/")
     assert page.get_by_role("heading", name="People and roles").is_visible()
