@@ -31,3 +31,12 @@ def rollup_all(organization_id: int | None = None) -> dict:
 
 
 # --- imports ------------------------------------------------------------------------------
+
+
+@shared_task(name="objectives.import_measurements")
+def import_measurements(import_id: int) -> None:
+    """Run an uploaded measurement file's job; a job already started or finished is left alone."""
+    # Imported here: this section may only add to the end of the module.
+    from objectives.imports import measurement_import_run
+
+    measurement_import_run(import_id=import_id)

@@ -1,15 +1,95 @@
-"""Measurement import pages: upload, then watch progress. (Being written.)"""
+"""Measurement import pages: upload a file, then watch its job validate and import it.
 
-from django.http import HttpResponse
+Only quality managers and admins import (the middleware has already answered 404 to
+non-members); every job is looked up within the request's organisation.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from objectives.forms_import import MeasurementImportForm
+from objectives.import_files import MAX_FILE_BYTES, MAX_ROWS
+from objectives.imports import measurement_import_create
+from objectives.models import MeasurementImport
+from qms.core.permissions import role_required
+from qms.core.roles import QUALITY_EDITOR_ROLES
+
+RECENT_IMPORTS = 10
+RUNNING = {
+    MeasurementImport.State.QUEUED,
+    MeasurementImport.State.VALIDATING,
+    MeasurementImport.State.IMPORTING,
+}
+# The status chip's style per state: the label is always written out as well.
+STATE_CHIP = {
+    MeasurementImport.State.DONE: "green",
+    MeasurementImport.State.REJECTED: "red",
+    MeasurementImport.State.FAILED: "red",
+}
 
 
-def import_upload(request, org_slug):  # pragma: no cover - placeholder until written
-    return HttpResponse("Import is being built.", status=501)
+def _imports(request: HttpRequest):
+    return MeasurementImport.objects.for_organization(request.organization)
 
 
-def import_detail(request, org_slug, pk):  # pragma: no cover
-    return HttpResponse("Import is being built.", status=501)
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(QUALITY_EDITOR_ROLES)
+def import_upload(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = MeasurementImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = measurement_import_create(
+            organization=request.organization, user=request.user, file=form.cleaned_data["file"]
+        )
+        return redirect("objectives:import-detail", org_slug=org_slug, pk=job.pk)
+    recent = _imports(request).select_related("uploaded_by")[:RECENT_IMPORTS]
+    return render(
+        request,
+        "objectives/import_upload.html",
+        {
+            "form": form,
+            "recent": [(job, STATE_CHIP.get(job.state, "nodata")) for job in recent],
+            "max_mb": MAX_FILE_BYTES // (1024 * 1024),
+            "max_rows": MAX_ROWS,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
 
 
-def import_status(request, org_slug, pk):  # pragma: no cover
-    return HttpResponse("Import is being built.", status=501)
+@require_safe
+@role_required(QUALITY_EDITOR_ROLES)
+def import_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    job = get_object_or_404(_imports(request).select_related("uploaded_by"), pk=pk)
+    return render(
+        request,
+        "objectives/import_detail.html",
+        {
+            "job": job,
+            "running": job.state in RUNNING,
+            "chip": STATE_CHIP.get(job.state, "nodata"),
+            "hidden_errors": max(0, job.error_count - len(job.errors)),
+        },
+    )
+
+
+@require_safe
+@role_required(QUALITY_EDITOR_ROLES)
+def import_status(request: HttpRequest, org_slug: str, pk: int) -> JsonResponse:
+    job = get_object_or_404(_imports(request), pk=pk)
+    response = JsonResponse(
+        {
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "percent": job.percent,
+            "processed_rows": job.processed_rows,
+            "total_rows": job.total_rows,
+            "created_count": job.created_count,
+            "updated_count": job.updated_count,
+            "error_count": job.error_count,
+            "done": job.state not in RUNNING,
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,359 @@
+"""Measurement import (ISO 9001 9.1.3 data in bulk): read a CSV or XLSX file, check every row,
+then write all values in one transaction, or nothing.
+
+The pieces compose, so that the upload page's task, `manage.py import_measurements` and the
+API's bulk create share one set of rules and messages:
+
+- `read_rows(source, filename)` (from `objectives.import_files`) streams the rows of a file;
+- `validate_rows(organization=..., rows=...)` checks parsed rows, whatever they came from;
+- `measurements_write(...)` creates and corrects the values of already valid rows;
+- `measurements_import(...)` is validate + write, `measurement_import_run` runs an upload job.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import NamedTuple
+
+from django.db import transaction
+from django.utils import timezone
+
+from objectives.import_files import ImportFileError, count_rows, read_rows
+from objectives.imports_sql import measurements_history_insert, measurements_update
+from objectives.models import Measurement, MeasurementImport, QualityObjective
+from objectives.validation import parse_period_end, parse_value, period_problem, value_problem
+from qms.core.models import Organization
+
+# read_rows and ImportFileError are part of this module's API (pages, command, API use them).
+__all__ = [
+    "ImportFileError",
+    "ImportResult",
+    "ValidRow",
+    "measurement_import_create",
+    "measurement_import_run",
+    "measurements_import",
+    "measurements_write",
+    "read_rows",
+    "summary",
+    "validate_rows",
+]
+
+logger = logging.getLogger(__name__)
+
+MAX_STORED_ERRORS = 200
+BATCH_SIZE = 2_000
+# Beyond this many objectives one full recompute is cheaper than one task per objective.
+MAX_OBJECTIVE_ROLLUPS = 50
+NOTE_MAX_LENGTH = Measurement._meta.get_field("note").max_length
+
+Progress = Callable[[int], None]
+
+
+class ValidRow(NamedTuple):
+    row: int
+    objective_id: int
+    period_end: datetime.date
+    value: Decimal
+    note: str
+
+
+@dataclass
+class ImportResult:
+    """What an import did: counts when it was written, else the first errors and their count."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    total_rows: int = 0
+    errors: list[dict] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.error_count == 0
+
+
+# --- validation -----------------------------------------------------------------------------
+
+
+def validate_rows(
+    *,
+    organization: Organization,
+    rows: Iterable[tuple[int, dict]],
+    progress: Progress | None = None,
+    progress_every: int = BATCH_SIZE,
+) -> tuple[list[ValidRow], list[dict], int]:
+    """Check every row; returns (valid rows, the first 200 errors, the number of bad rows).
+
+    `rows` yields (row number, {"objective_code", "period_end", "value", "note"}) with raw
+    values (text, or dates and numbers from a spreadsheet). Each bad row gets one message,
+    "Row N: ...". Another organisation's code reads exactly like an unknown one. ImportFileError
+    from a streaming reader propagates.
+    """
+    objectives = {
+        objective.code: objective
+        for objective in QualityObjective.objects.for_organization(organization).only(
+            "id", "organization_id", "code", "frequency", "start_date", "valid_min", "valid_max"
+        )
+    }
+    valid: list[ValidRow] = []
+    errors: list[dict] = []
+    error_count = 0
+    first_row_of: dict[tuple[int, datetime.date], int] = {}
+    processed = 0
+    for number, raw in rows:
+        problems, row = _check_row(organization, objectives, first_row_of, number, raw)
+        if problems:
+            error_count += 1
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append({"row": number, "message": f"Row {number}: {'; '.join(problems)}."})
+        elif row is not None:
+            valid.append(row)
+        processed += 1
+        if progress and processed % progress_every == 0:
+            progress(processed)
+    if progress:
+        progress(processed)
+    return valid, errors, error_count
+
+
+def _check_row(organization, objectives, first_row_of, number, raw) -> tuple[list, ValidRow | None]:
+    problems: list[str] = []
+    code = str(raw.get("objective_code") or "").strip()
+    objective = objectives.get(code)
+    if not code:
+        problems.append("the objective code is empty")
+    elif objective is None:
+        problems.append(f"{code[:40]} is not an objective code of {organization.name}")
+    end = value = None
+    try:
+        end = parse_period_end(raw.get("period_end"))
+    except ValueError as error:
+        problems.append(str(error))
+    try:
+        value = parse_value(raw.get("value"))
+    except ValueError as error:
+        problems.append(str(error))
+    note = str(raw.get("note") or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        problems.append(f"the note is longer than {NOTE_MAX_LENGTH} characters")
+    if objective is not None:
+        if end is not None:
+            problems.append(period_problem(objective, end) or "")
+        if value is not None:
+            problems.append(value_problem(objective, value) or "")
+    problems = [problem for problem in problems if problem]
+    if problems or objective is None or end is None or value is None:
+        return problems, None
+    first = first_row_of.setdefault((objective.id, end), number)
+    if first != number:
+        return [f"{code} {end.isoformat()} is already in row {first} of the file"], None
+    return [], ValidRow(number, objective.id, end, value, note)
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def measurements_write(
+    *,
+    organization: Organization,
+    rows: list[ValidRow],
+    user,
+    source: str = Measurement.Source.IMPORT,
+    reason: str = "",
+) -> ImportResult:
+    """Create the values of valid rows, or correct existing ones (the earlier value stays in the
+    audit trail); unchanged values make no new version. Queues rollups once committed.
+
+    Set-based (see `objectives.imports_sql`): one query per batch of 2,000 rows for each step.
+    """
+    now = timezone.now()
+    user_id = user.pk if user is not None else None
+    result = ImportResult(total_rows=len(rows))
+    touched: dict[int, set[datetime.date]] = {}
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = rows[start : start + BATCH_SIZE]
+        # Locked, so that a concurrent correction of the same period cannot be lost.
+        existing = {
+            (objective_id, end): (pk, value, note)
+            for pk, objective_id, end, value, note in Measurement.objects.select_for_update()
+            .filter(
+                organization=organization,
+                objective_id__in={row.objective_id for row in batch},
+                period_end__in={row.period_end for row in batch},
+            )
+            .values_list("id", "objective_id", "period_end", "value", "note")
+        }
+        new: list[Measurement] = []
+        changes: list[tuple[int, Decimal, str]] = []
+        for row in batch:
+            found = existing.get((row.objective_id, row.period_end))
+            if found is None:
+                new.append(
+                    Measurement(
+                        organization_id=organization.pk,
+                        objective_id=row.objective_id,
+                        period_end=row.period_end,
+                        value=row.value,
+                        note=row.note,
+                        source=source,
+                        entered_by_id=user_id,
+                        entered_at=now,
+                    )
+                )
+            elif found[1] == row.value and found[2] == row.note:
+                result.unchanged += 1
+                continue
+            else:
+                changes.append((found[0], row.value, row.note))
+            touched.setdefault(row.objective_id, set()).add(row.period_end)
+        history = {"user_id": user_id, "reason": reason, "when": now}
+        if new:
+            created = Measurement.objects.bulk_create(new)
+            measurements_history_insert([m.pk for m in created], history_type="+", **history)
+        if changes:
+            measurements_update(changes, source=source, user_id=user_id, when=now)
+            measurements_history_insert([c[0] for c in changes], history_type="~", **history)
+        result.created += len(new)
+        result.updated += len(changes)
+    _queue_rollups(organization.pk, touched)
+    return result
+
+
+def _queue_rollups(organization_id: int, touched: dict[int, set[datetime.date]]) -> None:
+    from objectives.tasks import rollup_all, rollup_objective
+
+    if len(touched) > MAX_OBJECTIVE_ROLLUPS:
+        transaction.on_commit(lambda: rollup_all.delay(organization_id))
+        return
+    for objective_id, ends in touched.items():
+        iso_ends = sorted(end.isoformat() for end in ends)
+        transaction.on_commit(
+            lambda objective_id=objective_id, iso_ends=iso_ends: rollup_objective.delay(
+                objective_id, iso_ends
+            )
+        )
+
+
+def measurements_import(
+    *,
+    organization: Organization,
+    rows: Iterable[tuple[int, dict]],
+    user,
+    source: str = Measurement.Source.IMPORT,
+    reason: str = "",
+    progress: Progress | None = None,
+    on_validated: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Validate every row, then write all of them, or nothing if any row (or the file) is bad.
+
+    `on_validated(valid_count)` runs between the two steps (a job marks itself "importing").
+    """
+    try:
+        valid, errors, error_count = validate_rows(
+            organization=organization, rows=rows, progress=progress
+        )
+    except ImportFileError as error:
+        return ImportResult(errors=[{"row": None, "message": str(error)}], error_count=1)
+    if error_count:
+        return ImportResult(
+            total_rows=len(valid) + error_count, errors=errors, error_count=error_count
+        )
+    if on_validated:
+        on_validated(len(valid))
+    return measurements_write(
+        organization=organization, rows=valid, user=user, source=source, reason=reason
+    )
+
+
+# --- upload jobs ----------------------------------------------------------------------------
+
+FAILED_MESSAGE = (
+    "The import stopped because of an unexpected error. Nothing was imported. "
+    "Try again; if it happens again, tell your administrator."
+)
+
+
+@transaction.atomic
+def measurement_import_create(*, organization: Organization, user, file) -> MeasurementImport:
+    """Save an uploaded file as a queued job and run it in the background once committed."""
+    from objectives.tasks import import_measurements
+
+    job = MeasurementImport(
+        organization=organization,
+        uploaded_by=user,
+        original_name=file.name[:255],
+    )
+    job.file.save(file.name, file, save=False)
+    job.save()
+    transaction.on_commit(lambda: import_measurements.delay(job.id))
+    return job
+
+
+def measurement_import_run(*, import_id: int) -> None:
+    """Run a queued upload job to its end state; a job no longer queued is left alone, so a
+    redelivered task does nothing. Progress is saved outside the write transaction."""
+    claimed = MeasurementImport.objects.filter(
+        pk=import_id, state=MeasurementImport.State.QUEUED
+    ).update(state=MeasurementImport.State.VALIDATING)
+    if not claimed:
+        return
+    job = MeasurementImport.objects.select_related("organization", "uploaded_by").get(pk=import_id)
+    jobs = MeasurementImport.objects.filter(pk=import_id)
+    try:
+        with job.file.open("rb") as handle:
+            jobs.update(total_rows=count_rows(handle, job.original_name))
+            result = measurements_import(
+                organization=job.organization,
+                rows=read_rows(handle, job.original_name),
+                user=job.uploaded_by,
+                reason=f"Imported from {job.original_name}",
+                progress=lambda done: jobs.update(processed_rows=done),
+                on_validated=lambda _count: jobs.update(state=MeasurementImport.State.IMPORTING),
+            )
+    except Exception:
+        logger.exception("Measurement import %s failed", import_id)
+        jobs.update(
+            state=MeasurementImport.State.FAILED,
+            errors=[{"row": None, "message": FAILED_MESSAGE}],
+            error_count=1,
+            finished_at=timezone.now(),
+        )
+        return
+    counted = {"total_rows": result.total_rows, "processed_rows": result.total_rows}
+    if result.ok:
+        jobs.update(
+            **counted,
+            state=MeasurementImport.State.DONE,
+            created_count=result.created,
+            updated_count=result.updated,
+            finished_at=timezone.now(),
+        )
+    else:
+        jobs.update(
+            **counted,
+            state=MeasurementImport.State.REJECTED,
+            errors=result.errors,
+            error_count=result.error_count,
+            finished_at=timezone.now(),
+        )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def summary(result: ImportResult) -> str:
+    """ "Imported 1,234 values: 1,200 new, 34 corrections." for messages and the command."""
+    text = (
+        f"Imported {_count(result.created + result.updated, 'value')}: {result.created:,} new, "
+        f"{_count(result.updated, 'correction')}."
+    )
+    if result.unchanged:
+        text += f" {_count(result.unchanged, 'row')} had the values already recorded."
+    return text
