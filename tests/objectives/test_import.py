@@ -215,7 +215,7 @@ def test_errors_are_capped_but_all_counted(cast, objective):
     ("text", "message"),
     [
         ("", "The file is empty."),
-        ("objective_code,period_end,value\n", "no values below it"),
+        ("objective_code,period_end,value\n", "no rows below it"),
         ("objective_code,value\nOBJ-07,90\n", "The file has no period_end column."),
         ("code,date\nOBJ-07,90\n", "The file has no objective_code, period_end or value column."),
         ("\n\nobjective_code,period_end,value\n", "The first row of the file is empty."),

@@ -1,0 +1,227 @@
+"""Reading uploaded spreadsheets: stream the rows of a CSV (UTF-8) or XLSX file, refusing files
+that are too large, not what they claim, or without the required columns.
+
+Shared by every import (measurements, the registers): it knows file formats and limits, not
+what the rows mean. Each import describes its columns and limits in a `SheetSpec`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import os
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO
+
+SIX_PLACES = Decimal("0.000001")
+# What a browser's file picker should offer.
+ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ZIP_MAGIC = b"PK\x03\x04"
+
+Source = str | os.PathLike | IO[bytes]
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    max_rows: int = 5_000
+    max_bytes: int = 5 * 1024 * 1024
+    # An .xlsx is a zip: a small file can inflate to gigabytes inside openpyxl ("zip bomb").
+    max_xlsx_uncompressed_bytes: int = 200 * 1024 * 1024
+
+    @property
+    def columns_sentence(self) -> str:
+        required = ", ".join(self.required)
+        optional = f" and optionally {', '.join(self.optional)}" if self.optional else ""
+        return f"Its first row must name the columns {required}{optional} (in any order)."
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (wrong type, encoding, size, columns): a sentence."""
+
+
+def _size_of(source: Source) -> int:
+    if isinstance(source, str | os.PathLike):
+        return os.path.getsize(source)
+    position = source.tell()
+    size = source.seek(0, io.SEEK_END)
+    source.seek(position)
+    return size
+
+
+def read_rows(source: Source, filename: str, spec: SheetSpec) -> Iterator[tuple[int, dict]]:
+    """Stream the data rows of a .csv or .xlsx file as (spreadsheet row number, {column: raw}).
+
+    Raises ImportFileError (possibly mid-stream, e.g. on an undecodable line) with a sentence
+    for problems of the whole file. Rows whose cells are all empty are skipped.
+    """
+    # A generator throughout, so that every file problem surfaces where rows are consumed.
+    name = filename.lower()
+    if not name.endswith((".csv", ".xlsx")):
+        raise ImportFileError("Upload a .csv or .xlsx file.")
+    if _size_of(source) > spec.max_bytes:
+        raise ImportFileError(
+            f"The file is larger than {spec.max_bytes // (1024 * 1024)} MB. "
+            "Split it into smaller files."
+        )
+    if name.endswith(".csv"):
+        records = _csv_records(source)
+    else:
+        records = _xlsx_records(source, spec.max_xlsx_uncompressed_bytes)
+    yield from _rows_from_records(records, spec)
+
+
+def _is_blank(cells: list) -> bool:
+    return all(cell is None or str(cell).strip() == "" for cell in cells)
+
+
+def _rows_from_records(
+    records: Iterator[tuple[int, list]], spec: SheetSpec
+) -> Iterator[tuple[int, dict]]:
+    header = next(records, (1, []))[1]
+    if _is_blank(header):
+        if all(_is_blank(cells) for _, cells in records):
+            raise ImportFileError(f"The file is empty. {spec.columns_sentence}")
+        raise ImportFileError(f"The first row of the file is empty. {spec.columns_sentence}")
+    columns = [str(cell or "").strip().lower() for cell in header]
+    missing = [name for name in spec.required if name not in columns]
+    if missing:
+        names = " or ".join([", ".join(missing[:-1]), missing[-1]] if len(missing) > 1 else missing)
+        raise ImportFileError(f"The file has no {names} column. {spec.columns_sentence}")
+    wanted = {
+        name: columns.index(name) for name in spec.required + spec.optional if name in columns
+    }
+    data_rows = 0
+    for number, cells in records:
+        if _is_blank(cells):
+            continue
+        data_rows += 1
+        if data_rows > spec.max_rows:
+            raise ImportFileError(
+                f"The file has more than {spec.max_rows:,} rows. Split it into smaller files."
+            )
+        yield (
+            number,
+            {name: cells[index] if index < len(cells) else None for name, index in wanted.items()},
+        )
+    if data_rows == 0:
+        raise ImportFileError("The file has a header row but no rows below it.")
+
+
+def _open_binary(source: Source) -> IO[bytes]:
+    if isinstance(source, str | os.PathLike):
+        # The generator that streams the file closes it.
+        return open(source, "rb")
+    source.seek(0)
+    return source
+
+
+def _csv_records(source: Source) -> Iterator[tuple[int, list]]:
+    binary = _open_binary(source)
+    # utf-8-sig drops the byte-order mark Excel writes for "CSV UTF-8", and reads files without.
+    text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
+    try:
+        first = text.readline()
+        # Excel in many European locales separates with ";" when "," is the decimal mark.
+        delimiter = ";" if ";" in first and "," not in first else ","
+        reader = csv.reader(itertools.chain([first], text), delimiter=delimiter)
+        yield from enumerate(reader, start=1)
+    except UnicodeDecodeError:
+        raise ImportFileError("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
+    except csv.Error as error:
+        raise ImportFileError(
+            f"The file is not a readable CSV ({error}). Save it as CSV UTF-8."
+        ) from None
+    finally:
+        text.detach()  # the caller owns an open file object; we only close what we opened
+        if isinstance(source, str | os.PathLike):
+            binary.close()
+
+
+def _xlsx_cell(value):
+    # A formula's cached result may be a float like 33.333333333333336; values are stored with
+    # 6 decimal places anyway, so round there instead of refusing the row.
+    if isinstance(value, float):
+        number = Decimal(repr(value))
+        if number.is_finite() and number.as_tuple().exponent < -6:  # type: ignore[operator]
+            number = number.quantize(SIX_PLACES)
+        return number
+    return value
+
+
+def _xlsx_records(source: Source, max_uncompressed: int) -> Iterator[tuple[int, list]]:
+    from openpyxl import load_workbook
+
+    not_xlsx = "The file is not a valid Excel workbook (.xlsx). Save it as .xlsx or CSV UTF-8."
+    binary = _open_binary(source)
+    workbook = None
+    try:
+        try:
+            with zipfile.ZipFile(binary) as archive:
+                inflated = sum(info.file_size for info in archive.infolist())
+            if inflated > max_uncompressed:
+                raise ImportFileError(
+                    "The workbook expands to more than "
+                    f"{max_uncompressed // (1024 * 1024)} MB when opened. "
+                    "Save it as CSV UTF-8, or split it into smaller files."
+                )
+            binary.seek(0)
+            workbook = load_workbook(binary, read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+        except ImportFileError:
+            raise
+        except Exception:
+            # openpyxl raises many kinds (BadZipFile, KeyError, InvalidFileException...).
+            raise ImportFileError(not_xlsx) from None
+        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+            yield number, [_xlsx_cell(cell) for cell in cells]
+    finally:
+        if workbook is not None:
+            workbook.close()
+        if isinstance(source, str | os.PathLike):
+            binary.close()
+
+
+def count_rows(source: Source, filename: str, spec: SheetSpec) -> int:
+    """The number of data rows, for a progress bar: exact for CSV, the sheet's declared size
+    for XLSX (reading 100,000 rows twice would double the time); 0 if the file is unreadable."""
+    try:
+        if filename.lower().endswith(".xlsx"):
+            from openpyxl import load_workbook
+
+            binary = _open_binary(source)
+            workbook = load_workbook(binary, read_only=True, data_only=True)
+            try:
+                return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+            finally:
+                workbook.close()
+                if binary is not source:
+                    binary.close()
+        return sum(1 for _ in read_rows(source, filename, spec))
+    except Exception:  # the real read reports the problem; a progress estimate must not fail
+        return 0
+
+
+def upload_problem(upload, max_bytes: int) -> str | None:
+    """What is wrong with an uploaded file before its rows are read (forms call this), or None."""
+    name = upload.name.lower()
+    if not name.endswith((".csv", ".xlsx")):
+        return "Choose a .csv or .xlsx file."
+    if upload.size > max_bytes:
+        return (
+            f"The file is larger than {max_bytes // (1024 * 1024)} MB. Split it into smaller files."
+        )
+    if upload.size == 0:
+        return "The file is empty."
+    if name.endswith(".xlsx"):
+        # Catch a renamed file now rather than after reading it.
+        head = upload.read(4)
+        upload.seek(0)
+        if head != ZIP_MAGIC:
+            return "The file is not a valid Excel workbook (.xlsx). Save it as .xlsx or CSV UTF-8."
+    return None
