@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.urls import reverse
+
+
+def _objective_url(objective) -> str:
+    return reverse(
+        "objectives:detail",
+        kwargs={"org_slug": objective.organization.slug, "code": objective.code},
+    )
 
 
 class ObjectivesConfig(AppConfig):
@@ -10,6 +18,7 @@ class ObjectivesConfig(AppConfig):
         from objectives.home import home_panel_context
         from objectives.models import ActionStep, Measurement, QualityObjective
         from qms.core import audit
+        from qms.core.actions.sources import register_action_source
         from qms.core.demo import DEMO_STEPS
         from qms.core.home import HomePanel, register_home_panel
         from qms.core.navigation import NavItem, register_nav_item
@@ -18,6 +27,10 @@ class ObjectivesConfig(AppConfig):
         audit.register(QualityObjective)
         audit.register(Measurement, select_related=())
         audit.register(ActionStep)
+        # An off-track objective raises corrective actions (ISO 9001 10.2).
+        register_action_source(
+            QualityObjective, kind="objective", label="Objective", url=_objective_url
+        )
         register_nav_item(NavItem("Objectives", "objectives:list", order=10))
         register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:

@@ -18,6 +18,7 @@ from objectives.models import Granularity, Measurement, Rag
 from objectives.periods import describe
 from objectives.permissions import can_edit_objectives, can_log_values, can_plan
 from qms.core import audit
+from qms.core.actions.panels import source_actions_panel
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
 
@@ -94,6 +95,13 @@ def _render_detail(request, objective, log_form=None, step_form=None, status=200
             "steps": selectors.plan_steps(objective),
             "children": selectors.children(objective),
             "history": audit.record_history(objective, limit=20),
+            # Off track or silent: raising an action is the obvious next step, so it leads.
+            "actions_panel": source_actions_panel(
+                source=objective,
+                membership=membership,
+                prominent=objective.status == objective.Status.ACTIVE
+                and objective.current_status in (Rag.RED, Rag.NO_DATA),
+            ),
             "log_form": log_form,
             "step_form": step_form,
             "can_edit": can_edit_objectives(membership),

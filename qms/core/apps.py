@@ -8,16 +8,24 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from qms.core import audit
-        from qms.core.models import Membership, Organization, OrgUnit
+        from qms.core.actions.panels import home_panel_context as actions_panel_context
+        from qms.core.home import HomePanel, register_home_panel
+        from qms.core.models import Action, EffectivenessCheck, Membership, Organization, OrgUnit
         from qms.core.navigation import NavItem, register_nav_item
-        from qms.core.roles import ADMIN_ROLES, ALL_ROLES, AUDIT_TRAIL_ROLES, Role
+        from qms.core.roles import ADMIN_ROLES, ALL_ROLES, AUDIT_TRAIL_ROLES, WRITER_ROLES, Role
 
         audit.register(Organization, organization_field="id")
         audit.register(OrgUnit)
 
         audit.register(Membership, select_related=("user", "organization"))
+        audit.register(Action)
+        audit.register(EffectivenessCheck, select_related=("action",))
 
         register_nav_item(NavItem("Home", "core:org-home", ALL_ROLES, order=0))
+        register_nav_item(NavItem("Actions", "core:actions", ALL_ROLES, order=60))
+        register_home_panel(
+            HomePanel("core/actions/home_panel.html", actions_panel_context, WRITER_ROLES, order=20)
+        )
         register_nav_item(
             NavItem("Org units", "core:org-units", ALL_ROLES, order=81, group="Organisation")
         )

@@ -219,3 +219,18 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} at {self.ran_at:%Y-%m-%d %H:%M:%S}"
+
+
+# Actions (10.2) have their own module; imported here so that Django finds their models.
+from qms.core.actions.models import Action, EffectivenessCheck  # noqa: E402
+
+__all__ = [
+    "Action",
+    "BaseModel",
+    "EffectivenessCheck",
+    "Membership",
+    "OrgUnit",
+    "Organization",
+    "OrganizationScopedQuerySet",
+    "WorkerHeartbeat",
+]

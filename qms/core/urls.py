@@ -3,6 +3,7 @@
 from django.urls import path
 
 from qms.core import views
+from qms.core.actions import views as actions
 
 app_name = "core"
 
@@ -13,4 +14,14 @@ urlpatterns = [
     path("audit-trail/", views.audit_trail, name="audit-trail"),
     path("system/", views.system_status, name="system"),
     path("system/test-task/", views.system_send_test_task, name="system-test-task"),
+    path("actions/", actions.action_list, name="actions"),
+    path("actions/mine/", actions.my_actions, name="actions-mine"),
+    # ?source=<app_label>.<model_name>:<pk> raises the action from that record.
+    path("actions/new/", actions.action_new, name="action-new"),
+    path("actions/<int:number>/", actions.action_detail, name="action-detail"),
+    path("actions/<int:number>/edit/", actions.action_edit, name="action-edit"),
+    path("actions/<int:number>/start/", actions.action_start, name="action-start"),
+    path("actions/<int:number>/close/", actions.action_close, name="action-close"),
+    path("actions/<int:number>/verify/", actions.action_verify, name="action-verify"),
+    path("actions/<int:number>/cancel/", actions.action_cancel, name="action-cancel"),
 ]
