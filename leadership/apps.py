@@ -8,9 +8,11 @@ class LeadershipConfig(AppConfig):
     def ready(self) -> None:
         from leadership import models
         from leadership.demo import seed_leadership
+        from leadership.registers import CONTEXT_ISSUES, RISKS
         from qms.core import audit
         from qms.core.demo import DEMO_STEPS
         from qms.core.navigation import NavItem, register_nav_item
+        from qms.core.registers.declare import declare_register
 
         for model in (
             models.QualityPolicy,
@@ -36,5 +38,7 @@ class LeadershipConfig(AppConfig):
         register_nav_item(
             NavItem("Top management", "leadership:executives", order=50, group="Leadership")
         )
+        declare_register(CONTEXT_ISSUES)
+        declare_register(RISKS)
         if seed_leadership not in DEMO_STEPS:
             DEMO_STEPS.append(seed_leadership)

@@ -6,9 +6,11 @@ from leadership import api as leadership_api
 from objectives import api as objectives_api
 from qms.core.api.routers import organization_router, router
 from qms.core.api.tokens import ObtainTokenView
+from qms.core.registers.api import register_routes
 
 objectives_api.register(organization_router)
 leadership_api.register(organization_router)
+register_routes(organization_router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token-obtain"),

@@ -1,5 +1,6 @@
-"""Leadership records (ISO 9001 clauses 5 and 7.1), split by concept."""
+"""Leadership records (ISO 9001 clauses 4.1, 5, 6.1 and 7.1), split by concept."""
 
+from leadership.models.context import ContextIssue
 from leadership.models.policy import (
     PolicyAcknowledgement,
     PolicyCommitment,
@@ -8,8 +9,10 @@ from leadership.models.policy import (
 )
 from leadership.models.resources import ResourceAllocation, ResourceSpend
 from leadership.models.responsibilities import Responsibility, ResponsibilityAssignment
+from leadership.models.risks import Risk
 
 __all__ = [
+    "ContextIssue",
     "PolicyAcknowledgement",
     "PolicyCommitment",
     "PolicyVersion",
@@ -18,4 +21,5 @@ __all__ = [
     "ResourceSpend",
     "Responsibility",
     "ResponsibilityAssignment",
+    "Risk",
 ]

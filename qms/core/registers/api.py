@@ -1,0 +1,119 @@
+"""The API of every declared register: /api/v1/organizations/{slug}/<key>/ to list (with the
+page's filters), read, create and update. Writes go through `qms.core.registers.services`, so
+the API refuses exactly what the pages refuse."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import exceptions, mixins, serializers, viewsets
+
+from qms.core.api.scoping import OrganizationScopedViewSetMixin
+from qms.core.immutable import NotAllowed
+from qms.core.models import Membership
+from qms.core.registers import services
+from qms.core.registers.definition import Register, all_registers
+from qms.core.roles import ALL_ROLES, Role
+
+
+class RegisterSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    register: Register  # set on each generated subclass
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = self.context.get("organization")
+        for field in self.fields.values():
+            relation = getattr(field, "child_relation", field)
+            queryset = getattr(relation, "queryset", None)
+            if queryset is None:
+                continue
+            model = queryset.model
+            if model is Membership:
+                relation.queryset = (
+                    Membership.objects.filter(organization=organization)
+                    .current()
+                    .exclude(role=Role.AUDITOR)
+                )
+            elif any(f.name == "organization" for f in model._meta.fields):
+                relation.queryset = queryset.filter(organization=organization)
+
+    def _save(self, record, validated_data, creating: bool):
+        many = {
+            n: validated_data.pop(n)
+            for n in services.m2m_fields(type(record))
+            if n in validated_data
+        }
+        for name, value in validated_data.items():
+            setattr(record, name, value)
+        save = services.record_create if creating else services.record_update
+        try:
+            return save(
+                register=self.register,
+                membership=self.context["membership"],
+                record=record,
+                m2m=many,
+                reason="Recorded through the API" if creating else "Changed through the API",
+            )
+        except NotAllowed as error:
+            raise exceptions.PermissionDenied(str(error)) from error
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from error
+
+    def create(self, validated_data):
+        record = self.register.model(organization=self.context["organization"])
+        return self._save(record, validated_data, creating=True)
+
+    def update(self, instance, validated_data):
+        return self._save(instance, validated_data, creating=False)
+
+
+def serializer_for(register: Register) -> type[RegisterSerializer]:
+    meta = type(
+        "Meta",
+        (),
+        {"model": register.model, "fields": ["id", "reference", *register.api_fields]},
+    )
+    name = f"{register.model.__name__}Serializer"
+    return type(name, (RegisterSerializer,), {"Meta": meta, "register": register})
+
+
+class RegisterViewSet(
+    OrganizationScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    register: Register
+    read_roles = ALL_ROLES
+
+    def get_base_queryset(self, organization):
+        register = self.register
+        return (
+            register.model.objects.filter(organization=organization)
+            .select_related(*register.select_related)
+            .prefetch_related(*register.prefetch_related)
+            .order_by(*register.ordering)
+        )
+
+
+def viewset_for(register: Register) -> type[RegisterViewSet]:
+    return type(
+        f"{register.model.__name__}ViewSet",
+        (RegisterViewSet,),
+        {
+            "register": register,
+            "serializer_class": serializer_for(register),
+            "filterset_class": register.filterset_class,
+            "write_roles": register.create_roles | register.edit_roles,
+            "__doc__": f"{register.title} ({register.clause}): {register.lead}",
+        },
+    )
+
+
+def register_routes(router) -> None:
+    for register in all_registers():
+        router.register(register.key, viewset_for(register), basename=f"register-{register.key}")

@@ -1,0 +1,55 @@
+"""Base of the registers' filters (django-filter), shared by the list pages and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+
+from qms.core.models import Membership
+from qms.core.registers.forms import member_label
+from qms.core.roles import Role
+
+
+class RegisterFilterSet(django_filters.FilterSet):
+    """Choices of related records are the request organisation's own; `q` searches the
+    register's `search_fields`."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="filter_search", label="Search", max_length=100)
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, request=request, **kwargs)
+        organization = getattr(request, "organization", None)
+        for filter_ in self.filters.values():
+            # django-filter's model choice filters read their `queryset` attribute.
+            queryset = getattr(filter_, "queryset", None)
+            if queryset is None or callable(queryset):
+                continue
+            model = queryset.model
+            if organization is None:
+                filter_.queryset = queryset.none()
+            elif model is Membership:
+                filter_.queryset = (
+                    Membership.objects.for_organization(organization)
+                    .current()
+                    .exclude(role=Role.AUDITOR)
+                    .select_related("user")
+                    .order_by("user__first_name", "user__last_name")
+                )
+            elif any(f.name == "organization" for f in model._meta.fields):
+                filter_.queryset = queryset.filter(organization=organization)
+
+    @property
+    def form(self):
+        form = super().form
+        for field in form.fields.values():
+            if getattr(field, "queryset", None) is not None and field.queryset.model is Membership:
+                field.label_from_instance = member_label
+        return form
+
+    def filter_search(self, queryset, name, value):
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition) if value else queryset

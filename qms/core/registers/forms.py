@@ -1,0 +1,68 @@
+"""Base form of register records, and the upload form of their imports."""
+
+from __future__ import annotations
+
+from django import forms
+
+from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.models import Membership
+from qms.core.roles import Role
+from qms.core.spreadsheets import ACCEPT, upload_problem
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_ROWS = 2_000
+
+
+def member_label(membership: Membership) -> str:
+    return f"{membership.display_name} ({membership.get_role_display().lower()})"
+
+
+class RegisterForm(StyledFormMixin, forms.ModelForm):
+    """A register's model form: every choice of a related record is limited to the
+    organisation's own (a foreign id is "not one of the available choices"), members are
+    current non-auditors, dates use the browser's date picker."""
+
+    def __init__(self, *args, organization, **kwargs):
+        self.organization = organization
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput(attrs=field.widget.attrs)
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            model = field.queryset.model
+            if model is Membership:
+                field.queryset = (
+                    Membership.objects.for_organization(organization)
+                    .current()
+                    .exclude(role=Role.AUDITOR)
+                    .select_related("user")
+                    .order_by("user__first_name", "user__last_name")
+                )
+                field.label_from_instance = member_label
+            elif any(f.name == "organization" for f in model._meta.fields):
+                field.queryset = field.queryset.filter(organization=organization)
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Spreadsheet",
+        help_text=(
+            f"A .csv (UTF-8) or .xlsx file of at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB "
+            f"and {MAX_IMPORT_ROWS:,} rows, with the columns below."
+        ),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": ACCEPT,
+                "class": "form-control",
+                "aria-describedby": "id_file_help column-spec",
+            }
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        problem = upload_problem(upload, MAX_IMPORT_BYTES)
+        if problem:
+            raise forms.ValidationError(problem)
+        return upload
