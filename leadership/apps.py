@@ -8,6 +8,7 @@ class LeadershipConfig(AppConfig):
     def ready(self) -> None:
         from leadership import models
         from leadership.demo import seed_leadership
+        from leadership.demo_registers import seed_registers
         from leadership.registers import CONTEXT_ISSUES, RISKS
         from qms.core import audit
         from qms.core.demo import DEMO_STEPS
@@ -42,3 +43,5 @@ class LeadershipConfig(AppConfig):
         declare_register(RISKS)
         if seed_leadership not in DEMO_STEPS:
             DEMO_STEPS.append(seed_leadership)
+        if seed_registers not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_registers)

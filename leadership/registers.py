@@ -271,6 +271,10 @@ RISKS = Register(
     edit_roles=RISK_EDITORS,
     nav_order=61,
     detail_template="leadership/risk_level.html",
+    # Treatment actions (6.1.2 b); a high risk still open without one is pushed for.
+    action_kind="risk",
+    action_label="Risk or opportunity",
+    action_prominent=lambda r: r.level[0] == "high" and r.status != Risk.Status.CLOSED,
     empty_text="Record what could stop the QMS achieving its objectives, and the opportunities "
     "to do better; rate each by likelihood and impact.",
 )

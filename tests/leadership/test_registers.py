@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from leadership.models import ContextIssue, Risk
 from tests.objectives.factories import make_objective
@@ -330,3 +331,29 @@ def test_filter_choices_are_only_the_organisations_own(client, cast):
     assert "OBJ-A1" in page
     assert "OBJ-B1" not in page
     assert "Bob" not in page  # members of other organisations are not offered as owners
+
+
+def test_a_high_risk_pushes_for_a_treatment_action_and_lists_it(client, cast):
+    from qms.core.actions.services import action_create
+    from qms.core.models import Membership
+
+    risk = _risk(cast, likelihood=5, impact=4)
+    client.force_login(cast.quinn)
+    url = reverse("registers:risks-detail", args=["acme-test", risk.pk])
+    page = client.get(url).content.decode()
+    assert "This is off track and has no open action" in page
+    assert f"source=leadership.risk%3A{risk.pk}" in page
+
+    members = {m.user.username: m for m in Membership.objects.filter(organization=cast.org_a)}
+    action_create(
+        organization=cast.org_a,
+        raised_by=members["quinn"],
+        title="Qualify a second supplier",
+        owner=members["carl"],
+        accountable_executive=members["alice"],
+        due_date=timezone.localdate() + datetime.timedelta(days=30),
+        source=risk,
+    )
+    page = client.get(url).content.decode()
+    assert "Qualify a second supplier" in page
+    assert "has no open action" not in page

@@ -60,6 +60,11 @@ class Register:
     # Optional template included on the detail page under the fields (e.g. a risk's score).
     detail_template: str = ""
     empty_text: str = ""
+    # Set to let the register's records raise actions (qms.core.actions): the source kind and
+    # its label, and when the detail page should push for one (e.g. an open major finding).
+    action_kind: str = ""
+    action_label: str = ""
+    action_prominent: Callable[[Any], bool] | None = None
     # Extra ready-made lookups the import's `to_form` functions use (built once per file).
     import_lookups: Callable[[Any], dict] | None = None
     extra: dict = field(default_factory=dict)

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from qms.core import audit
+from qms.core.actions.panels import source_actions_panel
+from qms.core.actions.sources import source_for_model
 from qms.core.immutable import NotAllowed
 from qms.core.registers import services
 from qms.core.registers.definition import Register, get_register
@@ -133,6 +135,14 @@ def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> Htt
                 "long": isinstance(field, models.TextField),
             }
         )
+    actions_panel = None
+    if source_for_model(register.model) is not None:
+        prominent = register.action_prominent
+        actions_panel = source_actions_panel(
+            source=record,
+            membership=request.membership,
+            prominent=bool(prominent and prominent(record)),
+        )
     return render(
         request,
         "registers/detail.html",
@@ -141,6 +151,7 @@ def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> Htt
             "record": record,
             "fields": fields,
             "history": audit.record_history(record, limit=20),
+            "actions_panel": actions_panel,
             "urls": _urls(register, org_slug),
             "edit_url": register_url(register, "edit", org_slug, record.pk),
             "can_edit": request.membership.role in register.edit_roles,
