@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qms.core import services
+from qms.core.actions.demo import seed_actions
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import Role
 
@@ -136,6 +137,8 @@ def seed_demo(today: datetime.date | None = None) -> DemoContext:
     context = DemoContext(organization=organization, units=units, members=members, today=today)
     for step in DEMO_STEPS:
         step(context)
+    # Actions come last: any app's records (objectives, review decisions...) may be a source.
+    seed_actions(context)
     return context
 
 

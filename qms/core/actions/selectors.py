@@ -233,7 +233,7 @@ class ActionsSummary:
     end: datetime.date
     as_of: datetime.date  # the earlier of the period's end and today: "at end" means this day
     raised: int = 0
-    closed: int = 0  # done or verified in the period (not cancelled)
+    closed: int = 0  # closed as done in the period and still done or verified (not cancelled)
     closed_on_time: int = 0
     closed_late: int = 0
     cancelled: int = 0
@@ -268,8 +268,8 @@ def actions_summary(
     management-review input 9.3.2 a/c, the dashboard and the evidence pack. Two queries.
 
     "At end" counts are taken on the earlier of `end` and `today`. An action found not
-    effective and reopened counts as open from its raising on (its earlier closure is in its
-    history and its effectiveness checks).
+    effective is reopened: it no longer counts as closed and counts as open from its raising on
+    (its earlier closure stays in its history, and the failed check in `not_effective`).
     """
     today = today or timezone.localdate()
     as_of = min(end, today)

@@ -4,6 +4,7 @@
 
 from rest_framework.routers import DefaultRouter, SimpleRouter
 
+from qms.core.actions.api import ActionViewSet
 from qms.core.api import views
 
 router = DefaultRouter()
@@ -12,3 +13,4 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 organization_router = SimpleRouter()
 organization_router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
 organization_router.register("memberships", views.MembershipViewSet, basename="membership")
+organization_router.register("actions", ActionViewSet, basename="action")
