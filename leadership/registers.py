@@ -184,6 +184,15 @@ def _objective_lookup(organization) -> dict:
     return {"objectives": {code.lower(): pk for code, pk in codes}}
 
 
+def _review_overdue(risk: Risk) -> bool:
+    return bool(
+        risk.review_due_on
+        and not risk.reviewed_on
+        and risk.status != Risk.Status.CLOSED
+        and risk.review_due_on < timezone.localdate()
+    )
+
+
 # Top management owns risks as much as the quality manager does (ISO 9001 5.1.1 d).
 RISK_EDITORS = QUALITY_EDITOR_ROLES | {Role.EXECUTIVE}
 
@@ -208,7 +217,16 @@ RISKS = Register(
         ),
         Column("Owner", lambda r: r.owner.display_name if r.owner else ""),
         Column("Status", lambda r: r.get_status_display(), sort="status"),
-        Column("Review due", lambda r: _date(r.review_due_on), sort="review_due_on"),
+        Column(
+            "Review due",
+            lambda r: (
+                f"{_date(r.review_due_on)} (overdue)"
+                if _review_overdue(r)
+                else _date(r.review_due_on)
+            ),
+            chip=lambda r: "red" if _review_overdue(r) else "",
+            sort="review_due_on",
+        ),
     ),
     detail_fields=(
         "kind",

@@ -283,6 +283,8 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A filter left empty reads "Any" in the register filters, not Django's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = "Any"
 SPECTACULAR_SETTINGS = {
     "TITLE": "QMS leadership dashboard API",
     "DESCRIPTION": (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.db.models import Q
 
 from qms.core.models import Membership
@@ -43,9 +44,16 @@ class RegisterFilterSet(django_filters.FilterSet):
     @property
     def form(self):
         form = super().form
+        if getattr(form, "_styled", False):
+            return form
+        form._styled = True
         for field in form.fields.values():
             if getattr(field, "queryset", None) is not None and field.queryset.model is Membership:
                 field.label_from_instance = member_label
+            if isinstance(field, forms.ModelChoiceField):
+                field.empty_label = "Any"  # plain choices get it from FILTERS_EMPTY_CHOICE_LABEL
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
         return form
 
     def filter_search(self, queryset, name, value):

@@ -20,6 +20,7 @@ from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.actions.sources import source_for_model
 from qms.core.immutable import NotAllowed
+from qms.core.models import Membership
 from qms.core.registers import services
 from qms.core.registers.definition import Register, get_register
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportUploadForm
@@ -114,6 +115,8 @@ def _display(record, name: str):
     if field.many_to_many:
         return ", ".join(str(o) for o in getattr(record, name).all()) or None
     value = getattr(record, name)
+    if isinstance(value, Membership):
+        return f"{value.display_name} ({value.get_role_display().lower()})"
     if getattr(field, "choices", None) and value not in (None, ""):
         return getattr(record, f"get_{name}_display")()
     if isinstance(field, models.BooleanField):
