@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from qms.core.models import Membership, Organization, OrgUnit, WorkerHeartbeat
+from qms.core.models import Action, Membership, Organization, OrgUnit, WorkerHeartbeat
 
 
 @admin.register(Organization)
@@ -35,3 +35,19 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "ran_at", "hostname", "runs"]
+
+
+@admin.register(Action)
+class ActionAdmin(SimpleHistoryAdmin):
+    """Read for support; changes belong in the app, where the services check the workflow."""
+
+    list_display = ["reference", "title", "organization", "status", "due_date", "owner"]
+    list_filter = ["organization", "status"]
+    search_fields = ["title"]
+    list_select_related = ["organization", "owner__user"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

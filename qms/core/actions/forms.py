@@ -113,8 +113,8 @@ class CancelForm(StyledFormMixin, forms.Form):
 
 
 SORT_CHOICES = [
-    ("due", "Due date, soonest first"),
-    ("-due", "Due date, latest first"),
+    ("due", "Due date, soonest first (open first)"),
+    ("-due", "Due date, latest first (open first)"),
     ("-number", "Newest first"),
     ("number", "Oldest first"),
 ]

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from qms.core.actions.models import (
@@ -29,9 +29,10 @@ from qms.core.actions.sources import (
 from qms.core.models import Membership, Organization
 
 RELATED = ("owner__user", "accountable_executive__user", "source_type")
+# By due date, the actions still to be done come before the closed ones.
 SORTS = {
-    "due": ("due_date", "number"),
-    "-due": ("-due_date", "-number"),
+    "due": ("is_closed", "due_date", "number"),
+    "-due": ("is_closed", "-due_date", "-number"),
     "number": ("number",),
     "-number": ("-number",),
 }
@@ -60,7 +61,11 @@ def action_list(
     actions = _filtered(organization, filters, today or timezone.localdate())
     if filters.status:
         actions = actions.filter(status=filters.status)
-    return actions.select_related(*RELATED).order_by(*SORTS.get(filters.sort, SORTS["due"]))
+    return (
+        actions.select_related(*RELATED)
+        .annotate(is_closed=Case(When(status__in=OPEN_STATUSES, then=Value(0)), default=Value(1)))
+        .order_by(*SORTS.get(filters.sort, SORTS["due"]))
+    )
 
 
 def _filtered(organization, filters: ActionFilters, today: datetime.date) -> QuerySet[Action]:
