@@ -45,5 +45,13 @@ format: install
 migrations-check: install
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Scale benchmarks on PostgreSQL (see bench/README.md); not part of the test suite.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/qms_bench
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/generate.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_rollups.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_import.py
+
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
