@@ -49,7 +49,8 @@ class ActionQuerySet(OrganizationScopedQuerySet):
 
     def for_source(self, source: models.Model):
         return self.filter(
-            source_type=ContentType.objects.get_for_model(source, for_concrete_model=False),
+            # The same content type as the generic foreign key stores (the concrete model's).
+            source_type=ContentType.objects.get_for_model(source),
             source_id=source.pk,
         )
 
