@@ -293,6 +293,7 @@ RISKS = Register(
     action_kind="risk",
     action_label="Risk or opportunity",
     action_prominent=lambda r: r.level[0] == "high" and r.status != Risk.Status.CLOSED,
+    action_prompt="A high risk with no open treatment action.",
     empty_text="Record what could stop the QMS achieving its objectives, and the opportunities "
     "to do better; rate each by likelihood and impact.",
 )

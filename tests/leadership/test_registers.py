@@ -341,7 +341,7 @@ def test_a_high_risk_pushes_for_a_treatment_action_and_lists_it(client, cast):
     client.force_login(cast.quinn)
     url = reverse("registers:risks-detail", args=["acme-test", risk.pk])
     page = client.get(url).content.decode()
-    assert "This is off track and has no open action" in page
+    assert "A high risk with no open treatment action." in page
     assert f"source=leadership.risk%3A{risk.pk}" in page
 
     members = {m.user.username: m for m in Membership.objects.filter(organization=cast.org_a)}
@@ -356,4 +356,4 @@ def test_a_high_risk_pushes_for_a_treatment_action_and_lists_it(client, cast):
     )
     page = client.get(url).content.decode()
     assert "Qualify a second supplier" in page
-    assert "has no open action" not in page
+    assert "no open treatment action" not in page

@@ -45,10 +45,13 @@ def new_action_url(source, *, org_slug: str) -> str:
     return f"{url}?{urlencode({'source': source_ref(source)})}" if source is not None else url
 
 
-def source_actions_panel(*, source, membership: Membership, prominent: bool = False) -> dict:
+def source_actions_panel(
+    *, source, membership: Membership, prominent: bool = False, prompt: str = ""
+) -> dict:
     """Context for `core/actions/source_panel.html`: the actions raised from `source`, and the
     link to raise one when this member may. `prominent` makes the link a primary button (e.g.
-    when the source is off track)."""
+    when the source is off track) and, with no open action, says `prompt` (a sentence on why
+    one is needed; an off-track objective's wording by default)."""
     today = timezone.localdate()
     actions = list(selectors.actions_for_source(source))
     return {
@@ -60,4 +63,5 @@ def source_actions_panel(*, source, membership: Membership, prominent: bool = Fa
         if permissions.can_raise(membership)
         else None,
         "prominent": prominent,
+        "prompt": prompt or "This is off track and has no open action.",
     }

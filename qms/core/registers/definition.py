@@ -65,6 +65,7 @@ class Register:
     action_kind: str = ""
     action_label: str = ""
     action_prominent: Callable[[Any], bool] | None = None
+    action_prompt: str = ""  # why, when prominent and no action is open
     # Extra ready-made lookups the import's `to_form` functions use (built once per file).
     import_lookups: Callable[[Any], dict] | None = None
     extra: dict = field(default_factory=dict)

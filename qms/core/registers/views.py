@@ -145,6 +145,7 @@ def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> Htt
             source=record,
             membership=request.membership,
             prominent=bool(prominent and prominent(record)),
+            prompt=register.action_prompt,
         )
     return render(
         request,
