@@ -86,10 +86,17 @@ def _changes(new, old) -> list[FieldChange]:
     result = []
     for change in delta.changes:
         try:
-            label = str(meta.get_field(change.field).verbose_name)
+            model_field = meta.get_field(change.field)
         except Exception:
-            label = change.field
-        result.append(FieldChange(change.field, label, change.old, change.new))
+            result.append(FieldChange(change.field, change.field, change.old, change.new))
+            continue
+        before, after = change.old, change.new
+        if getattr(model_field, "choices", None):
+            # "Quality manager", not "quality_manager": the trail is read by people.
+            labels = {str(k): str(v) for k, v in model_field.flatchoices}
+            before = labels.get(str(before), before) if before not in (None, "") else before
+            after = labels.get(str(after), after) if after not in (None, "") else after
+        result.append(FieldChange(change.field, str(model_field.verbose_name), before, after))
     return result
 
 

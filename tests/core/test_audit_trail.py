@@ -25,7 +25,7 @@ def test_role_change_records_who_when_before_and_after(cast):
     assert latest.action == "changed"
     assert latest.reason == "Promotion"
     assert [(c.field, c.before, c.after) for c in latest.changes] == [
-        ("role", Role.CONTRIBUTOR, Role.QUALITY_MANAGER)
+        ("role", Role.CONTRIBUTOR.label, Role.QUALITY_MANAGER.label)  # labels, for people
     ]
 
 
