@@ -45,8 +45,8 @@ class CustomerFeedback(RegisterRecord):
     channel = models.CharField(max_length=10, choices=Channel.choices)
     feedback_type = models.CharField("type", max_length=12, choices=FeedbackType.choices)
     score = models.DecimalField(
-        max_digits=3,
-        decimal_places=1,
+        max_digits=4,
+        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)],
