@@ -13,7 +13,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 
 from qms.core.models import Organization
 from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, ProviderEvaluation
@@ -21,10 +21,13 @@ from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, Provid
 TWO_PLACES = Decimal("0.01")
 
 
-def _rounded(value) -> Decimal | None:
-    if value is None:
+def _mean(total, count: int) -> Decimal | None:
+    """Mean of values with at most two decimal places, to two places, from their sum and count:
+    exact, where an average in SQLite would go through a float."""
+    if not count:
         return None
-    return Decimal(str(value)).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
+    exact_total = Decimal(str(total)).quantize(TWO_PLACES)
+    return (exact_total / count).quantize(TWO_PLACES, rounding=ROUND_HALF_UP)
 
 
 def _per_choice(prefix: str, field_name: str, choices, condition: Q) -> dict[str, Count]:
@@ -178,7 +181,7 @@ def customer_feedback_summary(
                 "id", filter=Q(feedback_type=kind.COMPLAINT, nonconformity__isnull=False)
             ),
             survey_scores=Count("id", filter=Q(feedback_type=kind.SURVEY_SCORE)),
-            mean_score=Avg("score", filter=Q(feedback_type=kind.SURVEY_SCORE)),
+            score_total=Sum("score", filter=Q(feedback_type=kind.SURVEY_SCORE)),
         )
     )
     return CustomerFeedbackSummary(
@@ -190,7 +193,7 @@ def customer_feedback_summary(
         suggestions=counts["suggestions"],
         complaints_with_nonconformity=counts["complaints_with_nonconformity"],
         survey_scores=counts["survey_scores"],
-        mean_score=_rounded(counts["mean_score"]),
+        mean_score=_mean(counts["score_total"], counts["survey_scores"]),
     )
 
 
@@ -220,7 +223,7 @@ def provider_evaluations_summary(
     in_period = Q(evaluated_on__gte=start, evaluated_on__lte=end)
     counts = evaluations.aggregate(
         evaluations=Count("id", filter=in_period),
-        mean_overall_score=Avg("overall_score", filter=in_period),
+        overall_total=Sum("overall_score", filter=in_period),
         **_per_choice("status", "status", ProviderEvaluation.Status.choices, in_period),
     )
     # A provider's standing is its latest evaluation by `end`: none later for the same provider.
@@ -242,7 +245,7 @@ def provider_evaluations_summary(
         end=end,
         evaluations=counts["evaluations"],
         by_status={v: counts[f"status_{v}"] for v in ProviderEvaluation.Status.values},
-        mean_overall_score=_rounded(counts["mean_overall_score"]),
+        mean_overall_score=_mean(counts["overall_total"], counts["evaluations"]),
         conditional_providers=conditional,
         disqualified_providers=disqualified,
     )

@@ -7,7 +7,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Count
+from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncWeek
 from django.utils import timezone
 
@@ -66,7 +66,7 @@ def customer_satisfaction_to_objective(
         .annotate(period=_TRUNC[frequency]("received_on"))
         .order_by("period")
         .values("period")
-        .annotate(mean=Avg("score"), scores=Count("id"))
+        .annotate(total=Sum("score"), scores=Count("id"))
     )
     places = Decimal(1).scaleb(-objective.decimal_places)
     rows: list[ValidRow] = []
@@ -75,14 +75,16 @@ def customer_satisfaction_to_objective(
         if ends_on > end:
             # Only whole periods: the mean of half a month would change as the month fills up.
             continue
-        value = Decimal(str(group["mean"])).quantize(places, rounding=ROUND_HALF_UP)
+        scores = group["scores"]
+        # Scores have two decimal places, so their sum is exact once SQLite's float is rounded.
+        total = Decimal(str(group["total"])).quantize(Decimal("0.01"))
+        value = (total / scores).quantize(places, rounding=ROUND_HALF_UP)
         problem = value_problem(objective, value)
         if problem:
             raise ValidationError(
                 f"The mean survey score of {describe(frequency, ends_on)} cannot be "
                 f"recorded: {problem}. Its valid range must allow survey scores, 0 to 10."
             )
-        scores = group["scores"]
         note = f"Mean of {scores} customer survey score{'' if scores == 1 else 's'}"
         rows.append(ValidRow(number, objective.id, ends_on, value, note))
     return measurements_write(

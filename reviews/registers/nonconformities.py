@@ -173,6 +173,7 @@ NONCONFORMITIES = Register(
     create_roles=WRITER_ROLES,
     edit_roles=QUALITY_EDITOR_ROLES,
     nav_order=62,
+    detail_template="reviews/nonconformity_feedback.html",
     # Corrective actions (10.2.1 c); a major or critical one still open without one is pushed for.
     action_kind="nonconformity",
     action_label="Nonconformity",

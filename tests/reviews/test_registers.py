@@ -107,6 +107,8 @@ def test_quality_manager_closes_a_nonconformity_with_its_effectiveness_check(cli
     page = client.get(_url("nonconformities", "detail", nc.pk)).content.decode()
     assert "Quinn Test</strong> changed" in page
     assert "Worn tool not changed" in page
+    form = client.get(_url("nonconformities", "edit", nc.pk)).content.decode()
+    assert '<option value="true" selected>Effective</option>' in form
 
 
 @pytest.mark.parametrize(
@@ -215,6 +217,9 @@ def test_a_complaint_links_its_nonconformity_and_a_compliment_cannot(client, cas
     assert feedback.nonconformity == nc
     page = client.get(_url("customer-feedback")).content.decode()
     assert "NC-001" in page
+    # The nonconformity's page names the complaint that raised it.
+    page = client.get(_url("nonconformities", "detail", nc.pk)).content.decode()
+    assert f"{feedback.reference}</a> Very happy with delivery" in page
 
 
 def test_feedback_cannot_link_another_organisations_nonconformity(client, cast):

@@ -122,3 +122,13 @@ def test_another_organisations_objective_or_a_member_who_may_not_log_values_is_r
         with pytest.raises(NotAllowed):
             customer_satisfaction_to_objective(objective=ours, user=user)
     assert not Measurement.objects.exists()
+
+
+def test_a_mean_halfway_between_two_values_rounds_up(cast):
+    objective = _satisfaction(cast)
+    for score in ("8.1", "8.2"):
+        make_feedback(cast, received_on=D(2026, 3, 9), feedback_type="survey_score", score=score)
+    customer_satisfaction_to_objective(
+        objective=objective, user=cast.quinn, start=D(2026, 3, 1), end=D(2026, 3, 31)
+    )
+    assert _values(objective)[D(2026, 3, 31)][0] == Decimal("8.2")  # 8.15, half up
