@@ -31,6 +31,15 @@ SHOTS = [
     ("audit-trail", "auditor", "/o/acme/audit-trail/", 1280),
     ("system", "admin", "/o/acme/system/", 1280),
     ("api-token", "admin", "/accounts/api-token/", 1280),
+    ("objectives", "executive", "/o/acme/objectives/", 1280),
+    ("objective", "quality", "/o/acme/objectives/OBJ-04/", 1280),
+    ("import", "quality", "/o/acme/objectives/import/", 1280),
+    ("policy", "executive", "/o/acme/leadership/policy/", 1280),
+    ("executive", "auditor", "/o/acme/leadership/executives/", 1280),
+    ("risks", "quality", "/o/acme/registers/risks/", 1280),
+    ("nonconformities", "quality", "/o/acme/registers/nonconformities/", 1280),
+    ("actions", "quality", "/o/acme/actions/", 1280),
+    ("my-actions-phone", "contributor", "/o/acme/actions/mine/", 390),
 ]
 
 

@@ -134,6 +134,7 @@ AUDIT_FINDINGS = Register(
     action_prominent=lambda r: (
         r.finding_type in NONCONFORMITY_FINDINGS and r.status != AuditFinding.Status.CLOSED
     ),
+    action_prompt="A nonconformity found by an audit with no open corrective action.",
     empty_text="Record what each audit found, internal or external, so that nonconformities "
     "are answered and the management review sees the audit results (9.3.2 c).",
 )

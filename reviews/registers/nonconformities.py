@@ -180,6 +180,17 @@ NONCONFORMITIES = Register(
     action_prominent=lambda r: (
         r.severity != Nonconformity.Severity.MINOR and r.status != Nonconformity.Status.CLOSED
     ),
+    action_prompt="A major or critical nonconformity with no open corrective action.",
+    # Staff report a problem with these; the quality team fills in the rest.
+    reporter_fields=(
+        "title",
+        "source",
+        "severity",
+        "detected_on",
+        "org_unit",
+        "description",
+        "containment",
+    ),
     empty_text="Report anything that did not meet a requirement: a product defect, a missed "
     "step, a customer complaint found justified. The quality team investigates and follows up.",
 )

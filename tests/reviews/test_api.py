@@ -32,6 +32,26 @@ def test_contributor_raises_a_nonconformity_through_the_api_but_cannot_change_it
     assert Nonconformity.objects.get().title == "Burr on flange"
 
 
+def test_contributor_reports_but_cannot_close_or_verify_a_nonconformity(api_client, cast):
+    api_client.force_authenticate(cast.carl)
+    response = api_client.post(
+        f"{BASE}/nonconformities/",
+        {
+            "title": "Burr on flange",
+            "source": "internal",
+            "severity": "minor",
+            "detected_on": "2026-02-03",
+            "status": "closed",
+            "closed_on": "2026-02-04",
+            "effective": True,
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "quality team fills this in" in response.json()["status"][0]
+    assert not Nonconformity.objects.exists()
+
+
 def test_auditor_reads_but_never_writes_and_other_organisations_get_404(api_client, cast):
     nc = make_nc(cast)
     api_client.force_authenticate(cast.audrey)

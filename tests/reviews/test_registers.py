@@ -324,3 +324,14 @@ def test_a_major_open_nonconformity_pushes_for_a_corrective_action(client, cast)
     page = client.get(_url("nonconformities", "detail", nc.pk)).content.decode()
     assert "Raise an action" in page
     assert "btn-primary" in page
+
+
+def test_staff_report_a_nonconformity_with_the_short_form(client, cast):
+    client.force_login(cast.carl)
+    page = client.get(reverse("registers:nonconformities-new", args=["acme-test"])).content
+    assert b'name="severity"' in page
+    assert b'name="root_cause"' not in page
+    assert b'name="effective"' not in page
+    client.force_login(cast.quinn)
+    page = client.get(reverse("registers:nonconformities-new", args=["acme-test"])).content
+    assert b'name="root_cause"' in page

@@ -61,6 +61,18 @@ class RegisterSerializer(serializers.ModelSerializer):
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
 
+    def validate(self, attrs):
+        membership = self.context.get("membership")
+        if self.instance is None and membership and self.register.is_reporter(membership):
+            others = sorted(set(attrs) - set(self.register.reporter_fields))
+            if others:
+                raise serializers.ValidationError(
+                    dict.fromkeys(
+                        others, "Your role reports a record; the quality team fills this in."
+                    )
+                )
+        return attrs
+
     def create(self, validated_data):
         record = self.register.model(organization=self.context["organization"])
         return self._save(record, validated_data, creating=True)

@@ -56,6 +56,9 @@ class Register:
     ordering: tuple[str, ...] = ("-number",)
     create_roles: frozenset = QUALITY_EDITOR_ROLES
     edit_roles: frozenset = QUALITY_EDITOR_ROLES
+    # Where members who may create but not edit (e.g. staff reporting a nonconformity) see a
+    # shorter form: only these fields; the rest is for the editors. Empty: the whole form.
+    reporter_fields: tuple[str, ...] = ()
     nav_order: int = 100
     # Optional template included on the detail page under the fields (e.g. a risk's score).
     detail_template: str = ""
@@ -69,6 +72,14 @@ class Register:
     # Extra ready-made lookups the import's `to_form` functions use (built once per file).
     import_lookups: Callable[[Any], dict] | None = None
     extra: dict = field(default_factory=dict)
+
+    def is_reporter(self, membership) -> bool:
+        """May create, may not edit: gets the reporter's fields only."""
+        return bool(self.reporter_fields) and membership.role not in self.edit_roles
+
+    def may_import(self, membership) -> bool:
+        # A file of records is the editors' work, even where anyone may report one.
+        return membership.role in self.create_roles and membership.role in self.edit_roles
 
     @property
     def verbose_name(self) -> str:

@@ -107,7 +107,8 @@ def records_import(
     filename: str,
 ) -> list[RegisterRecord]:
     """Save already validated records, all or none, numbered in file order."""
-    _check_role(register, membership, register.create_roles, "import into")
+    if not register.may_import(membership):
+        raise NotAllowed(f"Your role cannot import into {register.title.lower()}.")
     model = register.model
     # Lock the organisation's numbering while this file takes its block of numbers.
     list(model.objects.select_for_update().filter(organization_id=membership.organization_id)[:1])

@@ -106,6 +106,7 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
             "sort": sort,
             "urls": _urls(register, org_slug),
             "can_create": request.membership.role in register.create_roles,
+            "can_import": register.may_import(request.membership),
         },
     )
 
@@ -170,6 +171,9 @@ def _form_page(request, org_slug, register, record, creating: bool) -> HttpRespo
     form = register.form_class(
         request.POST or None, organization=request.organization, instance=record
     )
+    if creating and register.is_reporter(request.membership):
+        for name in [n for n in form.fields if n not in register.reporter_fields]:
+            del form.fields[name]
     if request.method == "POST" and form.is_valid():
         record = form.save(commit=False)
         many = {
@@ -222,7 +226,7 @@ def record_edit(request: HttpRequest, org_slug: str, key: str, pk: int) -> HttpR
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_import(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     register = get_register(key)
-    if request.membership.role not in register.create_roles:
+    if not register.may_import(request.membership):
         raise PermissionDenied(f"Your role cannot import {register.title.lower()}.")
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     result = None
