@@ -9,6 +9,7 @@ from django.utils import timezone
 from qms.core.registers.definition import Column, ImportColumn, Register
 from qms.core.registers.filters import RegisterFilterSet
 from qms.core.registers.forms import RegisterForm
+from reviews.forms import SatisfactionObjectiveForm
 from reviews.models import CustomerFeedback, Nonconformity
 from reviews.registers.common import TEXTAREA, date_text
 
@@ -157,6 +158,11 @@ CUSTOMER_FEEDBACK = Register(
     select_related=("nonconformity",),
     ordering=("-received_on", "-number"),
     nav_order=64,
+    # Survey scores become a customer-satisfaction objective's values (9.1.2, 5.1.2).
+    list_template="reviews/feedback_kpi.html",
+    list_context=lambda request: {
+        "satisfaction_form": SatisfactionObjectiveForm(organization=request.organization)
+    },
     empty_text="Record what customers tell you, good and bad, and their survey scores: the "
     "management review looks at customer satisfaction (9.3.2 c 1).",
 )

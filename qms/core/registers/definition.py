@@ -62,6 +62,9 @@ class Register:
     nav_order: int = 100
     # Optional template included on the detail page under the fields (e.g. a risk's score).
     detail_template: str = ""
+    # Optional template for the quality team above the list, and its context (request -> dict).
+    list_template: str = ""
+    list_context: Callable[[Any], dict] | None = None
     empty_text: str = ""
     # Set to let the register's records raise actions (qms.core.actions): the source kind and
     # its label, and when the detail page should push for one (e.g. an open major finding).

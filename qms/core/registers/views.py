@@ -88,10 +88,15 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
         for value, label in status_field.choices
     ]
     detail = f"registers:{register.key}-detail"
+    extra = {}
+    if register.list_template and register.may_import(request.membership):
+        extra = register.list_context(request) if register.list_context else {}
+        extra["list_template"] = register.list_template
     return render(
         request,
         "registers/list.html",
         {
+            **extra,
             "register": register,
             "filter_form": filterset.form,
             "page": page,
