@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
 
 from leadership.models import ContextIssue
 from qms.core.models import Organization
@@ -48,9 +49,10 @@ def context_issues_summary(
         internal_in_force=Count("id", filter=in_force & Q(kind=ContextIssue.Kind.INTERNAL)),
         external_in_force=Count("id", filter=in_force & Q(kind=ContextIssue.Kind.EXTERNAL)),
     )
+    # Newest event first: the change (or closure) if there was one, else the raising.
     changes = list(
         issues.filter(Q(raised_on__gte=start, raised_on__lte=end) | in_period).order_by(
-            "-status_changed_on", "-raised_on", "-number"
+            Coalesce("status_changed_on", "raised_on").desc(), "-number"
         )[:10]
     )
     return ContextIssuesSummary(start=start, end=end, changes=changes, **counts)

@@ -330,7 +330,10 @@ def test_the_demo_has_actions_in_every_state_and_seeding_twice_adds_none():
     context = seed_demo()
     acme, today = context.organization, context.today
     actions = Action.objects.for_organization(acme)
-    assert actions.count() == 12
+    count = actions.count()
+    assert count >= 12  # the actions step's 12, and those the registers' demo raises
+    kinds = set(actions.values_list("source_type__model", flat=True))
+    assert {None, "qualityobjective", "risk", "nonconformity", "auditfinding"} <= kinds
     assert actions.overdue(today).count() >= 3
     assert actions.filter(source_type__isnull=False).count() >= 5
     statuses = set(actions.values_list("status", flat=True))
@@ -338,7 +341,7 @@ def test_the_demo_has_actions_in_every_state_and_seeding_twice_adds_none():
     assert EffectivenessCheck.objects.filter(action__organization=acme).count() == 4
     reopened = actions.get(verification_result="not_effective")
     assert reopened.status == "open" and reopened.due_date > today
-    assert actions.filter(created_at__date__lt=today).count() == 12  # backdated history
+    assert actions.filter(created_at__date__lt=today).count() >= 12  # backdated history
     history = Action.history.count()
     seed_demo()
-    assert actions.count() == 12 and Action.history.count() == history
+    assert actions.count() == count and Action.history.count() == history

@@ -50,7 +50,8 @@ def test_context_summary_counts_what_changed_in_the_period(cast):
     assert (summary.raised, summary.changed, summary.closed) == (1, 1, 1)
     assert summary.in_force_at_end == 3  # issues 1, 2, 3
     assert (summary.internal_in_force, summary.external_in_force) == (1, 2)
-    assert [i.title for i in summary.changes] == ["Changed in Q1", "Closed in Q1", "New in Q1"]
+    # newest event first
+    assert [i.title for i in summary.changes] == ["Changed in Q1", "New in Q1", "Closed in Q1"]
     assert summary.has_data
 
 
