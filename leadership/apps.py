@@ -9,9 +9,11 @@ class LeadershipConfig(AppConfig):
         from leadership import models
         from leadership.demo import seed_leadership
         from leadership.demo_registers import seed_registers
+        from leadership.home import home_panel_context
         from leadership.registers import CONTEXT_ISSUES, RISKS
         from qms.core import audit
         from qms.core.demo import DEMO_STEPS
+        from qms.core.home import HomePanel, register_home_panel
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.registers.declare import declare_register
 
@@ -39,6 +41,7 @@ class LeadershipConfig(AppConfig):
         register_nav_item(
             NavItem("Top management", "leadership:executives", order=50, group="Leadership")
         )
+        register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
         declare_register(CONTEXT_ISSUES)
         declare_register(RISKS)
         if seed_leadership not in DEMO_STEPS:

@@ -262,3 +262,26 @@ def test_executive_page_lists_their_approvals(client, cast, published, members):
     html = client.get(url("executive-detail", pk=members["alice"].pk)).content.decode()
     assert "Version 1" in html
     assert client.get(url("executive-detail", pk=members["carl"].pk)).status_code == 404
+
+
+def test_home_asks_staff_to_acknowledge_the_policy_until_they_have(client, cast, published):
+    client.force_login(cast.carl)
+    home = client.get("/o/acme-test/").content.decode()
+    assert "Not yet acknowledged" in home
+    client.post(url("policy-acknowledge"))
+    home = client.get("/o/acme-test/").content.decode()
+    assert "Not yet acknowledged" not in home
+    assert "You read it on" in home
+
+
+def test_home_shows_executives_the_decisions_waiting_for_them(client, cast, policy, members):
+    from leadership.services import policy as policy_services
+
+    version = policy_services.policy_version_create_draft(
+        policy=policy, membership=members["quinn"], text="We satisfy customers."
+    )
+    policy_services.policy_version_submit(version=version, membership=members["quinn"])
+    client.force_login(cast.alice)
+    assert "1 policy version to approve" in client.get("/o/acme-test/").content.decode()
+    client.force_login(cast.carl)
+    assert "policy version to approve" not in client.get("/o/acme-test/").content.decode()
