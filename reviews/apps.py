@@ -14,7 +14,29 @@ class ReviewsConfig(AppConfig):
 
         for register in REGISTERS:
             declare_register(register)
+        self._management_reviews()
         if seed_reviews not in DEMO_STEPS:
             DEMO_STEPS.append(seed_reviews)
         if seed_register_actions not in DEMO_STEPS:
             DEMO_STEPS.append(seed_register_actions)
+
+    def _management_reviews(self) -> None:
+        from django.urls import reverse
+
+        from qms.core import audit
+        from qms.core.actions.sources import register_action_source
+        from qms.core.navigation import NavItem, register_nav_item
+        from reviews import models
+
+        for model in (models.ReviewSchedule, models.ManagementReview, models.ReviewDecision):
+            audit.register(model)
+        for model in (models.ReviewInput, models.ReviewAttendee, models.ReviewAddendum):
+            audit.register(model, organization_field="review__organization")
+        register_action_source(
+            models.ReviewDecision,
+            kind="review_decision",
+            label="Management review decision",
+            url=lambda d: reverse("reviews:detail", args=[d.organization.slug, d.review.number]),
+            select_related=("review",),
+        )
+        register_nav_item(NavItem("Management reviews", "reviews:list", order=15))

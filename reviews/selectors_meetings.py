@@ -1,0 +1,88 @@
+"""Reads of management reviews shared by the pages, the API and (later) the dashboard and the
+evidence pack."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
+
+from qms.core.actions.models import Action
+from qms.core.models import Organization
+from reviews.models import ManagementReview, ReviewAttendee, ReviewDecision, ReviewStatus
+
+UPCOMING = (ReviewStatus.PLANNED, ReviewStatus.PREPARED)
+
+
+def review_list(organization: Organization) -> QuerySet[ManagementReview]:
+    return ManagementReview.objects.for_organization(organization).select_related(
+        "chair__user", "signed_off_by__user", "schedule", "org_unit"
+    )
+
+
+def upcoming_reviews(organization: Organization) -> QuerySet[ManagementReview]:
+    return review_list(organization).filter(status__in=UPCOMING).order_by("planned_on", "number")
+
+
+def next_review(organization: Organization) -> ManagementReview | None:
+    return upcoming_reviews(organization).first()
+
+
+def last_held_review(organization: Organization) -> ManagementReview | None:
+    return (
+        review_list(organization)
+        .filter(status__in=[ReviewStatus.HELD, ReviewStatus.SIGNED_OFF])
+        .order_by("-held_on", "-number")
+        .first()
+    )
+
+
+def review_get(*, organization: Organization, number: int) -> ManagementReview:
+    """One review with everything its page shows, in a fixed number of queries."""
+    return get_object_or_404(
+        review_list(organization).prefetch_related(
+            "inputs",
+            Prefetch(
+                "attendees",
+                queryset=ReviewAttendee.objects.select_related("membership__user"),
+            ),
+            "addenda__author__user",
+        ),
+        number=number,
+    )
+
+
+def decisions_with_actions(review: ManagementReview) -> list[ReviewDecision]:
+    """The review's decisions, each with `.actions` (the actions raised from it)."""
+    decisions = list(review.decisions.all())
+    actions = (
+        Action.objects.filter(
+            source_type=ContentType.objects.get_for_model(ReviewDecision),
+            source_id__in=[d.pk for d in decisions],
+        )
+        .select_related("owner__user", "accountable_executive__user")
+        .order_by("number")
+    )
+    by_decision: dict[int, list[Action]] = {}
+    for action in actions:
+        by_decision.setdefault(action.source_id, []).append(action)
+    for decision in decisions:
+        decision.actions = by_decision.get(decision.pk, [])
+    return decisions
+
+
+def review_compliance(organization: Organization, since: datetime.date) -> list[dict]:
+    """Planned vs held date of each review since `since` (for the dashboard's compliance
+    chart and the evidence pack)."""
+    return [
+        {
+            "reference": r.reference,
+            "planned_on": r.planned_on,
+            "held_on": r.held_on,
+            "status": r.status,
+            "days_late": r.days_late(),
+        }
+        for r in review_list(organization).filter(planned_on__gte=since).order_by("planned_on")
+    ]
