@@ -23,6 +23,7 @@ from leadership.selectors.context import context_issues_summary
 from leadership.selectors.resources import allocation_list, off_track_without_resources
 from leadership.selectors.risks import risks_summary
 from objectives.models import QualityObjective, Rag
+from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.models import OPEN_STATUSES, Action
 from qms.core.actions.selectors import actions_summary
 from qms.core.models import Organization
@@ -181,6 +182,9 @@ def objectives_performance(period: Period) -> CompiledInput:
             "status_label": o.get_current_status_display(),
             "value": plain(o.current_value),
             "target": plain(o.target),
+            # As the objective's page writes them ("96.4%"), frozen with the numbers.
+            "value_text": kpi(o.current_value, o),
+            "target_text": kpi(o.target, o),
             "unit": o.unit,
             "direction": o.direction,
             "period_end": plain(o.current_period_end),

@@ -10,6 +10,7 @@ class ReviewsConfig(AppConfig):
         from qms.core.registers.declare import declare_register
         from reviews.demo import seed_reviews
         from reviews.demo_actions import seed_register_actions
+        from reviews.demo_meetings import seed_management_reviews
         from reviews.registers import REGISTERS
 
         for register in REGISTERS:
@@ -19,6 +20,8 @@ class ReviewsConfig(AppConfig):
             DEMO_STEPS.append(seed_reviews)
         if seed_register_actions not in DEMO_STEPS:
             DEMO_STEPS.append(seed_register_actions)
+        if seed_management_reviews not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_management_reviews)
 
     def _management_reviews(self) -> None:
         from django.urls import reverse
@@ -39,4 +42,4 @@ class ReviewsConfig(AppConfig):
             url=lambda d: reverse("reviews:detail", args=[d.organization.slug, d.review.number]),
             select_related=("review",),
         )
-        register_nav_item(NavItem("Management reviews", "reviews:list", order=15))
+        register_nav_item(NavItem("Reviews", "reviews:list", order=15))
