@@ -37,13 +37,17 @@ def test_prepare_hold_decide_and_sign_off(page, live_server, demo, screenshot):
     page.get_by_label("Attendance").select_option("attended")
     page.get_by_role("button", name="Record attendance").click()
     page.wait_for_selector("text=Attendance recorded.")
-    page.get_by_role("textbox", name="Minutes").fill("Inputs reviewed; gauging pilot extended to line 3.")
+    page.get_by_role("textbox", name="Minutes").fill(
+        "Inputs reviewed; gauging pilot extended to line 3."
+    )
     page.get_by_role("button", name="Save the meeting record").click()
     page.wait_for_selector("text=Meeting record saved.")
 
     page.get_by_text("Record a decision").click()
     page.get_by_label("Output (9.3.3)").select_option("improvement")
-    page.get_by_role("textbox", name="Decision", exact=True).fill("Extend in-process gauging to line 3.")
+    page.get_by_role("textbox", name="Decision", exact=True).fill(
+        "Extend in-process gauging to line 3."
+    )
     page.get_by_role("textbox", name="Action", exact=True).fill("Install gauges on line 3")
     page.get_by_label("Owner").select_option(label="Carla Diaz (contributor)")
     page.get_by_label("Accountable executive").select_option(label="Oliver Grant (executive)")
