@@ -7,10 +7,12 @@ from objectives import api as objectives_api
 from qms.core.api.routers import organization_router, router
 from qms.core.api.tokens import ObtainTokenView
 from qms.core.registers.api import register_routes
+from reviews import api as reviews_api
 
 objectives_api.register(organization_router)
 leadership_api.register(organization_router)
 register_routes(organization_router)
+reviews_api.register(organization_router)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token-obtain"),

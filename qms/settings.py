@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "RagStatusEnum": "objectives.models.Rag",
         "ObjectiveStatusEnum": "objectives.models.QualityObjective.Status",
+        "ManagementReviewStatusEnum": "reviews.models.management_reviews.ReviewStatus",
     },
 }
 
