@@ -43,3 +43,13 @@ class ReviewsConfig(AppConfig):
             select_related=("review",),
         )
         register_nav_item(NavItem("Reviews", "reviews:list", order=15))
+
+        from qms.core.home import HomePanel, register_home_panel
+        from reviews.home import home_panel_context
+
+        register_home_panel(HomePanel("reviews/home_panel.html", home_panel_context, order=8))
+
+        from leadership.selectors.accountability import register_accountability_column
+        from reviews.selectors_meetings import review_attendance_by_executive
+
+        register_accountability_column("Reviews attended", review_attendance_by_executive)

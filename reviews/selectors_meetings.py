@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from qms.core.actions.models import Action
@@ -86,3 +86,18 @@ def review_compliance(organization: Organization, since: datetime.date) -> list[
         }
         for r in review_list(organization).filter(planned_on__gte=since).order_by("planned_on")
     ]
+
+
+def review_attendance_by_executive(organization: Organization, executive_ids: list[int]) -> dict:
+    """ "2 of 3": reviews held that each executive attended, of those they were invited to
+    (ISO 9001 5.1: top management takes part). One query."""
+    rows = (
+        ReviewAttendee.objects.filter(
+            review__organization=organization,
+            review__status__in=[ReviewStatus.HELD, ReviewStatus.SIGNED_OFF],
+            membership_id__in=executive_ids,
+        )
+        .values_list("membership_id")
+        .annotate(invited=Count("id"), attended=Count("id", filter=Q(attendance="attended")))
+    )
+    return {member: f"{attended} of {invited}" for member, invited, attended in rows}

@@ -6,6 +6,7 @@ however many executives or records there are."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -17,6 +18,16 @@ from qms.core.actions.models import Action
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
 
+# Facts that apps above this one add to each executive's record (e.g. the reviews app: review
+# attendance), without this app importing them: label -> (organization, executive ids) ->
+# {executive id: text}.
+ExtraColumn = Callable[[Organization, list[int]], dict[int, str]]
+_EXTRA_COLUMNS: dict[str, ExtraColumn] = {}
+
+
+def register_accountability_column(label: str, values: ExtraColumn) -> None:
+    _EXTRA_COLUMNS[label] = values
+
 
 @dataclass
 class ExecutiveRecord:
@@ -26,6 +37,7 @@ class ExecutiveRecord:
     overdue_actions: int = 0
     policy_approvals: int = 0
     resource_decisions: int = 0
+    extra: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def objectives_total(self) -> int:
@@ -82,7 +94,15 @@ def executive_records(
     )
     for executive_id, n in decisions:
         records[executive_id].resource_decisions = n
+    for label, values in _EXTRA_COLUMNS.items():
+        found = values(organization, ids)
+        for executive_id, record in records.items():
+            record.extra.append((label, found.get(executive_id, "")))
     return list(records.values())
+
+
+def extra_column_labels() -> list[str]:
+    return list(_EXTRA_COLUMNS)
 
 
 def awaiting_top_management(organization: Organization) -> dict[str, int]:

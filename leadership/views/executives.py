@@ -21,6 +21,7 @@ def executive_list(request: HttpRequest, org_slug: str) -> HttpResponse:
         "leadership/executives.html",
         {
             "records": accountability.executive_records(organization=request.organization),
+            "extra_labels": accountability.extra_column_labels(),
             "awaiting": accountability.awaiting_top_management(request.organization),
         },
     )

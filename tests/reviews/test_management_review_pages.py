@@ -118,3 +118,21 @@ def test_review_page_costs_a_fixed_number_of_queries(
     client.force_login(cast.quinn)
     with django_assert_max_num_queries(40):
         client.get(url("detail", review.number))
+
+
+def test_home_shows_the_next_review_and_asks_executives_to_sign(client, cast, members, review):
+    client.force_login(cast.carl)
+    home = client.get("/o/acme-test/").content.decode()
+    assert "Q4 review" in home and "Agenda ready" in home
+    client.force_login(cast.quinn)
+    _hold_and_record(client, review, members)
+    client.force_login(cast.alice)
+    assert "Awaiting your sign-off" in client.get("/o/acme-test/").content.decode()
+
+
+def test_top_management_page_shows_review_attendance(client, cast, members, review):
+    client.force_login(cast.quinn)
+    _hold_and_record(client, review, members)
+    page = client.get(reverse("leadership:executives", args=["acme-test"])).content.decode()
+    assert "Reviews attended" in page
+    assert "1 of 1" in page
