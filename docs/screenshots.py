@@ -39,6 +39,8 @@ SHOTS = [
     ("risks", "quality", "/o/acme/registers/risks/", 1280),
     ("nonconformities", "quality", "/o/acme/registers/nonconformities/", 1280),
     ("actions", "quality", "/o/acme/actions/", 1280),
+    ("reviews", "executive", "/o/acme/reviews/", 1280),
+    ("review", "quality", "/o/acme/reviews/3/", 1280),
     ("my-actions-phone", "contributor", "/o/acme/actions/mine/", 390),
 ]
 
