@@ -6,7 +6,7 @@ class LeadershipConfig(AppConfig):
     verbose_name = "Leadership: policy, responsibilities, resources"
 
     def ready(self) -> None:
-        from leadership import models
+        from leadership import models, reminders
         from leadership.demo import seed_leadership
         from leadership.demo_registers import seed_registers
         from leadership.home import home_panel_context
@@ -42,6 +42,7 @@ class LeadershipConfig(AppConfig):
             NavItem("Top management", "leadership:executives", order=50, group="Leadership")
         )
         register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
+        reminders.register()
         declare_register(CONTEXT_ISSUES)
         declare_register(RISKS)
         if seed_leadership not in DEMO_STEPS:

@@ -14,6 +14,7 @@ class ObjectivesConfig(AppConfig):
     verbose_name = "Quality objectives and KPIs"
 
     def ready(self) -> None:
+        from objectives import reminders
         from objectives.demo import seed_objectives
         from objectives.home import home_panel_context
         from objectives.models import ActionStep, Measurement, QualityObjective
@@ -32,6 +33,7 @@ class ObjectivesConfig(AppConfig):
             QualityObjective, kind="objective", label="Objective", url=_objective_url
         )
         register_nav_item(NavItem("Objectives", "objectives:list", order=10))
+        reminders.register()
         register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:
             DEMO_STEPS.append(seed_objectives)

@@ -8,18 +8,24 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from qms.core import audit
+        from qms.core.actions import reminders as action_reminders
         from qms.core.actions.panels import home_panel_context as actions_panel_context
         from qms.core.home import HomePanel, register_home_panel
         from qms.core.models import Action, EffectivenessCheck, Membership, Organization, OrgUnit
         from qms.core.navigation import NavItem, register_nav_item
+        from qms.core.notifications.registration import register as register_notifications
         from qms.core.roles import ADMIN_ROLES, ALL_ROLES, AUDIT_TRAIL_ROLES, WRITER_ROLES, Role
 
+        # First: the notification models (in their own package) join the app registry before
+        # anything reads model relations.
+        register_notifications()
         audit.register(Organization, organization_field="id")
         audit.register(OrgUnit)
 
         audit.register(Membership, select_related=("user", "organization"))
         audit.register(Action)
         audit.register(EffectivenessCheck, select_related=("action",))
+        action_reminders.register()
 
         register_nav_item(NavItem("Home", "core:org-home", ALL_ROLES, order=0))
         register_nav_item(NavItem("Actions", "core:actions", ALL_ROLES, order=60))

@@ -4,6 +4,7 @@ from django.urls import path
 
 from qms.core import views
 from qms.core.actions import views as actions
+from qms.core.notifications import views as notifications
 
 app_name = "core"
 
@@ -24,4 +25,16 @@ urlpatterns = [
     path("actions/<int:number>/close/", actions.action_close, name="action-close"),
     path("actions/<int:number>/verify/", actions.action_verify, name="action-verify"),
     path("actions/<int:number>/cancel/", actions.action_cancel, name="action-cancel"),
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path(
+        "notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications-read-all",
+    ),
+    path("notifications/<int:pk>/open/", notifications.notification_open, name="notification-open"),
+    path(
+        "notifications/settings/",
+        notifications.notification_settings,
+        name="notification-settings",
+    ),
 ]
