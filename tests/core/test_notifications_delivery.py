@@ -224,3 +224,33 @@ def test_concurrent_runs_create_and_send_each_notification_once(overdue_action):
     assert Notification.objects.filter(kind="action-overdue").count() == 1
     assert Notification.objects.filter(kind="action-overdue-escalated").count() == 1
     assert sorted(m.to[0] for m in mail.outbox) == ["alice@example.test", "carl@example.test"]
+
+
+def test_another_app_adds_a_rule_with_one_function(cast, members, monkeypatch):
+    from qms.core.notifications.registry import NotificationSpec
+
+    monkeypatch.setattr(registry, "_RULES", [])
+    monkeypatch.setattr(registry, "_KINDS", dict(registry._KINDS))
+
+    def review_coming_up(organization, today):
+        for member in (members["alice"], members["quinn"]):
+            yield NotificationSpec(
+                recipient=member,
+                kind="review-coming-up",
+                subject=organization,
+                occasion="days-7",
+                title="The management review is in 7 days",
+                url=f"/o/{organization.slug}/reviews/",
+            )
+
+    registry.register_kind("review-coming-up", "Management review coming up")
+    registry.register_rule(review_coming_up)
+    services.reminders_run(today=TODAY)
+    services.reminders_run(today=TODAY)
+    notes = Notification.objects.order_by("recipient__user__username")
+    assert [(n.recipient.user.username, n.subject_key) for n in notes] == [
+        ("alice", f"core.organization:{cast.org_a.pk}"),
+        ("quinn", f"core.organization:{cast.org_a.pk}"),
+    ]
+    assert notes[0].kind_label == "Management review coming up"
+    assert len(mail.outbox) == 2

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 KIND_MAX_LENGTH = 50
@@ -59,7 +59,6 @@ class NotificationSpec:
     url: str = ""
     subject: Any = None
     subject_key: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
     def key(self) -> tuple[int, str, str, str]:
         return (self.recipient.pk, self.kind, self.resolved_subject_key(), self.occasion)

@@ -184,7 +184,8 @@ def notifications_deliver(*, organization: Organization) -> tuple[int, int]:
     """E-mail the organisation's notifications waiting for it (new ones, and failed ones with
     attempts left); returns (sent, failed). Each row is claimed with a conditional UPDATE before
     sending, so two workers never send the same one. A failure for one recipient is recorded on
-    its row and logged; the others are still sent."""
+    its row and logged; the others are still sent. A worker that dies mid-send leaves its row
+    "sending", never re-sent: at most once rather than twice."""
     waiting = list(
         Notification.objects.filter(
             organization=organization,
