@@ -20,6 +20,7 @@ install: $(STAMP)
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	$(PY) manage.py send_reminders --digest
 	@echo ""
 	@echo "  Open http://127.0.0.1:8000/ and sign in with one of the logins above."
 	@echo "  Web server, Celery worker and beat scheduler are starting; Ctrl-C stops all of them."

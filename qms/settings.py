@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qms.core.context_processors.navigation",
+                "qms.core.notifications.context.unread_notifications",
             ],
         },
     },
@@ -175,6 +176,18 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # How often beat asks the worker for a heartbeat; the status page calls the worker late after
 # twice this interval.
 QMS_HEARTBEAT_SECONDS = env.int("QMS_HEARTBEAT_SECONDS", default=60)
+
+# --- Reminders and escalations (qms.core.notifications) ------------------------------------
+QMS_BASE_URL = env.str("QMS_BASE_URL", default="")  # e.g. https://qms.example.com, for e-mails
+ACTION_DUE_SOON_DAYS = env.int("ACTION_DUE_SOON_DAYS", default=3)
+ACTION_ESCALATION_DAYS = env.int("ACTION_ESCALATION_DAYS", default=7)  # overdue > N days
+KPI_ESCALATION_DAYS = env.int("KPI_ESCALATION_DAYS", default=7)  # N days after it was due
+POLICY_ACK_REMINDER_DAYS = env.int("POLICY_ACK_REMINDER_DAYS", default=14)
+NOTIFICATION_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", default=3)
+# Days before a management review when its attendees are reminded; inputs not compiled by the
+# first of REVIEW_PREPARE_DAYS before it, the organisers are.
+REVIEW_REMINDER_DAYS = env.list("REVIEW_REMINDER_DAYS", cast=int, default=[14, 7, 1])
+REVIEW_PREPARE_DAYS = env.int("REVIEW_PREPARE_DAYS", default=7)
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

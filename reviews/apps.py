@@ -53,3 +53,7 @@ class ReviewsConfig(AppConfig):
         from reviews.selectors_meetings import review_attendance_by_executive
 
         register_accountability_column("Reviews attended", review_attendance_by_executive)
+
+        from reviews import reminders
+
+        reminders.register()
