@@ -112,7 +112,7 @@ def next_review_section(
         .first()
     )
     if review is None:
-        return ("Next management review", ["None is planned: plan one."])
+        return None  # nothing planned: the reviews page says so; the digest stays short
     days = (review.planned_on - today).days
     when = f"in {days} days" if days >= 0 else f"{-days} days overdue"
     ready = "agenda ready" if review.status == ReviewStatus.PREPARED else "agenda not compiled"
