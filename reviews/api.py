@@ -17,10 +17,16 @@ from qms.core.actions.api import MemberRefSerializer
 from qms.core.actions.forms import executive_choices, owner_choices
 from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
-from qms.core.models import Membership
+from qms.core.models import Membership, OrgUnit
 from qms.core.roles import ALL_ROLES
 from reviews import selectors_meetings as selectors
-from reviews.models import ManagementReview, ReviewAttendee, ReviewDecision, ReviewStatus
+from reviews.models import (
+    ManagementReview,
+    ReviewAttendee,
+    ReviewDecision,
+    ReviewSchedule,
+    ReviewStatus,
+)
 from reviews.services import management_reviews as services
 
 # --- output -----------------------------------------------------------------------------------
@@ -319,5 +325,59 @@ class ManagementReviewViewSet(OrganizationScopedViewSetMixin, viewsets.GenericVi
         return self._output(review, status.HTTP_201_CREATED)
 
 
+class ScheduleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ReviewSchedule
+        fields = ["id", "title", "interval_months", "org_unit", "is_active"]
+
+
+class ScheduleInput(serializers.Serializer):
+    title = serializers.CharField(max_length=150)
+    interval_months = serializers.IntegerField(min_value=1, max_value=24)
+    first_planned_on = serializers.DateField()
+    org_unit = serializers.PrimaryKeyRelatedField(
+        queryset=OrgUnit.objects.none(), required=False, allow_null=True
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(
+            organization=self.context.get("organization")
+        )
+
+
+class ReviewScheduleViewSet(OrganizationScopedViewSetMixin, viewsets.GenericViewSet):
+    """Recurrences of management reviews: creating one plans its first review; each review of
+    it that is held or skipped plans the next."""
+
+    serializer_class = ScheduleSerializer
+    read_roles = ALL_ROLES
+    write_roles = services.ORGANISER_ROLES
+
+    def get_base_queryset(self, organization):
+        return ReviewSchedule.objects.filter(organization=organization).order_by("title", "id")
+
+    def list(self, request, org_slug=None):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(ScheduleSerializer(page, many=True).data)
+
+    def retrieve(self, request, org_slug=None, pk=None):
+        return Response(ScheduleSerializer(self.get_object()).data)
+
+    @extend_schema(request=ScheduleInput, responses={201: ScheduleSerializer})
+    def create(self, request, org_slug=None):
+        serializer = ScheduleInput(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        schedule = run_service(
+            lambda: services.schedule_create(
+                membership=self.membership, **serializer.validated_data
+            )
+        )
+        return Response(ScheduleSerializer(schedule).data, status=status.HTTP_201_CREATED)
+
+
 def register(router) -> None:
     router.register("management-reviews", ManagementReviewViewSet, basename="management-review")
+    router.register(
+        "management-review-schedules", ReviewScheduleViewSet, basename="management-review-schedule"
+    )

@@ -72,3 +72,22 @@ def test_roles_tenancy_and_bad_input(api_client, cast, members):
     )
     assert ManagementReview.objects.get().status == "planned"
     assert not Action.objects.exists()
+
+
+def test_a_schedule_is_set_up_through_the_api_and_plans_its_first_review(api_client, cast):
+    from qms.core.models import OrgUnit
+
+    url = "/api/v1/organizations/acme-test/management-review-schedules/"
+    api_client.force_authenticate(cast.quinn)
+    foreign_unit = OrgUnit.objects.filter(organization=cast.org_b).first()
+    bad = {"title": "Q", "interval_months": 3, "first_planned_on": "2026-12-31"}
+    assert api_client.post(url, {**bad, "org_unit": foreign_unit.pk}).status_code == 400
+    assert api_client.post(url, {**bad, "interval_months": 0}).status_code == 400
+    created = api_client.post(url, bad)
+    assert created.status_code == 201, created.content
+    assert ManagementReview.objects.get().planned_on == datetime.date(2026, 12, 31)
+    api_client.force_authenticate(cast.carl)
+    assert api_client.get(url).json()["results"][0]["interval_months"] == 3
+    assert api_client.post(url, bad).status_code == 403
+    api_client.force_authenticate(cast.bob)
+    assert api_client.get(url).status_code == 404
