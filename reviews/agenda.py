@@ -26,7 +26,7 @@ from objectives.models import QualityObjective, Rag
 from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.models import OPEN_STATUSES, Action
 from qms.core.actions.selectors import actions_summary
-from qms.core.models import Organization
+from qms.core.models import Organization, OrgUnit
 from reviews.models import AuditFinding, CustomerFeedback, ReviewDecision
 from reviews.selectors import (
     audit_findings_summary,
@@ -55,6 +55,10 @@ class Period:
     end: datetime.date
     review_id: int | None  # this review, whose own decisions are not "previous"
     today: datetime.date
+    # A unit's review: objectives, nonconformities, audit findings and resources of the unit
+    # and the units beneath it; the other inputs are the organisation's (it has one context,
+    # one risk register, one set of customers and suppliers).
+    unit: OrgUnit | None = None
 
 
 def plain(value):
@@ -168,12 +172,10 @@ def context_changes(period: Period) -> CompiledInput:
 
 
 def objectives_performance(period: Period) -> CompiledInput:
-    objectives = (
-        QualityObjective.objects.for_organization(period.organization)
-        .active()
-        .select_related("accountable_executive__user")
-        .order_by("code")
-    )
+    objectives = QualityObjective.objects.for_organization(period.organization).active()
+    if period.unit is not None:
+        objectives = objectives.in_unit_subtree(period.unit)
+    objectives = objectives.select_related("accountable_executive__user").order_by("code")
     rows = [
         {
             "code": o.code,
@@ -235,7 +237,7 @@ def customer_satisfaction(period: Period) -> CompiledInput:
 
 def nonconformities(period: Period) -> CompiledInput:
     summary = nonconformities_summary(
-        organization=period.organization, start=period.start, end=period.end
+        organization=period.organization, start=period.start, end=period.end, unit=period.unit
     )
     return CompiledInput(
         "c_nonconformities",
@@ -249,7 +251,7 @@ def nonconformities(period: Period) -> CompiledInput:
 
 def audit_results(period: Period) -> CompiledInput:
     summary = audit_findings_summary(
-        organization=period.organization, start=period.start, end=period.end
+        organization=period.organization, start=period.start, end=period.end, unit=period.unit
     )
     return CompiledInput(
         "c_audits",
@@ -279,7 +281,7 @@ def provider_performance(period: Period) -> CompiledInput:
 
 
 def resources(period: Period) -> CompiledInput:
-    allocations = allocation_list(organization=period.organization).filter(
+    allocations = allocation_list(organization=period.organization, unit=period.unit).filter(
         period_start__lte=period.end, period_end__gte=period.start
     )
     totals: dict[str, dict] = {}
@@ -402,6 +404,7 @@ def compile_agenda(
     end: datetime.date,
     review_id: int | None = None,
     today: datetime.date | None = None,
+    unit: OrgUnit | None = None,
 ) -> list[CompiledInput]:
-    period = Period(organization, start, end, review_id, today or timezone.localdate())
+    period = Period(organization, start, end, review_id, today or timezone.localdate(), unit)
     return [build(period) for build in INPUTS]

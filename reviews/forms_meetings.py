@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from qms.core.actions.forms import executive_choices, owner_choices
 from qms.core.forms import DateInput, StyledFormMixin
-from qms.core.models import Membership
+from qms.core.models import Membership, OrgUnit
 from qms.core.registers.forms import member_label
 from reviews.models import ReviewAttendee, ReviewDecision
 
@@ -17,16 +17,28 @@ def _members(field, queryset):
     field.label_from_instance = member_label
 
 
+UNIT_HELP = "Leave empty for the whole organisation; a unit's review looks at its subtree."
+
+
+def _units(field, organization):
+    field.queryset = OrgUnit.objects.for_organization(organization)
+    field.label_from_instance = lambda unit: f"{'  ' * (unit.depth - 1)}{unit.name}"
+
+
 class PlanForm(StyledFormMixin, forms.Form):
     title = forms.CharField(max_length=150, initial="Management review")
     planned_on = forms.DateField(label="Planned for", widget=DateInput())
     chair = forms.ModelChoiceField(
         queryset=Membership.objects.none(), required=False, help_text="A member of top management."
     )
+    org_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, label="Unit", help_text=UNIT_HELP
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         _members(self.fields["chair"], executive_choices(organization))
+        _units(self.fields["org_unit"], organization)
 
 
 class ScheduleForm(StyledFormMixin, forms.Form):
@@ -38,6 +50,13 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         initial=3,
     )
     first_planned_on = forms.DateField(label="First review on", widget=DateInput())
+    org_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(), required=False, label="Unit", help_text=UNIT_HELP
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        _units(self.fields["org_unit"], organization)
 
 
 class CommentaryForm(StyledFormMixin, forms.Form):

@@ -64,13 +64,18 @@ class NonconformitySummary:
         return bool(self.raised or self.closed or self.open_at_end)
 
 
+def _in_unit(queryset, unit):
+    """Records of a unit and the units beneath it (a unit's management review); all with None."""
+    return queryset if unit is None else queryset.filter(org_unit__path__startswith=unit.path)
+
+
 def nonconformities_summary(
-    *, organization: Organization, start: datetime.date, end: datetime.date
+    *, organization: Organization, start: datetime.date, end: datetime.date, unit=None
 ) -> NonconformitySummary:
     raised = Q(detected_on__gte=start, detected_on__lte=end)
     closed = Q(closed_on__gte=start, closed_on__lte=end)
     open_at_end = _open_at(end, "detected_on")
-    counts = Nonconformity.objects.for_organization(organization).aggregate(
+    counts = _in_unit(Nonconformity.objects.for_organization(organization), unit).aggregate(
         raised=Count("id", filter=raised),
         closed=Count("id", filter=closed),
         open_at_end=Count("id", filter=open_at_end),
@@ -118,14 +123,14 @@ class AuditFindingSummary:
 
 
 def audit_findings_summary(
-    *, organization: Organization, start: datetime.date, end: datetime.date
+    *, organization: Organization, start: datetime.date, end: datetime.date, unit=None
 ) -> AuditFindingSummary:
     raised = Q(audit_date__gte=start, audit_date__lte=end)
     open_at_end = _open_at(end, "audit_date")
     nonconformities = Q(
         finding_type__in=[AuditFinding.FindingType.MAJOR, AuditFinding.FindingType.MINOR]
     )
-    counts = AuditFinding.objects.for_organization(organization).aggregate(
+    counts = _in_unit(AuditFinding.objects.for_organization(organization), unit).aggregate(
         raised=Count("id", filter=raised),
         audits=Count("audit_reference", filter=raised, distinct=True),
         closed=Count("id", filter=Q(closed_on__gte=start, closed_on__lte=end)),

@@ -183,7 +183,7 @@ def _compile(review: ManagementReview, end: datetime.date, today: datetime.date)
     for order, compiled in enumerate(
         compile_agenda(
             organization=review.organization, start=start, end=end, review_id=review.pk,
-            today=today,
+            today=today, unit=review.org_unit,
         )
     ):  # fmt: skip
         item = existing.get(compiled.key) or ReviewInput(review=review, key=compiled.key)

@@ -66,7 +66,7 @@ def review_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             ),
             "can_organise": _organiser(request),
             "plan_form": PlanForm(organization=organization),
-            "schedule_form": ScheduleForm(),
+            "schedule_form": ScheduleForm(organization=organization),
             "today": today,
         },
     )
@@ -111,7 +111,7 @@ def review_plan(request: HttpRequest, org_slug: str) -> HttpResponse:
 def schedule_create(request: HttpRequest, org_slug: str) -> HttpResponse:
     if not _organiser(request):
         raise PermissionDenied("Only the quality team and top management plan reviews.")
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST, organization=request.organization)
     if not form.is_valid():
         messages.error(request, "Give the schedule a title, an interval and the first date.")
         return redirect("reviews:list", org_slug=org_slug)

@@ -165,3 +165,23 @@ def test_a_review_cannot_be_held_in_the_future(members):
         pytest.raises(ValidationError),
     ):
         s.review_hold(review=review, membership=members["quinn"], held_on=D(2026, 3, 31))
+
+
+def test_a_units_review_looks_at_its_subtree(cast, members):
+    from qms.core.models import OrgUnit
+
+    plant = OrgUnit.objects.get(organization=cast.org_a, code="A1")
+    root = OrgUnit.objects.get(organization=cast.org_a, code="A")
+    make_objective(cast, code="OBJ-PLANT", unit=plant)
+    make_objective(cast, code="OBJ-HQ", unit=root)
+    make_nc(cast, detected_on=D(2026, 2, 10), org_unit=plant)
+    make_nc(cast, title="At head office", detected_on=D(2026, 2, 11), org_unit=root)
+    review = s.review_plan(membership=members["quinn"], planned_on=D(2026, 3, 31), org_unit=plant)
+    s.review_prepare(review=review, membership=members["quinn"], today=D(2026, 3, 20))
+    inputs = {i.key: i.data for i in review.inputs.all()}
+    assert [o["code"] for o in inputs["c_objectives"]["objectives"]] == ["OBJ-PLANT"]
+    assert inputs["c_nonconformities"]["raised"] == 1
+    # The whole organisation's review sees both.
+    whole = s.review_plan(membership=members["quinn"], planned_on=D(2026, 3, 31))
+    s.review_prepare(review=whole, membership=members["quinn"], today=D(2026, 3, 20))
+    assert whole.inputs.get(key="c_nonconformities").data["raised"] == 2
