@@ -178,7 +178,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 QMS_HEARTBEAT_SECONDS = env.int("QMS_HEARTBEAT_SECONDS", default=60)
 
 # --- Reminders and escalations (qms.core.notifications) ------------------------------------
-QMS_BASE_URL = env.str("QMS_BASE_URL", default="")  # e.g. https://qms.example.com, for e-mails
+# e.g. https://qms.example.com: makes links in e-mails absolute (the local demo by default).
+QMS_BASE_URL = env.str("QMS_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
 ACTION_DUE_SOON_DAYS = env.int("ACTION_DUE_SOON_DAYS", default=3)
 ACTION_ESCALATION_DAYS = env.int("ACTION_ESCALATION_DAYS", default=7)  # overdue > N days
 KPI_ESCALATION_DAYS = env.int("KPI_ESCALATION_DAYS", default=7)  # N days after it was due
