@@ -1,0 +1,282 @@
+"""Each dashboard chart as a panel: its figure, a sentence that says what it shows, and the
+numbers behind it as a table (shown under the chart and downloadable as CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from qms.core.actions.selectors import AGE_LABELS
+from qms.dashboard import charts
+from qms.dashboard.selectors import DashboardData
+from reviews.charts import attainment
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Panel:
+    key: str  # also the CSV's name: /dashboard/<key>.csv
+    title: str
+    summary: str
+    columns: list[str]
+    rows: list[list]
+    figure: dict | None = None
+    label: str = ""  # the chart's accessible name
+
+
+def _number(value: float | None, places: int = 1) -> str:
+    return "" if value is None else f"{value:.{places}f}"
+
+
+def _change(delta: int, what: str) -> str:
+    if delta == 0:
+        return f"as many {what} as a month ago"
+    return f"{abs(delta)} {'more' if delta > 0 else 'fewer'} {what} than a month ago"
+
+
+def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
+    rows = charts.objective_rows(data.objectives, org_slug)
+    total, red, amber = len(rows), data.rag["red"], data.rag["amber"]
+    summary = f"{red} of {total} active objectives are off track and {amber} at risk"
+    change = data.rag_change
+    if change is not None:
+        summary += f"; {_change(change['red'], 'off track')}"
+    no_value = sum(1 for r in rows if attainment(r) is None)
+    if no_value:
+        summary += f"; {no_value} without a value yet (not drawn)"
+    return Panel(
+        key="objectives",
+        title="Objectives: attainment of target",
+        summary=summary + ".",
+        columns=[
+            "Code",
+            "Objective",
+            "Unit",
+            "Accountable executive",
+            "Status",
+            "Current value",
+            "Target",
+            "% of target",
+        ],
+        rows=[
+            [
+                Cell(r["code"], r["url"]),
+                r["title"],
+                r["unit_name"],
+                r["executive"],
+                r["status_label"],
+                r["value_text"],
+                r["target_text"],
+                _number(attainment(r), 0),
+            ]
+            for r in rows
+        ],
+        figure=charts.attainment_figure(rows) if rows else None,
+        label="Bar chart: each active objective's attainment of its target in per cent, with "
+        "its status written at the end of the bar.",
+    )
+
+
+def kpi_panel(data: DashboardData) -> Panel:
+    series = data.kpi_series
+    latest_red = sum(1 for s in series if s.points and s.points[-1][2] == "red")
+    who = (
+        f"those {data.filters.executive.display_name} is accountable for"
+        if data.filters.executive
+        else "those chosen"
+        if data.filters.objective_codes
+        else "worst first"
+    )
+    summary = (
+        f"Monthly values of {len(series)} objectives ({who}); "
+        f"{latest_red} of them off track in their latest month."
+        if series
+        else "No objectives to show a trend for."
+    )
+    return Panel(
+        key="kpi-trends",
+        title="KPI trends",
+        summary=summary,
+        columns=["Objective", "Month end", "Value", "Status", "Target"],
+        rows=[
+            [
+                Cell(s.objective.code),
+                end.isoformat(),
+                "" if value is None else f"{value:.{s.objective.decimal_places}f}",
+                status.replace("_", " "),
+                f"{s.objective.target.normalize():f}",
+            ]
+            for s in series
+            for end, value, status in s.points
+        ],
+        figure=charts.kpi_multiples_figure(series) if series else None,
+        label="Small line charts, one per objective: monthly values against the target line; "
+        "each point's marker shape gives its status.",
+    )
+
+
+def reviews_panel(data: DashboardData) -> Panel:
+    reviews = data.reviews
+    held = [r for r in reviews if r["held_on"]]
+    late = [r for r in held if r["days_late"]]
+    due_not_held = [r for r in reviews if not r["held_on"] and r["planned_on"] < data.today]
+    if reviews:
+        summary = (
+            f"{len(held) - len(late)} of {len(held)} reviews held since "
+            f"{reviews[0]['planned_on']:%b %Y} were on time"
+        )
+        if late:
+            summary += f"; {len(late)} late, by up to {max(r['days_late'] for r in late)} days"
+        if due_not_held:
+            summary += f"; {len(due_not_held)} past the planned date and not held"
+        summary += "."
+    else:
+        summary = "No management review was planned in this period."
+    return Panel(
+        key="reviews",
+        title="Management reviews: planned vs held",
+        summary=summary,
+        columns=["Review", "Planned on", "Held on", "Status", "Days late"],
+        rows=[
+            [
+                r["reference"],
+                r["planned_on"].isoformat(),
+                r["held_on"].isoformat() if r["held_on"] else "",
+                r["status"].replace("_", " "),
+                r["days_late"] or 0,
+            ]
+            for r in reviews
+        ],
+        figure=charts.review_compliance_figure(reviews) if reviews else None,
+        label="Bar chart: days each management review was held after its planned date.",
+    )
+
+
+def action_closure_panel(data: DashboardData) -> Panel:
+    months = data.action_months
+    closed = sum(m.closed for m in months)
+    on_time = sum(m.closed_on_time for m in months)
+    rate = f"{round(100 * on_time / closed)}% on time" if closed else "none to rate"
+    summary = (
+        f"{closed} actions closed from {months[0].start:%b %Y} to {months[-1].end:%b %Y}, "
+        f"{rate}; {data.actions.overdue_at_end} overdue now."
+    )
+    return Panel(
+        key="action-closure",
+        title="Actions closed per month",
+        summary=summary,
+        columns=["Month end", "Raised", "Closed", "Closed on time", "Closed late", "% on time"],
+        rows=[
+            [
+                m.end.isoformat(),
+                m.raised,
+                m.closed,
+                m.closed_on_time,
+                m.closed_late,
+                _number(100 * m.on_time_rate if m.on_time_rate is not None else None, 0),
+            ]
+            for m in months
+        ],
+        figure=charts.action_closure_figure(months),
+        label="Stacked bars: actions closed each month on time and late, with the on-time "
+        "rate as a dotted line.",
+    )
+
+
+def open_actions_panel(data: DashboardData) -> Panel:
+    months = data.action_months
+    last = months[-1]
+    old = last.open_by_age.get("over-90", 0)
+    return Panel(
+        key="open-actions",
+        title="Open actions by age",
+        summary=f"{last.open_at_end} actions open on {last.as_of:%-d %b %Y}, "
+        f"{old} of them older than 90 days.",
+        columns=["Month end", *AGE_LABELS.values(), "Total open"],
+        rows=[
+            [m.as_of.isoformat(), *(m.open_by_age.get(k, 0) for k in AGE_LABELS), m.open_at_end]
+            for m in months
+        ],
+        figure=charts.open_actions_age_figure(months),
+        label="Stacked bars: open actions at each month end by how long they have been open.",
+    )
+
+
+def accountability_panel(data: DashboardData) -> Panel:
+    records = data.executives
+    overdue = sum(r.overdue_actions for r in records)
+    off_track = sum(r.objectives["red"] for r in records)
+    return Panel(
+        key="accountability",
+        title="Accountability",
+        summary=f"{len(records)} executives answer for {off_track} off-track objectives and "
+        f"{overdue} overdue actions.",
+        columns=[
+            "Executive",
+            "On track",
+            "At risk",
+            "Off track",
+            "No data",
+            "Open actions",
+            "Overdue actions",
+            "Policy approvals",
+            "Resource decisions",
+            *data.extra_labels,
+        ],
+        rows=[
+            [
+                Cell(r.executive.display_name),
+                r.objectives["green"],
+                r.objectives["amber"],
+                r.objectives["red"],
+                r.objectives["no_data"],
+                r.open_actions,
+                r.overdue_actions,
+                r.policy_approvals,
+                r.resource_decisions,
+                *(value for _, value in r.extra),
+            ]
+            for r in records
+        ],
+    )
+
+
+def panels(data: DashboardData, org_slug: str) -> dict[str, Panel]:
+    built = [
+        objectives_panel(data, org_slug),
+        kpi_panel(data),
+        reviews_panel(data),
+        action_closure_panel(data),
+        open_actions_panel(data),
+        accountability_panel(data),
+    ]
+    return {p.key: p for p in built}
+
+
+def safe_cell(value) -> str:
+    """A cell a spreadsheet shows as text, never runs as a formula."""
+    if isinstance(value, int | float):
+        return str(value)  # a negative number is a number, not a formula
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def as_csv(panel: Panel) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([safe_cell(c) for c in panel.columns])
+    for row in panel.rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return out.getvalue()

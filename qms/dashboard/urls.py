@@ -1,0 +1,12 @@
+"""The executive dashboard, under /o/<org_slug>/dashboard/."""
+
+from django.urls import path
+
+from qms.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("<slug:table>.csv", views.table_csv, name="table-csv"),
+]

@@ -1,0 +1,65 @@
+"""The executive dashboard: one page composed from the apps' figures, and each chart's numbers
+as CSV. Filters come from the query string, so a view can be bookmarked and shared."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from objectives.models import Rag
+from qms.dashboard import tables
+from qms.dashboard.filters import CUSTOM, read_filters
+from qms.dashboard.selectors import dashboard_data
+
+
+def _build(request: HttpRequest):
+    today = timezone.localdate()
+    form, filters, problems = read_filters(
+        request.GET, organization=request.organization, today=today
+    )
+    data = dashboard_data(
+        organization=request.organization,
+        filters=filters,
+        viewer=request.membership,
+        today=today,
+    )
+    return form, filters, problems + data.messages, data
+
+
+def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form, filters, problems, data = _build(request)
+    for problem in problems:
+        messages.warning(request, problem)
+    panels = tables.panels(data, org_slug)
+    query = request.GET.urlencode()
+    change = data.rag_change or {}
+    rag_tile = [(key, label, data.rag[key], change.get(key)) for key, label in Rag.choices]
+    return render(
+        request,
+        "dashboard/dashboard.html",
+        {
+            "form": form,
+            "filters": filters,
+            "data": data,
+            "panels": panels,
+            "rag_tile": rag_tile,
+            "kpi_panel": panels["kpi-trends"],
+            "trend_charts": [panels[k] for k in ("reviews", "action-closure", "open-actions")],
+            "accountability": panels["accountability"],
+            "query": f"?{query}" if query else "",
+            "is_custom": filters.period.key == CUSTOM,
+        },
+    )
+
+
+def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
+    _, filters, _, data = _build(request)
+    panel = tables.panels(data, org_slug).get(table)
+    if panel is None:
+        raise Http404("No such table on the dashboard.")
+    response = HttpResponse(tables.as_csv(panel), content_type="text/csv; charset=utf-8")
+    name = f"{org_slug}-{table}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
