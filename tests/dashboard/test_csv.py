@@ -1,0 +1,58 @@
+"""Each chart's numbers download as CSV, with the page's filters, safe to open in a
+spreadsheet."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from qms.core.models import OrgUnit
+from tests.objectives.factories import make_objective
+
+pytestmark = pytest.mark.django_db
+
+
+def _csv(client, table, query=""):
+    response = client.get(reverse("dashboard:table-csv", args=["acme-test", table]) + query)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def test_objectives_csv_lists_each_objective_with_its_status(client, cast):
+    make_objective(cast, code="OBJ-01", title="On-time delivery")
+    client.force_login(cast.audrey)
+    rows = _csv(client, "objectives")
+    assert rows[0][:5] == ["Code", "Objective", "Unit", "Accountable executive", "Status"]
+    assert rows[1][:2] == ["OBJ-01", "On-time delivery"]
+    assert rows[1][4] == "No data"
+
+
+def test_a_title_written_as_a_formula_is_neutralised(client, cast):
+    make_objective(cast, code="OBJ-01", title='=HYPERLINK("http://evil","x")')
+    client.force_login(cast.alice)
+    rows = _csv(client, "objectives")
+    assert rows[1][1] == '\'=HYPERLINK("http://evil","x")'
+
+
+def test_csv_follows_the_filters(client, cast):
+    plant = OrgUnit.objects.get(organization=cast.org_a, code="A1")
+    make_objective(cast, code="OBJ-01")
+    make_objective(cast, code="OBJ-02", unit=plant)
+    client.force_login(cast.alice)
+    assert [r[0] for r in _csv(client, "objectives", f"?unit={plant.pk}")[1:]] == ["OBJ-02"]
+
+
+def test_every_table_on_the_page_downloads(client, cast):
+    client.force_login(cast.alice)
+    for table in ("objectives", "kpi-trends", "reviews", "action-closure", "open-actions",
+                  "accountability"):  # fmt: skip
+        assert _csv(client, table)[0]
+
+
+def test_an_unknown_table_is_404(client, cast):
+    client.force_login(cast.alice)
+    url = reverse("dashboard:table-csv", args=["acme-test", "salaries"])
+    assert client.get(url).status_code == 404
