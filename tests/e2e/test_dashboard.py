@@ -1,6 +1,7 @@
 """An executive opens the dashboard, sees the charts drawn, narrows it to one unit and sees the
 address and the figures change."""
 
+import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -54,3 +55,21 @@ def test_executive_filters_the_dashboard_by_unit(page, live_server, demo, screen
     page.wait_for_selector(RENDERED)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-tablet.png"), full_page=True)
+
+
+def test_dashboard_prints_as_a_board_report(page, live_server, demo):
+    sign_in(page, live_server, "executive", "demo1234")
+    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.goto(f"{live_server.url}/o/acme/dashboard/")
+    page.wait_for_selector(RENDERED)
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 733, "height": 1040})  # A4 portrait inside 8 mm margins
+    # Filters, downloads and the navigation are for the screen, not the board.
+    assert not page.locator(".dashboard-filters").is_visible()
+    assert not page.locator(".qms-navbar").is_visible()
+    assert page.locator("#panel-objectives-summary").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-print.png"), full_page=True)
+    page.pdf(path=str(ARTIFACTS / "dashboard-board-report.pdf"), format="A4")
+    pdf = (ARTIFACTS / "dashboard-board-report.pdf").read_bytes()
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1  # one page for the board
