@@ -32,3 +32,18 @@ def panels_for(request) -> list[dict]:
         for panel in _PANELS
         if request.membership.role in panel.roles
     ]
+
+
+# Where a member lands after signing in, by role (an app above the core registers its page;
+# e.g. executives land on the dashboard). Any other role lands on the organisation's home.
+_LANDING: dict[str, str] = {}
+
+
+def register_landing_page(roles, url_name: str) -> None:
+    """`url_name` takes the organisation slug as its only argument."""
+    for role in roles:
+        _LANDING[role] = url_name
+
+
+def landing_url_name(role: str) -> str:
+    return _LANDING.get(role, "core:org-home")

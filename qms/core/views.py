@@ -18,7 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from qms.core import audit, selectors
 from qms.core.forms import MemberFilterForm
-from qms.core.home import panels_for
+from qms.core.home import landing_url_name, panels_for
 from qms.core.models import WorkerHeartbeat
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES, AUDIT_TRAIL_ROLES, Role
@@ -34,7 +34,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     membership = default_membership(request.user, request.session.get(SESSION_KEY))
     if membership is None:
         return render(request, "core/no_organization.html", status=200)
-    return redirect("core:org-home", org_slug=membership.organization.slug)
+    return redirect(landing_url_name(membership.role), org_slug=membership.organization.slug)
 
 
 def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:

@@ -9,13 +9,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_member_signs_in_and_lands_on_their_organisation(client, cast):
-    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    response = client.post(reverse("login"), {"username": "carl", "password": PASSWORD})
     assert response.status_code == 302
     landing = client.get(response["Location"])
     assert landing.status_code == 302
     assert landing["Location"] == "/o/acme-test/"
     home = client.get(landing["Location"])
-    assert "Welcome, Alice" in home.content.decode()
+    assert "Welcome, Carl" in home.content.decode()
+
+
+def test_an_executive_lands_on_the_dashboard(client, cast):
+    response = client.post(reverse("login"), {"username": "alice", "password": PASSWORD})
+    landing = client.get(response["Location"])
+    assert landing["Location"] == "/o/acme-test/dashboard/"
+    assert "Executive dashboard" in client.get(landing["Location"]).content.decode()
 
 
 def test_wrong_password_says_so_and_signs_nobody_in(client, cast):

@@ -24,7 +24,7 @@ def rag_total(page) -> str:
 
 def test_executive_filters_the_dashboard_by_unit(page, live_server, demo, screenshot):
     sign_in(page, live_server, "executive", "demo1234")
-    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.wait_for_url(f"{live_server.url}/o/acme/dashboard/")
     page.goto(f"{live_server.url}/o/acme/dashboard/")
     page.wait_for_selector(RENDERED)
     assert page.locator(RENDERED).count() >= 4
@@ -59,7 +59,7 @@ def test_executive_filters_the_dashboard_by_unit(page, live_server, demo, screen
 
 def test_dashboard_prints_as_a_board_report(page, live_server, demo):
     sign_in(page, live_server, "executive", "demo1234")
-    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.wait_for_url(f"{live_server.url}/o/acme/dashboard/")
     page.goto(f"{live_server.url}/o/acme/dashboard/")
     page.wait_for_selector(RENDERED)
     page.emulate_media(media="print")

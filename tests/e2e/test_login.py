@@ -15,7 +15,8 @@ def demo(transactional_db):
 
 def test_demo_executive_signs_in_and_sees_the_home_page(page, live_server, demo, screenshot):
     sign_in(page, live_server, "executive", "demo1234")
-    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.wait_for_url(f"{live_server.url}/o/acme/dashboard/")  # top management starts here
+    page.get_by_role("link", name="Home", exact=True).click()
     assert page.get_by_role("heading", name="Welcome, Eleanor").is_visible()
     assert page.get_by_text("Acme Precision Ltd").first.is_visible()
     screenshot("home-executive")

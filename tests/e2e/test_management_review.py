@@ -59,7 +59,7 @@ def test_prepare_hold_decide_and_sign_off(page, live_server, demo, screenshot):
 
     page.context.clear_cookies()
     sign_in(page, live_server, "executive", "demo1234")
-    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.wait_for_url(f"{live_server.url}/o/acme/dashboard/")
     page.goto(review_url)
     page.get_by_role("button", name="Sign off this review").click()
     page.wait_for_selector("text=This record can no longer change")
