@@ -69,10 +69,12 @@ def main() -> None:
         measurements = Measurement.objects.filter(organization=organization).count()
         if (objectives, measurements) == (sum(OBJECTIVES.values()), MEASUREMENTS):
             print(f'"{SLUG}" is complete: {objectives} objectives, {measurements} measurements.')
+            add_reviews_and_actions(organization)
             return
         wipe(organization)
     started = time.perf_counter()
     build()
+    add_reviews_and_actions(Organization.objects.get(slug=SLUG))
     print(f"Generated in {time.perf_counter() - started:.1f} s.")
 
 
@@ -81,6 +83,7 @@ def wipe(organization) -> None:
     from django.db import connection, transaction
 
     tables = [
+        "core_action",
         "objectives_kpirollup",
         "objectives_unitrollup",
         "objectives_measurement",
@@ -91,6 +94,14 @@ def wipe(organization) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f"DELETE FROM {table} WHERE organization_id = %s", [organization.id])  # noqa: S608
+        cursor.execute(
+            "DELETE FROM reviews_reviewattendee WHERE review_id IN "
+            "(SELECT id FROM reviews_managementreview WHERE organization_id = %s)",
+            [organization.id],
+        )
+        cursor.execute(
+            "DELETE FROM reviews_managementreview WHERE organization_id = %s", [organization.id]
+        )
         cursor.execute("DELETE FROM core_orgunit WHERE organization_id = %s", [organization.id])
         cursor.execute(
             "DELETE FROM auth_user WHERE username LIKE %s AND NOT EXISTS "
@@ -186,6 +197,91 @@ def build() -> None:
             cursor.execute("ANALYZE objectives_measurement")
     print(f'Built "{SLUG}": {len(units)} units, {len(objectives)} objectives, ', end="")
     print(f"{MEASUREMENTS} measurements.")
+
+
+REVIEWS = 200  # ~50 years of quarterly reviews: a scale check, not a plausible history
+ACTIONS = 20_000
+STATUSES = ["open", "in_progress", "done", "verified", "verified", "cancelled"]
+
+
+def add_reviews_and_actions(organization) -> None:
+    """For the dashboard benchmark: 200 management reviews (all but the last few held and
+    signed off, some late, with the executives as attendees) and 20,000 actions in every state.
+    Bulk-created (no audit rows); skipped when they are there already."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from qms.core.actions.models import Action
+    from qms.core.models import Membership
+    from reviews.models import ManagementReview, ReviewAttendee
+
+    have = (
+        ManagementReview.objects.filter(organization=organization).count(),
+        Action.objects.filter(organization=organization).count(),
+    )
+    if have == (REVIEWS, ACTIONS):
+        print(f'"{SLUG}" has its {REVIEWS} reviews and {ACTIONS} actions.')
+        return
+    rng = random.Random(SEED + 1)  # noqa: S311 (benchmark data)
+    executives = list(Membership.objects.filter(organization=organization, role="executive"))
+    owners = list(Membership.objects.filter(organization=organization, role="contributor"))
+    today = timezone.localdate()
+    now = timezone.now()
+    with transaction.atomic():
+        Action.objects.filter(organization=organization).delete()
+        ReviewAttendee.objects.filter(review__organization=organization).delete()
+        ManagementReview.objects.filter(organization=organization).delete()
+        reviews = []
+        for number in range(1, REVIEWS + 1):
+            planned = today - datetime.timedelta(days=91 * (REVIEWS - number) - 30)
+            held = planned <= today
+            late = rng.choice([0, 0, 0, 2, 14]) if held else 0
+            held_on = planned + datetime.timedelta(days=late) if held else None
+            moment = datetime.datetime.combine(
+                held_on or today, datetime.time(12), tzinfo=datetime.UTC
+            )
+            reviews.append(
+                ManagementReview(
+                    organization=organization, number=number, title="Quarterly review",
+                    planned_on=planned, held_on=held_on, status="signed_off" if held else "planned",
+                    frozen_at=moment if held else None, signed_off_at=moment if held else None,
+                    signed_off_by=executives[0] if held else None, minutes="Bench." if held else "",
+                )
+            )  # fmt: skip
+        ManagementReview.objects.bulk_create(reviews, batch_size=500)
+        ReviewAttendee.objects.bulk_create(
+            [
+                ReviewAttendee(review=r, membership=e, is_top_management=True,
+                               attendance="attended" if rng.random() < 0.85 else "apologies")
+                for r in reviews if r.held_on for e in executives
+            ],
+            batch_size=2000,
+        )  # fmt: skip
+        actions = []
+        for number in range(1, ACTIONS + 1):
+            due = today + datetime.timedelta(days=rng.randint(-720, 120))
+            status = rng.choice(
+                ["open", "in_progress", "done", "verified", "verified", "cancelled"]
+            )
+            closed = status not in ("open", "in_progress")
+            owner = rng.choice(owners)
+            actions.append(
+                Action(
+                    organization=organization, number=number, title=f"Bench action {number}",
+                    owner=owner, accountable_executive=rng.choice(executives), raised_by=owner,
+                    due_date=due, status=status,
+                    closed_at=now - datetime.timedelta(days=rng.randint(0, 700))
+                    if closed
+                    else None,
+                    closed_by=owner if closed else None,
+                    closing_note="Done." if closed else "",
+                    verified_at=now if status == "verified" else None,
+                    verified_by=executives[0] if status == "verified" else None,
+                    verification_result="effective" if status == "verified" else "",
+                )
+            )  # fmt: skip
+        Action.objects.bulk_create(actions, batch_size=2000)
+    print(f'Added {REVIEWS} reviews and {ACTIONS} actions to "{SLUG}".')
 
 
 def period_plans(objectives, rng) -> list[list[datetime.date]]:

@@ -34,6 +34,17 @@ class Panel:
     rows: list[list]
     figure: dict | None = None
     label: str = ""  # the chart's accessible name
+    # The page shows at most this many rows (the CSV has them all): a board reads the worst
+    # objectives, and 2,000 rows would make the page slow and long.
+    page_limit: int | None = None
+
+    @property
+    def page_rows(self) -> list[list]:
+        return self.rows if self.page_limit is None else self.rows[: self.page_limit]
+
+    @property
+    def rows_hidden(self) -> int:
+        return len(self.rows) - len(self.page_rows)
 
 
 def _number(value: float | None, places: int = 1) -> str:
@@ -46,8 +57,18 @@ def _change(delta: int, what: str) -> str:
     return f"{abs(delta)} {'more' if delta > 0 else 'fewer'} {what} than a month ago"
 
 
+OBJECTIVES_ON_PAGE = 30
+
+
+def _furthest_first(row: dict) -> tuple:
+    """Off track first, then at risk, no data, on track; within each, furthest from target."""
+    order = {"red": 0, "amber": 1, "no_data": 2, "green": 3}.get(row["status"], 9)
+    value = attainment(row)
+    return (order, value if value is not None else 1000.0, row["code"])
+
+
 def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
-    rows = charts.objective_rows(data.objectives, org_slug)
+    rows = sorted(charts.objective_rows(data.objectives, org_slug), key=_furthest_first)
     total, red, amber = len(rows), data.rag["red"], data.rag["amber"]
     summary = f"{red} of {total} active objectives are off track and {amber} at risk"
     change = data.rag_change
@@ -56,6 +77,11 @@ def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
     no_value = sum(1 for r in rows if attainment(r) is None)
     if no_value:
         summary += f"; {no_value} without a value yet (not drawn)"
+    if total > OBJECTIVES_ON_PAGE:
+        summary += (
+            f". The chart shows the {OBJECTIVES_ON_PAGE} furthest from target; the CSV has all"
+            f" {total}"
+        )
     return Panel(
         key="objectives",
         title="Objectives: attainment of target",
@@ -83,7 +109,8 @@ def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
             ]
             for r in rows
         ],
-        figure=charts.attainment_figure(rows) if rows else None,
+        figure=charts.attainment_figure(rows[:OBJECTIVES_ON_PAGE]) if rows else None,
+        page_limit=OBJECTIVES_ON_PAGE,
         label="Bar chart: each active objective's attainment of its target in per cent, with "
         "its status written at the end of the bar.",
     )
