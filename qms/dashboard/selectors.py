@@ -25,7 +25,7 @@ from leadership.selectors.resources import allocation_list, totals_by_unit_of_me
 from objectives.models import Granularity, KpiRollup, QualityObjective, Rag, UnitRollup
 from objectives.periods import month_end
 from objectives.selectors import ObjectiveFilters, objective_list
-from qms.core.actions.selectors import ActionsSummary, actions_summary
+from qms.core.actions.selectors import ActionsSummary, actions_summaries
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
 from qms.dashboard.filters import MAX_OBJECTIVES, DashboardFilters
@@ -101,10 +101,15 @@ def dashboard_data(
         rag[objective.current_status] += 1
     month_ago = month_end(today.replace(day=1) - datetime.timedelta(days=1))
     months = filters.period.month_ends()
-    monthly = [
-        actions_summary(organization=organization, start=end.replace(day=1), end=end, today=today)
-        for end in months
-    ]
+    # The period and each month of the trends, in one pass over the actions.
+    period_summary, *monthly = actions_summaries(
+        organization=organization,
+        periods=[
+            (filters.period.start, filters.period.end),
+            *((end.replace(day=1), end) for end in months),
+        ],
+        today=today,
+    )
     executives = executive_records(organization=organization, today=today)
     if filters.executive is not None:
         executives = [r for r in executives if r.executive.pk == filters.executive.pk]
@@ -116,12 +121,7 @@ def dashboard_data(
         rag=rag,
         rag_month_ago=_rag_at(organization, filters, objectives, month_ago),
         month_ago=month_ago,
-        actions=actions_summary(
-            organization=organization,
-            start=filters.period.start,
-            end=filters.period.end,
-            today=today,
-        ),
+        actions=period_summary,
         action_months=monthly,
         next_review=next_review(organization),
         last_review=last_held_review(organization),

@@ -276,11 +276,63 @@ def actions_summary(
     effective is reopened: it no longer counts as closed and counts as open from its raising on
     (its earlier closure stays in its history, and the failed check in `not_effective`).
     """
+    return actions_summaries(organization=organization, periods=[(start, end)], today=today)[0]
+
+
+def actions_summaries(
+    *,
+    organization: Organization,
+    periods: list[tuple[datetime.date, datetime.date]],
+    today: datetime.date | None = None,
+) -> list[ActionsSummary]:
+    """`actions_summary` for several periods (e.g. each month of a trend) in the same two
+    queries: one pass over the actions however many periods are asked for."""
     today = today or timezone.localdate()
-    as_of = min(end, today)
+    aggregates: dict = {}
+    check_aggregates: dict = {}
+    for index, (start, end) in enumerate(periods):
+        aggregates.update(_period_aggregates(f"p{index}_", start, end, min(end, today)))
+        period_from, period_to = _start_of(start), _start_of(end + datetime.timedelta(days=1))
+        in_period = Q(checked_at__gte=period_from, checked_at__lt=period_to)
+        check_aggregates[f"p{index}_effective"] = Count(
+            "id", filter=in_period & Q(result=VerificationResult.EFFECTIVE)
+        )
+        check_aggregates[f"p{index}_not_effective"] = Count(
+            "id", filter=in_period & Q(result=VerificationResult.NOT_EFFECTIVE)
+        )
+    if not periods:
+        return []
+    counts = Action.objects.for_organization(organization).aggregate(**aggregates)
+    checks = EffectivenessCheck.objects.for_organization(organization).aggregate(**check_aggregates)
+    summaries = []
+    for index, (start, end) in enumerate(periods):
+        c = {key[len(f"p{index}_") :]: value for key, value in counts.items()
+             if key.startswith(f"p{index}_")}  # fmt: skip
+        summaries.append(
+            ActionsSummary(
+                start=start,
+                end=end,
+                as_of=min(end, today),
+                raised=c["raised"],
+                closed=c["closed"],
+                closed_on_time=c["closed_on_time"],
+                closed_late=c["closed"] - c["closed_on_time"],
+                cancelled=c["cancelled"],
+                open_at_end=c["open_at_end"],
+                overdue_at_end=c["overdue_at_end"],
+                verified_effective=checks[f"p{index}_effective"],
+                not_effective=checks[f"p{index}_not_effective"],
+                open_by_age={key: c[f"age_{key}"] for key, *_ in AGE_BUCKETS},
+            )
+        )
+    return summaries
+
+
+def _period_aggregates(
+    prefix: str, start: datetime.date, end: datetime.date, as_of: datetime.date
+) -> dict:
     period_from, period_to = _start_of(start), _start_of(end + datetime.timedelta(days=1))
     as_of_end = _start_of(as_of + datetime.timedelta(days=1))
-
     done = Q(status__in=[ActionStatus.DONE, ActionStatus.VERIFIED])
     closed_in_period = done & Q(closed_at__gte=period_from, closed_at__lt=period_to)
     open_at = Q(created_at__lt=as_of_end) & (
@@ -306,27 +358,4 @@ def actions_summary(
         if high is not None:
             age &= Q(created_at__gte=_start_of(as_of - datetime.timedelta(days=high)))
         aggregates[f"age_{key}"] = Count("id", filter=open_at & age)
-    counts = Action.objects.for_organization(organization).aggregate(**aggregates)
-    checks = (
-        EffectivenessCheck.objects.for_organization(organization)
-        .filter(checked_at__gte=period_from, checked_at__lt=period_to)
-        .aggregate(
-            effective=Count("id", filter=Q(result=VerificationResult.EFFECTIVE)),
-            not_effective=Count("id", filter=Q(result=VerificationResult.NOT_EFFECTIVE)),
-        )
-    )
-    return ActionsSummary(
-        start=start,
-        end=end,
-        as_of=as_of,
-        raised=counts["raised"],
-        closed=counts["closed"],
-        closed_on_time=counts["closed_on_time"],
-        closed_late=counts["closed"] - counts["closed_on_time"],
-        cancelled=counts["cancelled"],
-        open_at_end=counts["open_at_end"],
-        overdue_at_end=counts["overdue_at_end"],
-        verified_effective=checks["effective"],
-        not_effective=checks["not_effective"],
-        open_by_age={key: counts[f"age_{key}"] for key, *_ in AGE_BUCKETS},
-    )
+    return {f"{prefix}{key}": value for key, value in aggregates.items()}
