@@ -24,6 +24,8 @@ ARGS = [
 SHOTS = [
     ("login", None, "/accounts/login/", 1280),
     ("home-executive", "executive", "/o/acme/", 1280),
+    ("dashboard", "executive", "/o/acme/dashboard/", 1280),
+    ("dashboard-tablet", "executive", "/o/acme/dashboard/", 768),
     ("home-quality-manager", "quality", "/o/acme/", 1280),
     ("people", "quality", "/o/acme/people/", 1280),
     ("org-units", "contributor", "/o/acme/units/", 1280),
