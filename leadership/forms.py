@@ -7,15 +7,11 @@ from django.utils import timezone
 
 from leadership.models import PolicyCommitment, ResourceAllocation, Responsibility
 from objectives.models import QualityObjective
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
 MAX_POLICY_CHARACTERS = 20_000
-
-
-def _member_label(membership: Membership) -> str:
-    return f"{membership.display_name} ({membership.get_role_display().lower()})"
 
 
 class PolicyDraftForm(StyledFormMixin, forms.Form):
@@ -80,7 +76,7 @@ class AssignmentForm(StyledFormMixin, forms.Form):
             .exclude(role=Role.AUDITOR)
             .select_related("user")
         )
-        self.fields["membership"].label_from_instance = _member_label
+        self.fields["membership"].label_from_instance = member_label
 
     def clean(self):
         data = super().clean()

@@ -6,9 +6,8 @@ from django import forms
 from django.utils import timezone
 
 from qms.core.actions.forms import executive_choices, owner_choices
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
-from qms.core.registers.forms import member_label
 from reviews.models import ReviewAttendee, ReviewDecision
 
 

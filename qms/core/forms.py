@@ -55,6 +55,11 @@ class StyledFormMixin:
                 widget.attrs["aria-describedby"] = f"id_{name}_errors"
 
 
+def member_label(membership) -> str:
+    """How a member reads in a choice list: "Quentin Marsh (quality manager)"."""
+    return f"{membership.display_name} ({membership.get_role_display().lower()})"
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 

@@ -142,6 +142,16 @@ class MembershipQuerySet(OrganizationScopedQuerySet):
             Q(access_expires_on__isnull=True) | Q(access_expires_on__gte=today)
         )
 
+    def assignable(self):
+        """Current members who may own records and actions (auditors only read), with their
+        users, by name: the choices of every owner field."""
+        return (
+            self.current()
+            .exclude(role=Role.AUDITOR)
+            .select_related("user")
+            .order_by("user__first_name", "user__last_name", "user__username")
+        )
+
 
 class Membership(BaseModel):
     """A user's place in one organisation: one role, and for auditors an expiry date."""

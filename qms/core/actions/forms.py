@@ -18,13 +18,7 @@ def _member_label(membership: Membership) -> str:
 
 def owner_choices(organization: Organization):
     """Who may own an action: current members other than auditors."""
-    return (
-        Membership.objects.for_organization(organization)
-        .current()
-        .exclude(role=Role.AUDITOR)
-        .select_related("user")
-        .order_by("user__first_name", "user__last_name", "user__username")
-    )
+    return Membership.objects.for_organization(organization).assignable()
 
 
 def executive_choices(organization: Organization):

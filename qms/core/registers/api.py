@@ -12,7 +12,7 @@ from qms.core.immutable import NotAllowed
 from qms.core.models import Membership
 from qms.core.registers import services
 from qms.core.registers.definition import Register, all_registers
-from qms.core.roles import ALL_ROLES, Role
+from qms.core.roles import ALL_ROLES
 
 
 class RegisterSerializer(serializers.ModelSerializer):
@@ -29,11 +29,9 @@ class RegisterSerializer(serializers.ModelSerializer):
                 continue
             model = queryset.model
             if model is Membership:
-                relation.queryset = (
-                    Membership.objects.filter(organization=organization)
-                    .current()
-                    .exclude(role=Role.AUDITOR)
-                )
+                relation.queryset = Membership.objects.filter(
+                    organization=organization
+                ).assignable()
             elif any(f.name == "organization" for f in model._meta.fields):
                 relation.queryset = queryset.filter(organization=organization)
 

@@ -6,9 +6,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from qms.core.forms import member_label
 from qms.core.models import Membership
-from qms.core.registers.forms import member_label
-from qms.core.roles import Role
 
 
 class RegisterFilterSet(django_filters.FilterSet):
@@ -31,13 +30,7 @@ class RegisterFilterSet(django_filters.FilterSet):
             if organization is None:
                 filter_.queryset = queryset.none()
             elif model is Membership:
-                filter_.queryset = (
-                    Membership.objects.for_organization(organization)
-                    .current()
-                    .exclude(role=Role.AUDITOR)
-                    .select_related("user")
-                    .order_by("user__first_name", "user__last_name")
-                )
+                filter_.queryset = Membership.objects.for_organization(organization).assignable()
             elif any(f.name == "organization" for f in model._meta.fields):
                 filter_.queryset = queryset.filter(organization=organization)
 

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from django import forms
 
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership
-from qms.core.roles import Role
 from qms.core.spreadsheets import ACCEPT, upload_problem
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2_000
-
-
-def member_label(membership: Membership) -> str:
-    return f"{membership.display_name} ({membership.get_role_display().lower()})"
 
 
 class RegisterForm(StyledFormMixin, forms.ModelForm):
@@ -32,13 +27,7 @@ class RegisterForm(StyledFormMixin, forms.ModelForm):
                 continue
             model = field.queryset.model
             if model is Membership:
-                field.queryset = (
-                    Membership.objects.for_organization(organization)
-                    .current()
-                    .exclude(role=Role.AUDITOR)
-                    .select_related("user")
-                    .order_by("user__first_name", "user__last_name")
-                )
+                field.queryset = Membership.objects.for_organization(organization).assignable()
                 field.label_from_instance = member_label
             elif any(f.name == "organization" for f in model._meta.fields):
                 field.queryset = field.queryset.filter(organization=organization)

@@ -19,7 +19,6 @@ from qms.core.models import Membership
 from qms.core.registers.definition import ImportColumn, Register
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from qms.core.registers.services import m2m_fields, records_import
-from qms.core.roles import Role
 from qms.core.spreadsheets import ImportFileError, SheetSpec, read_rows
 
 MAX_REPORTED_ERRORS = 200
@@ -54,8 +53,7 @@ def member_lookup(organization) -> dict[str, int]:
     lookup: dict[str, int] = {}
     members = (
         Membership.objects.for_organization(organization)
-        .current()
-        .exclude(role=Role.AUDITOR)
+        .assignable()
         .values_list("id", "user__username", "user__email")
     )
     for pk, username, email in members:
