@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from leadership.models import ResourceAllocation, Risk
@@ -108,13 +109,19 @@ def previous_review_actions(period: Period) -> CompiledInput:
         .order_by("due_date", "number")
     )
     rows = [_action_row(a, period.today) for a in actions[: LIST_LIMIT * 2]]
+    # Counted in the database: the list above is cut for the meeting, the counts are not.
+    is_open = Q(status__in=OPEN_STATUSES)
+    counts = actions.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=is_open),
+        overdue=Count("id", filter=is_open & Q(due_date__lt=period.today)),
+    )
     summary = actions_summary(
         organization=period.organization, start=period.start, end=period.end, today=period.today
     )
     data = {
         "actions": rows,
-        "open": sum(1 for r in rows if r["status"] in ("Open", "In progress")),
-        "overdue": sum(1 for r in rows if r["overdue"]),
+        **counts,
         "all_actions": plain(summary)
         | {
             "on_time_rate": None

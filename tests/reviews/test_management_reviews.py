@@ -102,6 +102,7 @@ def test_decisions_raise_actions_that_the_next_review_lists(members):
     previous = nxt.inputs.get(key="a_actions").data
     assert [a["title"] for a in previous["actions"]] == ["Buy two bore gauges"]
     assert previous["overdue"] == 1  # due 30 May, still open on 1 June
+    assert (previous["total"], previous["open"]) == (1, 1)
 
 
 def test_sign_off_locks_the_review_and_addenda_follow(members):
