@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
+from objectives.attainment import CAP
+
 RAG_COLOURS = {"green": "#1e7b45", "amber": "#a15c00", "red": "#b3261e", "no_data": "#8a94a3"}
 RAG_SYMBOLS = {"green": "●", "amber": "▲", "red": "■", "no_data": "○"}
-CAP = 150
 
 
 def attainment(row: dict) -> float | None:

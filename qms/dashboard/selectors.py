@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from leadership.selectors.accountability import (
@@ -22,6 +22,7 @@ from leadership.selectors.accountability import (
 )
 from leadership.selectors.policy import UnitRate, acknowledgement_rates, current_version
 from leadership.selectors.resources import allocation_list, totals_by_unit_of_measure
+from objectives.attainment import furthest_from_target_first
 from objectives.models import Granularity, KpiRollup, QualityObjective, Rag, UnitRollup
 from objectives.periods import month_end
 from objectives.selectors import ObjectiveFilters, objective_list
@@ -42,16 +43,26 @@ class KpiSeries:
     points: list[tuple[datetime.date, float | None, str]]  # (month end, value, status)
 
 
+# The attainment chart and its table show this many objectives, furthest from target first
+# (the CSV has them all): a board reads the worst, and 2,000 bars would be neither read nor fast.
+OBJECTIVES_ON_PAGE = 30
+
+
 @dataclass
 class DashboardData:
     organization: Organization
     filters: DashboardFilters
     today: datetime.date
+    # The active objectives in the filters, furthest from target first (unevaluated: the CSV
+    # reads them all), and the first OBJECTIVES_ON_PAGE of them, loaded.
+    objectives_query: QuerySet[QualityObjective]
     objectives: list[QualityObjective]
+    objectives_without_value: int
     rag: dict[str, int]
     rag_month_ago: dict[str, int] | None
     month_ago: datetime.date
     actions: ActionsSummary
+    actions_scope_label: str  # whose actions the action figures count, in words
     action_months: list[ActionsSummary]
     next_review: ManagementReview | None
     last_review: ManagementReview | None
@@ -63,6 +74,10 @@ class DashboardData:
     extra_labels: list[str]
     awaiting: dict[str, int]
     messages: list[str] = field(default_factory=list)
+
+    @property
+    def objectives_total(self) -> int:
+        return sum(self.rag.values())
 
     @property
     def rag_change(self) -> dict[str, int] | None:
@@ -88,7 +103,7 @@ def dashboard_data(
 ) -> DashboardData:
     today = today or timezone.localdate()
     messages: list[str] = []
-    objectives = list(
+    objectives_query = furthest_from_target_first(
         objective_list(
             organization=organization,
             filters=ObjectiveFilters(
@@ -96,14 +111,14 @@ def dashboard_data(
             ),
         )
     )
-    rag = dict.fromkeys(Rag.values, 0)
-    for objective in objectives:
-        rag[objective.current_status] += 1
+    rag, without_value = _rag_counts(objectives_query)
     month_ago = month_end(today.replace(day=1) - datetime.timedelta(days=1))
     months = filters.period.month_ends()
     # The period and each month of the trends, in one pass over the actions.
+    actions_scope, actions_scope_label = _actions_scope(filters)
     period_summary, *monthly = actions_summaries(
         organization=organization,
+        scope=actions_scope,
         periods=[
             (filters.period.start, filters.period.end),
             *((end.replace(day=1), end) for end in months),
@@ -117,18 +132,23 @@ def dashboard_data(
         organization=organization,
         filters=filters,
         today=today,
-        objectives=objectives,
+        objectives_query=objectives_query,
+        objectives=list(objectives_query[:OBJECTIVES_ON_PAGE]),
+        objectives_without_value=without_value,
         rag=rag,
-        rag_month_ago=_rag_at(organization, filters, objectives, month_ago),
+        rag_month_ago=_rag_at(
+            organization, filters, objectives_query, sum(rag.values()), month_ago
+        ),
         month_ago=month_ago,
         actions=period_summary,
+        actions_scope_label=actions_scope_label,
         action_months=monthly,
         next_review=next_review(organization),
         last_review=last_held_review(organization),
         reviews=review_compliance(organization, since=months[0].replace(day=1)),
         policy_rate=_policy_rate(organization, filters),
         resources=_resources(organization, filters),
-        kpi_series=_kpi_series(organization, filters, objectives, months, viewer, messages),
+        kpi_series=_kpi_series(organization, filters, objectives_query, months, viewer, messages),
         executives=executives,
         extra_labels=extra_column_labels(),
         awaiting=awaiting_top_management(organization),
@@ -136,10 +156,40 @@ def dashboard_data(
     )
 
 
+def _actions_scope(filters: DashboardFilters) -> tuple[Q | None, str]:
+    """Which actions the action figures count. Actions belong to no unit: for a unit, those
+    owned by its members (the unit's subtree); for an executive, those they are accountable
+    for."""
+    scope, words = Q(), []
+    if filters.unit is not None:
+        scope &= Q(owner__org_unit__path__startswith=filters.unit.path)
+        words.append(f"owned in {filters.unit.name}")
+    if filters.executive is not None:
+        scope &= Q(accountable_executive=filters.executive)
+        words.append(f"{filters.executive.display_name} accountable")
+    return (scope if words else None), (", ".join(words) or "whole organisation")
+
+
+def _rag_counts(objectives: QuerySet[QualityObjective]) -> tuple[dict[str, int], int]:
+    """How many objectives are in each status, and how many have no value yet (one query)."""
+    rag = dict.fromkeys(Rag.values, 0)
+    without_value = 0
+    rows = (
+        objectives.order_by()
+        .values_list("current_status")
+        .annotate(n=Count("id"), no_value=Count("id", filter=Q(current_value__isnull=True)))
+    )
+    for status, n, no_value in rows:
+        rag[status] = n
+        without_value += no_value
+    return rag, without_value
+
+
 def _rag_at(
     organization: Organization,
     filters: DashboardFilters,
-    objectives: list[QualityObjective],
+    objectives: QuerySet[QualityObjective],
+    total: int,
     end: datetime.date,
 ) -> dict[str, int] | None:
     """Objectives by status at a month end, from the rollups; None where none were computed.
@@ -171,16 +221,18 @@ def _rag_at(
         .filter(
             granularity=Granularity.MONTH,
             period_end=end,
-            objective_id__in=[o.pk for o in objectives],
+            objective_id__in=objectives.order_by().values("pk"),
         )
-        .values_list("status", flat=True)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
     )
-    if not statuses and objectives:
+    if not statuses and total:
         return None
     counts = dict.fromkeys(Rag.values, 0)
-    for status in statuses:
-        counts[status] += 1
-    counts[Rag.NO_DATA] += len(objectives) - len(statuses)
+    for status, n in statuses:
+        counts[status] += n
+    counts[Rag.NO_DATA] += total - sum(counts.values())
     return counts
 
 
@@ -209,7 +261,7 @@ def _resources(organization: Organization, filters: DashboardFilters) -> list[di
 def _kpi_series(
     organization: Organization,
     filters: DashboardFilters,
-    objectives: list[QualityObjective],
+    objectives: QuerySet[QualityObjective],
     months: list[datetime.date],
     viewer: Membership | None,
     messages: list[str],
@@ -228,12 +280,16 @@ def _kpi_series(
                 f"No objective {', '.join(sorted(missing))} in this organisation: "
                 "it is not shown in the trends."
             )
+        chosen = sorted(chosen, key=lambda o: (RAG_ORDER.get(o.current_status, 9), o.code))
     else:
-        chosen = objectives
+        chosen = []
         if filters.executive is None and viewer is not None and viewer.role == Role.EXECUTIVE:
-            own = [o for o in objectives if viewer.pk in (o.accountable_executive_id, o.owner_id)]
-            chosen = own or objectives
-    chosen = sorted(chosen, key=lambda o: (RAG_ORDER.get(o.current_status, 9), o.code))
+            chosen = list(
+                objectives.filter(Q(accountable_executive=viewer) | Q(owner=viewer))[
+                    :MAX_OBJECTIVES
+                ]
+            )
+        chosen = chosen or list(objectives[:MAX_OBJECTIVES])
     chosen = chosen[:MAX_OBJECTIVES]
     points: dict[int, dict] = {o.pk: {} for o in chosen}
     rollups = KpiRollup.objects.filter(
@@ -251,7 +307,3 @@ def _kpi_series(
         )
         for o in chosen
     ]
-
-
-def objectives_by_status(objectives: list[QualityObjective]) -> list[QualityObjective]:
-    return sorted(objectives, key=lambda o: (RAG_ORDER.get(o.current_status, 9), o.code))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from qms.core.actions.selectors import AGE_LABELS
 from qms.dashboard import charts
-from qms.dashboard.selectors import DashboardData
+from qms.dashboard.selectors import OBJECTIVES_ON_PAGE, DashboardData
 from reviews.charts import attainment
 
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
@@ -34,17 +34,7 @@ class Panel:
     rows: list[list]
     figure: dict | None = None
     label: str = ""  # the chart's accessible name
-    # The page shows at most this many rows (the CSV has them all): a board reads the worst
-    # objectives, and 2,000 rows would make the page slow and long.
-    page_limit: int | None = None
-
-    @property
-    def page_rows(self) -> list[list]:
-        return self.rows if self.page_limit is None else self.rows[: self.page_limit]
-
-    @property
-    def rows_hidden(self) -> int:
-        return len(self.rows) - len(self.page_rows)
+    hidden: int = 0  # rows left out of the page (in the CSV only)
 
 
 def _number(value: float | None, places: int = 1) -> str:
@@ -57,26 +47,27 @@ def _change(delta: int, what: str) -> str:
     return f"{abs(delta)} {'more' if delta > 0 else 'fewer'} {what} than a month ago"
 
 
-OBJECTIVES_ON_PAGE = 30
-
-
 def _furthest_first(row: dict) -> tuple:
-    """Off track first, then at risk, no data, on track; within each, furthest from target."""
+    """Off track first, then at risk, no data, on track; within each, furthest from target.
+    (The database sorted them the same way to choose which to load; this keeps the order of
+    the rows drawn identical to the bars.)"""
     order = {"red": 0, "amber": 1, "no_data": 2, "green": 3}.get(row["status"], 9)
     value = attainment(row)
     return (order, value if value is not None else 1000.0, row["code"])
 
 
-def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
-    rows = sorted(charts.objective_rows(data.objectives, org_slug), key=_furthest_first)
-    total, red, amber = len(rows), data.rag["red"], data.rag["amber"]
+def objectives_panel(data: DashboardData, org_slug: str, *, full: bool = False) -> Panel:
+    """The attainment chart and its table. On the page, the OBJECTIVES_ON_PAGE furthest from
+    target; with `full` (the CSV), every objective in the filters."""
+    objectives = list(data.objectives_query) if full else data.objectives
+    rows = sorted(charts.objective_rows(objectives, org_slug), key=_furthest_first)
+    total, red, amber = data.objectives_total, data.rag["red"], data.rag["amber"]
     summary = f"{red} of {total} active objectives are off track and {amber} at risk"
     change = data.rag_change
     if change is not None:
         summary += f"; {_change(change['red'], 'off track')}"
-    no_value = sum(1 for r in rows if attainment(r) is None)
-    if no_value:
-        summary += f"; {no_value} without a value yet (not drawn)"
+    if data.objectives_without_value:
+        summary += f"; {data.objectives_without_value} without a value yet (not drawn)"
     if total > OBJECTIVES_ON_PAGE:
         summary += (
             f". The chart shows the {OBJECTIVES_ON_PAGE} furthest from target; the CSV has all"
@@ -110,7 +101,7 @@ def objectives_panel(data: DashboardData, org_slug: str) -> Panel:
             for r in rows
         ],
         figure=charts.attainment_figure(rows[:OBJECTIVES_ON_PAGE]) if rows else None,
-        page_limit=OBJECTIVES_ON_PAGE,
+        hidden=max(total - OBJECTIVES_ON_PAGE, 0),
         label="Bar chart: each active objective's attainment of its target in per cent, with "
         "its status written at the end of the bar.",
     )
@@ -198,7 +189,7 @@ def action_closure_panel(data: DashboardData) -> Panel:
     rate = f"{round(100 * on_time / closed)}% on time" if closed else "none to rate"
     summary = (
         f"{closed} actions closed from {months[0].start:%b %Y} to {months[-1].end:%b %Y}, "
-        f"{rate}; {data.actions.overdue_at_end} overdue now."
+        f"{rate}; {data.actions.overdue_at_end} overdue now ({data.actions_scope_label})."
     )
     return Panel(
         key="action-closure",
@@ -230,7 +221,7 @@ def open_actions_panel(data: DashboardData) -> Panel:
         key="open-actions",
         title="Open actions by age",
         summary=f"{last.open_at_end} actions open on {last.as_of:%-d %b %Y}, "
-        f"{old} of them older than 90 days.",
+        f"{old} of them older than 90 days ({data.actions_scope_label}).",
         columns=["Month end", *AGE_LABELS.values(), "Total open"],
         rows=[
             [m.as_of.isoformat(), *(m.open_by_age.get(k, 0) for k in AGE_LABELS), m.open_at_end]
@@ -280,9 +271,10 @@ def accountability_panel(data: DashboardData) -> Panel:
     )
 
 
-def panels(data: DashboardData, org_slug: str) -> dict[str, Panel]:
+def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[str, Panel]:
+    """Every panel of the page; `full` for the CSVs (all rows, not only those shown)."""
     built = [
-        objectives_panel(data, org_slug),
+        objectives_panel(data, org_slug, full=full),
         kpi_panel(data),
         reviews_panel(data),
         action_closure_panel(data),

@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     _, filters, _, data = _build(request)
-    panel = tables.panels(data, org_slug).get(table)
+    panel = tables.panels(data, org_slug, full=True).get(table)
     if panel is None:
         raise Http404("No such table on the dashboard.")
     response = HttpResponse(tables.as_csv(panel), content_type="text/csv; charset=utf-8")

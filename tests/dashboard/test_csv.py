@@ -56,3 +56,24 @@ def test_an_unknown_table_is_404(client, cast):
     client.force_login(cast.alice)
     url = reverse("dashboard:table-csv", args=["acme-test", "salaries"])
     assert client.get(url).status_code == 404
+
+
+def test_the_page_shows_the_30_furthest_from_target_and_the_csv_has_them_all(client, cast):
+    from decimal import Decimal
+
+    from objectives.models import QualityObjective
+
+    for n in range(1, 36):
+        objective = make_objective(cast, code=f"OBJ-{n:02}")
+        # OBJ-01 is furthest from its target of 95 (value 51), OBJ-35 nearest (value 85).
+        QualityObjective.objects.filter(pk=objective.pk).update(
+            current_value=Decimal(50 + n), current_status="red"
+        )
+    client.force_login(cast.alice)
+    page = client.get(reverse("dashboard:dashboard", args=["acme-test"])).content.decode()
+    assert "OBJ-01" in page and "OBJ-30" in page
+    assert "OBJ-31" not in page
+    assert "5 more in the CSV" in page
+    assert "35 of 35 active objectives are off track" in page
+    codes = [r[0] for r in _csv(client, "objectives")[1:]]
+    assert codes == [f"OBJ-{n:02}" for n in range(1, 36)]

@@ -137,3 +137,41 @@ def test_unknown_objective_codes_are_named_and_ignored(client, cast):
     response = client.get(URL + "?objective=OBJ-01&objective=OBJ-99")
     assert [s.objective.code for s in response.context["data"].kpi_series] == ["OBJ-01"]
     assert any("OBJ-99" in str(m) for m in response.context["messages"])
+
+
+def test_action_figures_follow_the_unit_and_executive_filters(client, cast, members, plant):
+    from qms.core.actions import services
+    from qms.core.actions.models import Action
+
+    Membership = type(members["carl"])
+    Membership.objects.filter(pk=members["carl"].pk).update(org_unit=plant)
+    olivia = MembershipFactory(
+        user=UserFactory(username="olivia", first_name="Olivia"),
+        organization=cast.org_a,
+        role=Role.EXECUTIVE,
+    )
+    members["olivia"] = olivia
+    due = timezone.localdate() + datetime.timedelta(days=3)
+    for owner, executive in (("carl", "alice"), ("quinn", "alice"), ("quinn", "olivia")):
+        services.action_create(
+            organization=cast.org_a,
+            raised_by=members["quinn"],
+            title=f"Owned by {owner}",
+            owner=members[owner],
+            accountable_executive=members[executive],
+            due_date=due,
+        )
+    Action.objects.update(due_date=timezone.localdate() - datetime.timedelta(days=3))
+    client.force_login(cast.alice)
+
+    def overdue_tile(query):
+        data = client.get(URL, query).context["data"]
+        return data.actions.overdue_at_end, data.actions_scope_label
+
+    assert overdue_tile({}) == (3, "whole organisation")
+    # Actions belong to no unit: a unit counts those owned by its members.
+    assert overdue_tile({"unit": plant.pk}) == (1, f"owned in {plant.name}")
+    assert overdue_tile({"executive": members["alice"].pk}) == (
+        2,
+        f"{members['alice'].display_name} accountable",
+    )

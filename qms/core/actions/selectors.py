@@ -10,12 +10,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from qms.core.actions import summary_sql
 from qms.core.actions.models import (
     OPEN_STATUSES,
     Action,
     ActionStatus,
     EffectivenessCheck,
-    VerificationResult,
 )
 from qms.core.actions.permissions import VERIFIER_ROLES
 from qms.core.actions.sources import (
@@ -26,6 +26,7 @@ from qms.core.actions.sources import (
     source_for_model,
     source_ref,
 )
+from qms.core.actions.summary_sql import AGE_BUCKETS
 from qms.core.models import Membership, Organization
 
 RELATED = ("owner__user", "accountable_executive__user", "source_type")
@@ -223,7 +224,6 @@ def awaiting_verification(membership: Membership) -> QuerySet[Action]:
 
 # --- the period summary --------------------------------------------------------------------
 
-AGE_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("over-90", 91, None))
 AGE_LABELS = {
     "0-30": "Up to 30 days",
     "31-60": "31 to 60 days",
@@ -258,10 +258,6 @@ class ActionsSummary:
         return [(AGE_LABELS[key], count) for key, count in self.open_by_age.items()]
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def actions_summary(
     *,
     organization: Organization,
@@ -284,78 +280,41 @@ def actions_summaries(
     organization: Organization,
     periods: list[tuple[datetime.date, datetime.date]],
     today: datetime.date | None = None,
+    scope: Q | None = None,
 ) -> list[ActionsSummary]:
     """`actions_summary` for several periods (e.g. each month of a trend) in the same two
-    queries: one pass over the actions however many periods are asked for."""
+    queries: one pass over the actions however many periods are asked for.
+
+    `scope` narrows the actions (e.g. `Q(accountable_executive=m)`); the effectiveness checks
+    follow the same actions.
+    """
     today = today or timezone.localdate()
-    aggregates: dict = {}
-    check_aggregates: dict = {}
-    for index, (start, end) in enumerate(periods):
-        aggregates.update(_period_aggregates(f"p{index}_", start, end, min(end, today)))
-        period_from, period_to = _start_of(start), _start_of(end + datetime.timedelta(days=1))
-        in_period = Q(checked_at__gte=period_from, checked_at__lt=period_to)
-        check_aggregates[f"p{index}_effective"] = Count(
-            "id", filter=in_period & Q(result=VerificationResult.EFFECTIVE)
-        )
-        check_aggregates[f"p{index}_not_effective"] = Count(
-            "id", filter=in_period & Q(result=VerificationResult.NOT_EFFECTIVE)
-        )
     if not periods:
         return []
-    counts = Action.objects.for_organization(organization).aggregate(**aggregates)
-    checks = EffectivenessCheck.objects.for_organization(organization).aggregate(**check_aggregates)
-    summaries = []
-    for index, (start, end) in enumerate(periods):
-        c = {key[len(f"p{index}_") :]: value for key, value in counts.items()
-             if key.startswith(f"p{index}_")}  # fmt: skip
-        summaries.append(
-            ActionsSummary(
-                start=start,
-                end=end,
-                as_of=min(end, today),
-                raised=c["raised"],
-                closed=c["closed"],
-                closed_on_time=c["closed_on_time"],
-                closed_late=c["closed"] - c["closed_on_time"],
-                cancelled=c["cancelled"],
-                open_at_end=c["open_at_end"],
-                overdue_at_end=c["overdue_at_end"],
-                verified_effective=checks[f"p{index}_effective"],
-                not_effective=checks[f"p{index}_not_effective"],
-                open_by_age={key: c[f"age_{key}"] for key, *_ in AGE_BUCKETS},
-            )
+    actions = Action.objects.for_organization(organization)
+    checks = EffectivenessCheck.objects.for_organization(organization)
+    if scope is not None:
+        actions = actions.filter(scope)
+        checks = checks.filter(action__in=actions.values("pk"))
+    counts = summary_sql.action_counts(actions, periods, today)
+    check_counts = summary_sql.check_counts(checks, periods)
+    return [
+        ActionsSummary(
+            start=start,
+            end=end,
+            as_of=min(end, today),
+            raised=c["raised"],
+            closed=c["closed"],
+            closed_on_time=c["closed_on_time"],
+            closed_late=c["closed"] - c["closed_on_time"],
+            cancelled=c["cancelled"],
+            open_at_end=c["open_at_end"],
+            overdue_at_end=c["overdue_at_end"],
+            verified_effective=effective,
+            not_effective=not_effective,
+            open_by_age={key: c[f"age_{key}"] for key, *_ in AGE_BUCKETS},
         )
-    return summaries
-
-
-def _period_aggregates(
-    prefix: str, start: datetime.date, end: datetime.date, as_of: datetime.date
-) -> dict:
-    period_from, period_to = _start_of(start), _start_of(end + datetime.timedelta(days=1))
-    as_of_end = _start_of(as_of + datetime.timedelta(days=1))
-    done = Q(status__in=[ActionStatus.DONE, ActionStatus.VERIFIED])
-    closed_in_period = done & Q(closed_at__gte=period_from, closed_at__lt=period_to)
-    open_at = Q(created_at__lt=as_of_end) & (
-        Q(closed_at__isnull=True) | Q(closed_at__gte=as_of_end)
-    )
-    aggregates = {
-        "raised": Count("id", filter=Q(created_at__gte=period_from, created_at__lt=period_to)),
-        "closed": Count("id", filter=closed_in_period),
-        "closed_on_time": Count(
-            "id", filter=closed_in_period & Q(closed_at__date__lte=F("due_date"))
-        ),
-        "cancelled": Count(
-            "id",
-            filter=Q(status=ActionStatus.CANCELLED)
-            & Q(closed_at__gte=period_from, closed_at__lt=period_to),
-        ),
-        "open_at_end": Count("id", filter=open_at),
-        "overdue_at_end": Count("id", filter=open_at & Q(due_date__lt=as_of)),
-    }
-    for key, low, high in AGE_BUCKETS:
-        # Age in whole days on `as_of`: raised on `as_of` is 0 days old.
-        age = Q(created_at__lt=_start_of(as_of - datetime.timedelta(days=low - 1)))
-        if high is not None:
-            age &= Q(created_at__gte=_start_of(as_of - datetime.timedelta(days=high)))
-        aggregates[f"age_{key}"] = Count("id", filter=open_at & age)
-    return {f"{prefix}{key}": value for key, value in aggregates.items()}
+        for (start, end), c, (effective, not_effective) in zip(
+            periods, counts, check_counts, strict=True
+        )
+    ]
