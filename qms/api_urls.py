@@ -3,6 +3,8 @@
 from django.urls import include, path
 
 from leadership import api as leadership_api
+from leadership.communication import api as communication_api
+from leadership.engagement import api as engagement_api
 from objectives import api as objectives_api
 from qms.core.api.routers import organization_router, router
 from qms.core.api.tokens import ObtainTokenView
@@ -11,6 +13,8 @@ from reviews import api as reviews_api
 
 objectives_api.register(organization_router)
 leadership_api.register(organization_router)
+communication_api.register(organization_router)
+engagement_api.register(organization_router)
 register_routes(organization_router)
 reviews_api.register(organization_router)
 

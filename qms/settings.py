@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "qms.core",
     "objectives",
     "leadership",
+    "leadership.communication",
+    "leadership.engagement",
     "reviews",
     "qms.dashboard",
     "qms.evidence",

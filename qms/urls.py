@@ -35,9 +35,12 @@ urlpatterns = [
     path("o/<slug:org_slug>/", include("qms.core.urls")),
     path("o/<slug:org_slug>/objectives/", include("objectives.urls")),
     path("o/<slug:org_slug>/leadership/", include("leadership.urls")),
+    path("o/<slug:org_slug>/communication/", include("leadership.communication.urls")),
+    path("o/<slug:org_slug>/engagement/", include("leadership.engagement.urls")),
     path("o/<slug:org_slug>/registers/", include("qms.core.registers.urls")),
     path("o/<slug:org_slug>/reviews/", include("reviews.urls")),
     path("o/<slug:org_slug>/dashboard/", include("qms.dashboard.urls")),
+    path("o/<slug:org_slug>/evidence/", include("qms.evidence.urls")),
     # The policy in force, public for interested parties (ISO 9001 5.2.2 c): no login.
     path(
         "p/<slug:public_slug>/policy/", leadership_policy_views.public_policy, name="public-policy"

@@ -1,0 +1,5 @@
+"""Pages of leadership.communication, under /o/<org_slug>/communication/."""
+
+app_name = "communication"
+
+urlpatterns: list = []
