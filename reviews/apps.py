@@ -49,10 +49,19 @@ class ReviewsConfig(AppConfig):
 
         register_home_panel(HomePanel("reviews/home_panel.html", home_panel_context, order=8))
 
-        from leadership.selectors.accountability import register_accountability_column
-        from reviews.selectors_meetings import review_attendance_by_executive
+        from leadership.selectors.accountability import (
+            register_accountability_column,
+            register_pending_approval,
+        )
+        from reviews.selectors_meetings import (
+            review_attendance_by_executive,
+            reviews_to_sign_off_by_chair,
+        )
 
         register_accountability_column("Reviews attended", review_attendance_by_executive)
+        register_pending_approval(
+            "review to sign off", "reviews to sign off", reviews_to_sign_off_by_chair
+        )
 
         from reviews import reminders
 

@@ -88,6 +88,25 @@ def review_compliance(organization: Organization, since: datetime.date) -> list[
     ]
 
 
+def reviews_awaiting_sign_off(organization: Organization) -> int:
+    return (
+        ManagementReview.objects.for_organization(organization)
+        .filter(status=ReviewStatus.HELD)
+        .count()
+    )
+
+
+def reviews_to_sign_off_by_chair(organization: Organization, executive_ids: list[int]) -> dict:
+    """Reviews held and not yet signed off, by the executive who chaired them (one query)."""
+    return dict(
+        ManagementReview.objects.for_organization(organization)
+        .filter(status=ReviewStatus.HELD, chair_id__in=executive_ids)
+        .order_by()
+        .values_list("chair_id")
+        .annotate(n=Count("id"))
+    )
+
+
 def review_attendance_by_executive(organization: Organization, executive_ids: list[int]) -> dict:
     """ "2 of 3": reviews held that each executive attended, of those they were invited to
     (ISO 9001 5.1: top management takes part). One query."""

@@ -29,6 +29,38 @@ def register_accountability_column(label: str, values: ExtraColumn) -> None:
     _EXTRA_COLUMNS[label] = values
 
 
+# Decisions waiting for one executive in particular (label -> (organization, executive ids) ->
+# {executive id: how many}): this app's resource requests, and what apps above add (e.g. the
+# reviews an executive chaired and has to sign off). Decisions any executive may take (a
+# submitted policy version, a request tied to no objective) are in `awaiting_top_management`.
+PendingCounts = Callable[[Organization, list[int]], dict[int, int]]
+_PENDING: dict[tuple[str, str], PendingCounts] = {}
+
+
+def register_pending_approval(singular: str, plural: str, counts: PendingCounts) -> None:
+    _PENDING[(singular, plural)] = counts
+
+
+def _resource_requests_on_their_objectives(
+    organization: Organization, executive_ids: list[int]
+) -> dict[int, int]:
+    return dict(
+        ResourceAllocation.objects.for_organization(organization)
+        .filter(
+            status=ResourceAllocation.Status.REQUESTED,
+            objective__accountable_executive__in=executive_ids,
+        )
+        .order_by()
+        .values_list("objective__accountable_executive")
+        .annotate(n=Count("id"))
+    )
+
+
+register_pending_approval(
+    "resource request", "resource requests", _resource_requests_on_their_objectives
+)
+
+
 @dataclass
 class ExecutiveRecord:
     executive: Membership
@@ -38,10 +70,20 @@ class ExecutiveRecord:
     policy_approvals: int = 0
     resource_decisions: int = 0
     extra: list[tuple[str, str]] = field(default_factory=list)
+    pending: list[tuple[str, int]] = field(default_factory=list)  # (what, how many), non-zero
 
     @property
     def objectives_total(self) -> int:
         return sum(self.objectives.values())
+
+    @property
+    def pending_total(self) -> int:
+        return sum(n for _, n in self.pending)
+
+    @property
+    def pending_text(self) -> str:
+        """E.g. "2 resource requests, 1 review to sign off"; empty when nothing waits."""
+        return ", ".join(f"{n} {label}" for label, n in self.pending)
 
 
 def executive_records(
@@ -94,6 +136,10 @@ def executive_records(
     )
     for executive_id, n in decisions:
         records[executive_id].resource_decisions = n
+    for (singular, plural), counts in _PENDING.items():
+        for executive_id, n in counts(organization, ids).items():
+            if n and executive_id in records:
+                records[executive_id].pending.append((singular if n == 1 else plural, n))
     for label, values in _EXTRA_COLUMNS.items():
         found = values(organization, ids)
         for executive_id, record in records.items():

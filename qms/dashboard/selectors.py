@@ -31,7 +31,12 @@ from qms.core.models import Membership, Organization
 from qms.core.roles import Role
 from qms.dashboard.filters import MAX_OBJECTIVES, DashboardFilters
 from reviews.models import ManagementReview
-from reviews.selectors_meetings import last_held_review, next_review, review_compliance
+from reviews.selectors_meetings import (
+    last_held_review,
+    next_review,
+    review_compliance,
+    reviews_awaiting_sign_off,
+)
 
 # Worst first: what needs attention leads.
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.NO_DATA: 2, Rag.GREEN: 3}
@@ -73,6 +78,7 @@ class DashboardData:
     executives: list[ExecutiveRecord]
     extra_labels: list[str]
     awaiting: dict[str, int]
+    reviews_to_sign_off: int
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -152,6 +158,7 @@ def dashboard_data(
         executives=executives,
         extra_labels=extra_column_labels(),
         awaiting=awaiting_top_management(organization),
+        reviews_to_sign_off=reviews_awaiting_sign_off(organization),
         messages=messages,
     )
 

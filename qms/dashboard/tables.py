@@ -240,7 +240,8 @@ def accountability_panel(data: DashboardData) -> Panel:
         key="accountability",
         title="Accountability",
         summary=f"{len(records)} executives answer for {off_track} off-track objectives and "
-        f"{overdue} overdue actions.",
+        f"{overdue} overdue actions; {sum(r.pending_total for r in records)} decisions wait for "
+        "a named executive.",
         columns=[
             "Executive",
             "On track",
@@ -252,6 +253,8 @@ def accountability_panel(data: DashboardData) -> Panel:
             "Policy approvals",
             "Resource decisions",
             *data.extra_labels,
+            "Approvals pending",
+            "Pending, in detail",
         ],
         rows=[
             [
@@ -265,6 +268,8 @@ def accountability_panel(data: DashboardData) -> Panel:
                 r.policy_approvals,
                 r.resource_decisions,
                 *(value for _, value in r.extra),
+                r.pending_total,
+                r.pending_text,
             ]
             for r in records
         ],

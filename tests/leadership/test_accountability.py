@@ -77,3 +77,40 @@ def test_executive_page_lists_open_actions_they_answer_for(client, cast, members
         reverse("leadership:executive-detail", args=["acme-test", alice.pk])
     ).content.decode()
     assert "Second supplier for anodising" in page
+
+
+def test_decisions_waiting_for_an_executive_are_counted_on_their_row(client, cast, members):
+    from decimal import Decimal
+
+    from leadership.services.resources import allocation_request
+    from reviews.services.management_reviews import review_hold, review_plan
+
+    objective = _objective(cast, "OBJ-01", "red")  # alice is accountable
+    for title in ("Second CMM", "Training budget"):
+        allocation_request(
+            membership=members["quinn"],
+            title=title,
+            kind="budget",
+            amount=Decimal("1000"),
+            objective=objective,
+            org_unit=objective.org_unit,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 12, 31),
+        )
+    review = review_plan(
+        membership=members["quinn"], planned_on=datetime.date(2026, 1, 5), chair=members["alice"]
+    )
+    review_hold(
+        review=review,
+        membership=members["quinn"],
+        held_on=datetime.date(2026, 1, 5),
+        today=datetime.date(2026, 1, 6),
+    )
+    (record,) = executive_records(organization=cast.org_a)
+    assert record.pending_total == 3
+    assert record.pending_text == "2 resource requests, 1 review to sign off"
+    client.force_login(cast.audrey)
+    page = client.get(reverse("leadership:executives", args=["acme-test"])).content.decode()
+    assert "2 resource requests, 1 review to sign off" in page
+    dashboard = client.get(reverse("dashboard:dashboard", args=["acme-test"])).content.decode()
+    assert "2 resource requests, 1 review to sign off" in dashboard
