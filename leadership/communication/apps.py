@@ -10,3 +10,12 @@ class CommunicationConfig(AppConfig):
     name = "leadership.communication"
     label = "communication"
     verbose_name = "Leadership: communication"
+
+    def ready(self) -> None:
+        from leadership.communication import models
+        from qms.core import audit
+
+        audit.register(models.CommunicationPlanItem, select_related=())
+        audit.register(models.PlanOccurrence, select_related=("item",))
+        audit.register(models.Announcement)
+        audit.register(models.LeadershipActivity)

@@ -1,0 +1,148 @@
+"""Reads of announcements that pages, the API, the staff board and the evidence pack share.
+
+Plan reads live in `selectors_plan`, leadership activities in `selectors_activities`; the
+evidence pack's and the leadership record's selectors are re-exported here so that the top layer
+imports one module.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from leadership.communication.models import Announcement, AnnouncementRecipient
+from qms.core.models import Membership, Organization, OrgUnit
+from qms.core.roles import AUDITOR_AND_MANAGERS
+
+
+def recent_announcements(*, membership: Membership, limit: int = 5) -> list[Announcement]:
+    """Published announcements targeted at this member, newest first, each with `.is_read`
+    (and `.read_at`) for them. One query."""
+    rows = (
+        AnnouncementRecipient.objects.filter(membership=membership)
+        .select_related("announcement__author__user")
+        .order_by("-announcement__published_at", "-announcement_id")[:limit]
+    )
+    result = []
+    for row in rows:
+        announcement = row.announcement
+        announcement.read_at = row.read_at
+        announcement.is_read = row.read_at is not None
+        result.append(announcement)
+    return result
+
+
+def unread_announcements_count(*, membership: Membership) -> int:
+    return AnnouncementRecipient.objects.filter(membership=membership, read_at__isnull=True).count()
+
+
+def can_see_all_announcements(membership: Membership) -> bool:
+    """Management and auditors see every announcement and its reach; others the ones sent to
+    them."""
+    return membership.role in AUDITOR_AND_MANAGERS
+
+
+def announcements_visible_to(membership: Membership) -> QuerySet[Announcement]:
+    queryset = Announcement.objects.for_organization(membership.organization)
+    if not can_see_all_announcements(membership):
+        queryset = queryset.filter(recipients__membership=membership)
+    return queryset
+
+
+def announcement_list(*, membership: Membership) -> QuerySet[Announcement]:
+    """Announcements this member may see, newest first, with author, read counts and whether
+    this member read each (as `my_read_count` 1/0)."""
+    return (
+        announcements_visible_to(membership)
+        .select_related("author__user")
+        .annotate(
+            read_count=Count("recipients", filter=Q(recipients__read_at__isnull=False)),
+            my_unread=Count(
+                "recipients",
+                filter=Q(recipients__membership=membership, recipients__read_at__isnull=True),
+            ),
+            my_receipt=Count("recipients", filter=Q(recipients__membership=membership)),
+        )
+        .order_by("-published_at", "-id")
+    )
+
+
+def announcement_get(*, membership: Membership, pk: int) -> Announcement | None:
+    return (
+        announcements_visible_to(membership)
+        .select_related("author__user", "plan_occurrence__item", "corrects", "organization")
+        .prefetch_related("target_units", "corrections")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def receipt_for(*, announcement: Announcement, membership: Membership):
+    return AnnouncementRecipient.objects.filter(
+        announcement=announcement, membership=membership
+    ).first()
+
+
+@dataclass
+class UnitReach:
+    unit_id: int | None
+    unit_name: str
+    targeted: int
+    read: int
+
+    @property
+    def rate(self) -> float:
+        return self.read / self.targeted if self.targeted else 0.0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rate)
+
+
+def announcement_reach(*, announcement: Announcement) -> tuple[UnitReach, list[UnitReach]]:
+    """(overall, per unit) reach: members who read it / members it was sent to, counted by the
+    unit each member belonged to when it was published. Units in tree order; members without a
+    unit last. Two queries."""
+    rows = (
+        AnnouncementRecipient.objects.filter(announcement=announcement)
+        .values("org_unit_id")
+        .annotate(targeted=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)))
+    )
+    counts = {row["org_unit_id"]: (row["targeted"], row["read"]) for row in rows}
+    units = OrgUnit.objects.filter(pk__in=[k for k in counts if k is not None]).order_by("path")
+    per_unit = [UnitReach(u.pk, u.name, *counts[u.pk]) for u in units]
+    if None in counts:
+        per_unit.append(UnitReach(None, "No unit", *counts[None]))
+    total = UnitReach(
+        None,
+        "All recipients",
+        sum(t for t, _ in counts.values()),
+        sum(r for _, r in counts.values()),
+    )
+    return total, per_unit
+
+
+def announcements_sent(
+    *,
+    organization: Organization,
+    executive_ids: list[int],
+    start: datetime.date,
+    end: datetime.date,
+) -> dict[int, int]:
+    """{membership id: announcements they published between start and end (days included)}
+    for the given executives' memberships; zero counts included. One query."""
+    rows = (
+        Announcement.objects.for_organization(organization)
+        .filter(
+            author_id__in=executive_ids,
+            published_at__date__gte=start,
+            published_at__date__lte=end,
+        )
+        .values("author_id")
+        .annotate(n=Count("id"))
+    )
+    result = dict.fromkeys(executive_ids, 0)
+    result.update({row["author_id"]: row["n"] for row in rows})
+    return result
