@@ -12,10 +12,41 @@ class CommunicationConfig(AppConfig):
     verbose_name = "Leadership: communication"
 
     def ready(self) -> None:
-        from leadership.communication import models
-        from qms.core import audit
+        from django.urls import reverse
 
-        audit.register(models.CommunicationPlanItem, select_related=())
+        from leadership.communication import models, reminders, tasks  # noqa: F401
+        from leadership.communication.demo import seed_communication
+        from leadership.communication.permissions import ACTIVITY_READER_ROLES
+        from qms.core import audit
+        from qms.core.actions.sources import register_action_source
+        from qms.core.demo import DEMO_STEPS
+        from qms.core.navigation import NavItem, register_nav_item
+
+        audit.register(models.CommunicationPlanItem, select_related=("communicator__user",))
         audit.register(models.PlanOccurrence, select_related=("item",))
         audit.register(models.Announcement)
         audit.register(models.LeadershipActivity)
+        register_action_source(
+            models.LeadershipActivity,
+            kind="leadership_activity",
+            label="Leadership activity",
+            url=lambda a: reverse("communication:activity", args=[a.organization.slug, a.pk]),
+        )
+        reminders.register()
+        register_nav_item(
+            NavItem("Announcements", "communication:announcements", order=60, group="Leadership")
+        )
+        register_nav_item(
+            NavItem("Communication plan", "communication:plan", order=61, group="Leadership")
+        )
+        register_nav_item(
+            NavItem(
+                "Leadership activities",
+                "communication:activities",
+                roles=ACTIVITY_READER_ROLES,
+                order=62,
+                group="Leadership",
+            )
+        )
+        if seed_communication not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_communication)

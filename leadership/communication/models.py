@@ -42,6 +42,11 @@ def _clean_roles(roles, field: str) -> list[str]:
     return [r for r in Role.values if r in roles]
 
 
+def _roles_display(roles) -> str:
+    labels = dict(Role.choices)
+    return ", ".join(str(labels.get(role, role)).lower() for role in roles or [])
+
+
 class Channel(models.TextChoices):
     ANNOUNCEMENT = "announcement", "Announcement in the app (and e-mail)"
     MEETING = "meeting", "Team meeting or briefing"
@@ -119,6 +124,10 @@ class CommunicationPlanItem(BaseModel):
         self.audience_roles = _clean_roles(self.audience_roles, "audience_roles")
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": "The end date must be on or after the start date."})
+
+    @property
+    def audience_roles_display(self) -> str:
+        return _roles_display(self.audience_roles)
 
     def due_dates(self, start: datetime.date, end: datetime.date) -> list[datetime.date]:
         """The item's due dates between `start` and `end` (both included)."""
@@ -259,6 +268,10 @@ class Announcement(FrozenFieldsMixin, BaseModel):
 
     def clean(self) -> None:
         self.target_roles = _clean_roles(self.target_roles, "target_roles")
+
+    @property
+    def target_roles_display(self) -> str:
+        return _roles_display(self.target_roles)
 
 
 class AnnouncementRecipient(models.Model):
