@@ -81,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.core.middleware.OrganizationMiddleware",
+    "qms.evidence.middleware.AuditorAccessMiddleware",
     # Axes last, as its documentation asks, so it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -266,6 +267,16 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+# Evidence packs (qms/evidence). The signing key is Ed25519, PEM (PKCS#8): given as text, or as
+# a file; with neither, one is generated on first use at EVIDENCE_SIGNING_KEY_FILE. Keep it
+# secret and backed up; publish its public key (the evidence pages offer it for download).
+EVIDENCE_SIGNING_KEY = env.str("EVIDENCE_SIGNING_KEY", default="")
+EVIDENCE_SIGNING_KEY_FILE = env.str(
+    "EVIDENCE_SIGNING_KEY_FILE", default=str(DATA_DIR / "evidence-signing-key.pem")
+)
+EVIDENCE_PACK_EXPIRY_DAYS = env.int("EVIDENCE_PACK_EXPIRY_DAYS", default=30)
+EVIDENCE_MAX_PERIOD_DAYS = env.int("EVIDENCE_MAX_PERIOD_DAYS", default=3 * 366)
 MEDIA_URL = "media/"
 # Uploads larger than this are refused before they reach a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)

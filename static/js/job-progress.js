@@ -1,11 +1,12 @@
-/* Keep an import's detail page current: poll its status every second, update the progress
-   bar and counts, and reload once the job has finished (to show the result or the errors). */
+/* Keep a background job's page current (a measurement import, an evidence pack): poll the
+   status URL of the element carrying data-status-url every second, update its progress bar and
+   the [data-field] values, and reload once the job has finished (to show the result). */
 (function () {
   "use strict";
-  var panel = document.getElementById("import-progress");
-  if (!panel || !panel.dataset.statusUrl) { return; }
+  var panel = document.querySelector("[data-status-url]");
+  if (!panel) { return; }
   var url = panel.dataset.statusUrl;
-  var bar = document.getElementById("import-progress-bar");
+  var bar = panel.querySelector("progress");
 
   function show(status) {
     panel.querySelectorAll("[data-field]").forEach(function (node) {

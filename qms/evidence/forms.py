@@ -1,0 +1,52 @@
+"""Forms of the evidence pages."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+
+from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.models import Membership, OrgUnit
+
+MAX_UPLOAD = 200 * 1024 * 1024  # a pack to verify; the largest ones are a year of a big site
+
+
+class PackRequestForm(StyledFormMixin, forms.Form):
+    org_unit = forms.ModelChoiceField(
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        label="Scope",
+        empty_label="Whole organisation",
+        help_text="A unit includes the units under it.",
+    )
+    period_start = forms.DateField(label="From", widget=DateInput())
+    period_end = forms.DateField(label="To", widget=DateInput())
+
+    def __init__(self, *args, membership: Membership, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        units = OrgUnit.objects.for_organization(membership.organization).order_by("path")
+        if membership.role == "auditor" and membership.org_unit_id:
+            units = units.filter(path__startswith=membership.org_unit.path)
+            self.fields["org_unit"].empty_label = f"{membership.org_unit.name} (your audit scope)"
+        self.fields["org_unit"].queryset = units
+        self.fields[
+            "period_end"
+        ].help_text = f"At most {settings.EVIDENCE_MAX_PERIOD_DAYS} days, ending today at latest."
+        if not self.is_bound:
+            self.initial.setdefault("period_end", today)
+            self.initial.setdefault("period_start", today - datetime.timedelta(days=364))
+
+
+class VerifyForm(StyledFormMixin, forms.Form):
+    pack = forms.FileField(label="Evidence pack (.zip)")
+
+    def clean_pack(self):
+        upload = self.cleaned_data["pack"]
+        if upload.size > MAX_UPLOAD:
+            raise forms.ValidationError(
+                f"This file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; verify it with the "
+                "command instead: python manage.py verify_evidence_pack PACK.zip"
+            )
+        return upload

@@ -1,0 +1,194 @@
+"""The pack's human-readable report: `index.html` (opens offline in any browser, no script)
+and `report.pdf`, both with the contents by ISO 9001 clause and, for each, what evidence the
+pack holds and what is missing."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+
+from django.template.loader import render_to_string
+
+from objectives.models import Granularity, KpiRollup, QualityObjective
+from qms.evidence.sections import CLAUSES, Finding, Scope
+from qms.evidence.writer import Entry
+
+AUDIT = "audit"
+CHARTS_MAX = 300  # objectives drawn in the report; the data files have them all
+
+
+def clause_order(findings: list[Finding]) -> list[str]:
+    present = {f.clause for f in findings}
+    ordered = [c for c in CLAUSES if c in present]
+    return ordered + ([AUDIT] if AUDIT in present else [])
+
+
+def _clauses(findings: list[Finding]) -> list[dict]:
+    by_clause = defaultdict(list)
+    for finding in findings:
+        by_clause[finding.clause].append(finding)
+    return [
+        {
+            "key": key,
+            "title": "Audit trail" if key == AUDIT else CLAUSES[key],
+            "label": "" if key == AUDIT else f"ISO 9001 {key}",
+            "findings": [f for f in by_clause[key] if not f.missing],
+            "missing": [f for f in by_clause[key] if f.missing],
+        }
+        for key in clause_order(findings)
+    ]
+
+
+def _sparkline(points: list[tuple[float, str]], target: float | None) -> str:
+    """A small SVG of monthly values (markers shaped by status, so not by colour alone)."""
+    if not points:
+        return ""
+    values = [v for v, _ in points] + ([target] if target is not None else [])
+    low, high = min(values), max(values)
+    span = (high - low) or 1.0
+    width, height, pad = 160, 40, 4
+    step = (width - 2 * pad) / max(len(points) - 1, 1)
+
+    def y(value: float) -> float:
+        return round(height - pad - (value - low) / span * (height - 2 * pad), 1)
+
+    coords = [(round(pad + i * step, 1), y(v)) for i, (v, _) in enumerate(points)]
+    line = " ".join(f"{x},{yy}" for x, yy in coords)
+    marks = []
+    for (x, yy), (_, status) in zip(coords, points, strict=True):
+        if status == "red":
+            marks.append(
+                f'<rect x="{x - 2.5}" y="{yy - 2.5}" width="5" height="5" fill="#b3261e"/>'
+            )
+        elif status == "amber":
+            marks.append(f'<path d="M{x},{yy - 3} l3,5 h-6 z" fill="#a15c00"/>')
+        else:
+            marks.append(f'<circle cx="{x}" cy="{yy}" r="2.5" fill="#1e7b45"/>')
+    target_line = (
+        f'<line x1="{pad}" x2="{width - pad}" y1="{y(target)}" y2="{y(target)}" '
+        'stroke="#8a94a3" stroke-dasharray="3 2"/>'
+        if target is not None
+        else ""
+    )
+    return (
+        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
+        'aria-hidden="true">'
+        f'{target_line}<polyline points="{line}" fill="none" stroke="#2f6fde"/>'
+        + "".join(marks)
+        + "</svg>"
+    )
+
+
+def _charts(scope: Scope) -> tuple[list[dict], int]:
+    objectives = list(
+        scope.in_unit(QualityObjective.objects.for_organization(scope.organization))
+        .filter(start_date__lte=scope.end, due_date__gte=scope.start)
+        .order_by("code")
+        .values("pk", "code", "title", "target", "unit", "current_status")[:CHARTS_MAX]
+    )
+    total = (
+        scope.in_unit(QualityObjective.objects.for_organization(scope.organization))
+        .filter(start_date__lte=scope.end, due_date__gte=scope.start)
+        .count()
+    )
+    points = defaultdict(list)
+    rollups = (
+        KpiRollup.objects.filter(
+            objective_id__in=[o["pk"] for o in objectives],
+            granularity=Granularity.MONTH,
+            period_end__gte=scope.start,
+            period_end__lte=scope.end,
+            value__isnull=False,
+        )
+        .order_by("objective_id", "period_end")
+        .values_list("objective_id", "value", "status", "period_end")
+    )
+    for objective_id, value, status, end in rollups:
+        points[objective_id].append((float(value), status, end))
+    charts = []
+    for o in objectives:
+        series = points.get(o["pk"], [])
+        target = float(o["target"]) if o["target"] is not None else None
+        charts.append(
+            {
+                "code": o["code"],
+                "title": o["title"],
+                "unit": o["unit"],
+                "target": o["target"],
+                "svg": _sparkline([(v, s) for v, s, _ in series], target),
+                "summary": ", ".join(f"{end:%b %Y} {v:g} ({s})" for v, s, end in series)
+                or "no monthly value in the period",
+            }
+        )
+    return charts, total
+
+
+def render_html(scope: Scope, meta: dict, findings: list[Finding], entries: list[Entry]) -> str:
+    charts, total = _charts(scope)
+    return render_to_string(
+        "evidence/report/index.html",
+        {
+            "meta": meta,
+            "clauses": _clauses(findings),
+            "entries": sorted(entries, key=lambda e: e.path),
+            "charts": charts,
+            "charts_total": total,
+        },
+    )
+
+
+def render_pdf(scope: Scope, meta: dict, findings: list[Finding]) -> bytes:
+    """A printable report with reportlab: cover facts, then each clause's evidence and gaps."""
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import mm
+    from reportlab.platypus import ListFlowable, ListItem, Paragraph, SimpleDocTemplate, Spacer
+
+    styles = getSampleStyleSheet()
+    out = io.BytesIO()
+    doc = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"Evidence pack: {meta['organization']['name']}",
+        author=meta["created_by"],
+        # Fixed, so the same evidence gives the same PDF metadata.
+        invariant=1,
+    )
+
+    def para(text: str, style: str = "BodyText") -> Paragraph:
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        return Paragraph(escaped, styles[style])
+
+    story = [
+        para(f"Evidence pack: {meta['organization']['name']}", "Title"),
+        para(
+            f"Scope: {meta['scope']['label']}. Period: {meta['period']['from']} to "
+            f"{meta['period']['to']}. Created {meta['created_at']} by {meta['created_by']} "
+            f"(application version {meta['app_version']})."
+        ),
+        para(
+            "Every file of the pack is listed with its SHA-256 in manifest.json, signed with "
+            "Ed25519 in manifest.sig. Verify with: python manage.py verify_evidence_pack PACK.zip"
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    for clause in _clauses(findings):
+        story.append(para(f"{clause['label']} {clause['title']}".strip(), "Heading2"))
+        items = [
+            ListItem(para(f"{f.text} Files: {', '.join(f.files) or 'none'}."))
+            for f in clause["findings"]
+        ]
+        items += [
+            ListItem(Paragraph(f"<font color='#b3261e'><b>Missing:</b></font> "
+                               f"{para(f.text).text}", styles["BodyText"]))
+            for f in clause["missing"]
+        ]  # fmt: skip
+        if items:
+            story.append(ListFlowable(items, bulletType="bullet", bulletColor=colors.black))
+    doc.build(story)
+    return out.getvalue()

@@ -1,0 +1,36 @@
+"""Reads of the evidence app shared by its pages and commands."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from qms.core.models import Membership, Organization
+from qms.core.roles import Role
+from qms.evidence.models import AuditorAccess, EvidencePack
+
+# Custodians of the organisation's packs: they may download any of them.
+CUSTODIAN_ROLES = frozenset({Role.QUALITY_MANAGER, Role.ADMIN})
+
+
+def pack_list(organization: Organization) -> QuerySet[EvidencePack]:
+    return EvidencePack.objects.for_organization(organization).select_related(
+        "requested_by__user", "org_unit", "organization"
+    )
+
+
+def pack_get(*, organization: Organization, uuid) -> EvidencePack:
+    return get_object_or_404(pack_list(organization), uuid=uuid)
+
+
+def may_download(pack: EvidencePack, membership: Membership) -> bool:
+    """The requester, and the organisation's custodians (quality managers, admins)."""
+    return pack.requested_by_id == membership.pk or membership.role in CUSTODIAN_ROLES
+
+
+def access_log(organization: Organization) -> QuerySet[AuditorAccess]:
+    return (
+        AuditorAccess.objects.for_organization(organization)
+        .select_related("membership__user")
+        .order_by("-at", "-id")
+    )

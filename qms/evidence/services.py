@@ -1,0 +1,174 @@
+"""Writes of the evidence app: request a pack, build it (from the Celery task), log downloads,
+expire old packs, log auditors' requests."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qms.core.immutable import NotAllowed
+from qms.core.models import Membership, OrgUnit
+from qms.core.roles import Role
+from qms.evidence import builder
+from qms.evidence.models import AuditorAccess, EvidencePack, PackDownload, PackStatus
+from qms.evidence.permissions import EXPORT_ROLES
+from qms.evidence.sections import Scope
+
+log = logging.getLogger(__name__)
+
+
+def check_period(start, end, today: datetime.date) -> None:
+    errors = {}
+    if not isinstance(start, datetime.date):
+        errors["period_start"] = "Give the first day as a date, e.g. 2025-01-01."
+    if not isinstance(end, datetime.date):
+        errors["period_end"] = "Give the last day as a date, e.g. 2025-12-31."
+    if not errors:
+        if end < start:
+            errors["period_end"] = "The last day comes after the first day."
+        elif end > today:
+            errors["period_end"] = "A pack covers days that have passed: end it today at latest."
+        elif (end - start).days + 1 > settings.EVIDENCE_MAX_PERIOD_DAYS:
+            errors["period_end"] = (
+                f"A pack covers at most {settings.EVIDENCE_MAX_PERIOD_DAYS} days: "
+                "request several packs for a longer time."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def allowed_unit(membership: Membership, unit: OrgUnit | None) -> OrgUnit | None:
+    """An auditor given a unit sees that subtree only: their pack is scoped to it at most."""
+    if unit is not None and unit.organization_id != membership.organization_id:
+        raise ValidationError({"org_unit": "Choose a unit of this organisation."})
+    if membership.role == Role.AUDITOR and membership.org_unit_id:
+        limit = membership.org_unit
+        if unit is None:
+            return limit
+        if not unit.path.startswith(limit.path):
+            raise ValidationError(
+                {"org_unit": f"Your audit access covers {limit.name} and the units under it."}
+            )
+    return unit
+
+
+@transaction.atomic
+def pack_request(
+    *,
+    membership: Membership,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    org_unit: OrgUnit | None = None,
+    today: datetime.date | None = None,
+) -> EvidencePack:
+    """Queue a pack; the build runs in the background (`qms.evidence.tasks.build_pack`)."""
+    if membership.role not in EXPORT_ROLES:
+        raise NotAllowed("Only auditors, quality managers, executives and admins export packs.")
+    today = today or timezone.localdate()
+    check_period(period_start, period_end, today)
+    pack = EvidencePack(
+        organization=membership.organization,
+        requested_by=membership,
+        org_unit=allowed_unit(membership, org_unit),
+        period_start=period_start,
+        period_end=period_end,
+    )
+    pack.full_clean()
+    pack.save()
+    from qms.evidence.tasks import build_pack
+
+    transaction.on_commit(lambda: build_pack.delay(pack.pk))
+    return pack
+
+
+def _progress(pack_id: int):
+    def report(percent: int, text: str) -> None:
+        EvidencePack.objects.filter(pk=pack_id).update(
+            progress=percent, progress_text=text[:200], status=PackStatus.BUILDING
+        )
+
+    return report
+
+
+def pack_build(pack: EvidencePack) -> EvidencePack:
+    """Build a queued pack. Idempotent: a pack already built (or expired) is left alone; a pack
+    whose build was interrupted is built again from nothing."""
+    if pack.status in (PackStatus.READY, PackStatus.EXPIRED):
+        return pack
+    scope = Scope(pack.organization, pack.org_unit, pack.period_start, pack.period_end)
+    out = builder.storage_dir() / f"{pack.uuid}.zip"
+    try:
+        built = builder.build(
+            scope,
+            out,
+            created_by=pack.requested_by.display_name,
+            created_at=pack.created_at,
+            progress=_progress(pack.pk),
+        )
+    except Exception as error:  # the page shows it; the log keeps the details
+        log.exception("Evidence pack %s failed", pack.pk)
+        EvidencePack.objects.filter(pk=pack.pk).update(
+            status=PackStatus.FAILED,
+            error="The pack could not be built. Request it again; if it fails again, tell "
+            f"your administrator (reference {pack.uuid}).",
+        )
+        raise error
+    now = timezone.now()
+    pack.refresh_from_db()
+    pack.status = PackStatus.READY
+    pack.progress = 100
+    pack.progress_text = "Ready"
+    pack.file_name = out.name
+    pack.size = built.size
+    pack.sha256 = built.sha256
+    pack.manifest_sha256 = built.manifest_sha256
+    pack.files = built.files
+    pack.finished_at = now
+    pack.expires_at = now + datetime.timedelta(days=settings.EVIDENCE_PACK_EXPIRY_DAYS)
+    pack.save()
+    return pack
+
+
+def pack_path(pack: EvidencePack) -> Path:
+    return builder.storage_dir() / pack.file_name
+
+
+def pack_download(*, pack: EvidencePack, membership: Membership) -> Path:
+    if membership.role not in EXPORT_ROLES:
+        raise NotAllowed("Only auditors, quality managers, executives and admins download packs.")
+    if not pack.is_downloadable:
+        raise ValidationError("This pack is not available for download (not ready, or expired).")
+    PackDownload.objects.create(
+        organization_id=pack.organization_id, pack=pack, membership=membership
+    )
+    return pack_path(pack)
+
+
+def packs_expire(now: datetime.datetime | None = None) -> int:
+    """Delete the files of packs past their expiry; the records and download logs stay."""
+    now = now or timezone.now()
+    expired = 0
+    for pack in EvidencePack.objects.filter(status=PackStatus.READY, expires_at__lte=now):
+        pack_path(pack).unlink(missing_ok=True)
+        EvidencePack.objects.filter(pk=pack.pk).update(status=PackStatus.EXPIRED)
+        expired += 1
+    return expired
+
+
+def auditor_access_log(
+    *, membership: Membership, kind: str, method: str, path: str, status_code: int
+) -> None:
+    AuditorAccess.objects.create(
+        organization_id=membership.organization_id,
+        membership=membership,
+        kind=kind,
+        method=method[:10],
+        path=path[:500],
+        status_code=status_code,
+    )

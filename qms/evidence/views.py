@@ -1,0 +1,132 @@
+"""Evidence pages: request a pack and watch it build, download it, verify a pack, read the
+auditors' access log, and fetch the public key that checks pack signatures."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from qms.core.immutable import NotAllowed
+from qms.core.permissions import role_required
+from qms.evidence import selectors, services, signing, verify
+from qms.evidence.forms import PackRequestForm, VerifyForm
+from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
+
+PACKS_PER_PAGE = 20
+LOG_PER_PAGE = 50
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(EXPORT_ROLES)
+def packs(request: HttpRequest, org_slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    membership = request.membership
+    form = PackRequestForm(request.POST or None, membership=membership, today=today)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pack = services.pack_request(
+                membership=membership,
+                org_unit=form.cleaned_data["org_unit"],
+                period_start=form.cleaned_data["period_start"],
+                period_end=form.cleaned_data["period_end"],
+                today=today,
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        except NotAllowed as error:
+            raise PermissionDenied(str(error)) from error
+        else:
+            messages.success(request, "Your evidence pack is being built.")
+            return redirect("evidence:pack", org_slug, pack.uuid)
+    page = Paginator(selectors.pack_list(request.organization), PACKS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "evidence/packs.html",
+        {"form": form, "page": page, "packs": page.object_list},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@role_required(EXPORT_ROLES)
+def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
+    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    return render(
+        request,
+        "evidence/pack_detail.html",
+        {
+            "pack": pack,
+            "may_download": selectors.may_download(pack, request.membership),
+            "downloads": pack.downloads.select_related("membership__user")[:20],
+            "key_id": signing.key_id(),
+        },
+    )
+
+
+@require_safe
+@role_required(EXPORT_ROLES)
+def pack_status(request: HttpRequest, org_slug: str, uuid) -> JsonResponse:
+    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    return JsonResponse(
+        {
+            "status": pack.get_status_display(),
+            "percent": pack.progress,
+            "step": pack.progress_text,
+            "done": not pack.is_running,
+        }
+    )
+
+
+@require_safe
+@role_required(EXPORT_ROLES)
+def pack_download(request: HttpRequest, org_slug: str, uuid) -> FileResponse:
+    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    if not selectors.may_download(pack, request.membership):
+        raise PermissionDenied("Only the member who requested this pack, or a quality manager, "
+                               "may download it.")  # fmt: skip
+    try:
+        path = services.pack_download(pack=pack, membership=request.membership)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("evidence:pack", org_slug, pack.uuid)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=pack.download_name)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(EXPORT_ROLES)
+def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        report = verify.verify(form.cleaned_data["pack"], signing.public_key_pem().encode())
+    return render(
+        request,
+        "evidence/verify.html",
+        {"form": form, "report": report, "key_id": signing.key_id()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_safe
+@role_required(EXPORT_ROLES)
+def public_key(request: HttpRequest, org_slug: str) -> HttpResponse:
+    response = HttpResponse(signing.public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'attachment; filename="qms-evidence-public-key.pem"'
+    return response
+
+
+@require_safe
+@role_required(ACCESS_LOG_ROLES)
+def access_log(request: HttpRequest, org_slug: str) -> HttpResponse:
+    page = Paginator(selectors.access_log(request.organization), LOG_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evidence/access_log.html", {"page": page, "entries": page.object_list})

@@ -1,0 +1,105 @@
+"""A pack for known data holds exactly the expected files and rows, states what is missing,
+never holds another organisation's data, and gives identical data files when built twice."""
+
+import csv
+import io
+import json
+import zipfile
+from decimal import Decimal
+
+import pytest
+
+from qms.evidence import builder
+from qms.evidence.sections import REQUIRED, Scope
+from tests.evidence.factories import PERIOD, objective_with_values
+
+pytestmark = pytest.mark.django_db
+
+
+def _build(cast, tmp_path, name="pack.zip", org=None):
+    scope = Scope(org or cast.org_a, None, *PERIOD)
+    return builder.build(scope, tmp_path / name, created_by="Test")
+
+
+def _csv(archive, path):
+    return list(csv.reader(io.StringIO(archive.read(path).decode())))
+
+
+def test_the_pack_holds_the_objectives_measurements_of_the_period_only(cast, tmp_path):
+    objective_with_values(cast)
+    built = _build(cast, tmp_path)
+    with zipfile.ZipFile(built.path) as archive:
+        measurements = _csv(archive, "6.2-objectives/measurements.csv")
+        # The three values of 2025, not the one of December 2024.
+        assert [(row[0], row[1], Decimal(row[2])) for row in measurements[1:]] == [
+            ("OBJ-01", "2025-01-31", Decimal("93")),
+            ("OBJ-01", "2025-02-28", Decimal("87")),
+            ("OBJ-01", "2025-03-31", Decimal("96")),
+        ]
+        as_json = json.loads(archive.read("6.2-objectives/measurements.json"))
+        assert [m["period_end"] for m in as_json] == ["2025-01-31", "2025-02-28", "2025-03-31"]
+        objectives = _csv(archive, "6.2-objectives/objectives.csv")
+        assert objectives[1][0] == "OBJ-01"
+        names = set(archive.namelist())
+    assert {"index.html", "report.pdf", "manifest.json", "manifest.sig",
+            "audit-trail/audit-trail.csv", "5.2-policy/policy-versions.csv",
+            "9.3-management-reviews/reviews.csv",
+            "10.2-improvement/actions.csv"} <= names  # fmt: skip
+
+
+def test_every_required_clause_is_in_the_report_with_missing_evidence_stated(cast, tmp_path):
+    built = _build(cast, tmp_path)  # an organisation with no records at all
+    clauses = {f.clause for f in built.findings}
+    assert set(REQUIRED) <= clauses
+    missing = " ".join(f.text for f in built.findings if f.missing)
+    assert "No management review was held in the period." in missing
+    assert "No quality policy version was in force during the period." in missing
+    with zipfile.ZipFile(built.path) as archive:
+        html = archive.read("index.html").decode()
+        manifest = json.loads(archive.read("manifest.json"))
+        pdf = archive.read("report.pdf")
+    assert "No management review was held in the period." in html
+    for clause in REQUIRED:
+        assert f"ISO 9001 {clause}" in html
+    assert pdf.startswith(b"%PDF")
+    assert manifest["period"] == {"from": "2025-01-01", "to": "2025-12-31"}
+    assert manifest["organization"]["slug"] == "acme-test"
+
+
+def test_another_organisations_data_never_appears(cast, tmp_path):
+    objective_with_values(cast, code="OBJ-B1", org=cast.org_b, title="Beta secret objective")
+    objective_with_values(cast, code="OBJ-A1")
+    built = _build(cast, tmp_path)
+    with zipfile.ZipFile(built.path) as archive:
+        for name in archive.namelist():
+            content = archive.read(name)
+            assert b"Beta secret objective" not in content, name
+            assert b"OBJ-B1" not in content, name
+
+
+def test_the_same_request_twice_gives_identical_data_files(cast, tmp_path):
+    objective_with_values(cast)
+    first = _build(cast, tmp_path, "one.zip")
+    second = _build(cast, tmp_path, "two.zip")
+
+    def hashes(path):
+        with zipfile.ZipFile(path) as archive:
+            manifest = json.loads(archive.read("manifest.json"))
+        # The report says when it was made; every data file is the same.
+        return {f["path"]: f["sha256"] for f in manifest["files"]
+                if f["path"] not in ("index.html", "report.pdf")}  # fmt: skip
+
+    assert hashes(first.path) == hashes(second.path)
+    assert len(hashes(first.path)) > 10
+
+
+def test_a_failed_build_leaves_no_file(cast, tmp_path, monkeypatch):
+    from qms.evidence import report
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report, "render_pdf", broken)
+    with pytest.raises(RuntimeError):
+        _build(cast, tmp_path)
+    assert not any(p.suffix in (".zip", ".partial") for p in tmp_path.iterdir())
