@@ -54,6 +54,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_rollups.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_import.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_dashboard.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_evidence.py
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache

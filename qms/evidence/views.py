@@ -64,6 +64,9 @@ def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
         "evidence/pack_detail.html",
         {
             "pack": pack,
+            "heading": f"{pack.period_start:%-d %b %Y} to {pack.period_end:%-d %b %Y}",
+            "lead": f"Scope: {pack.scope_label}. Requested by {pack.requested_by.display_name} "
+            f"on {timezone.localtime(pack.created_at):%-d %b %Y at %H:%M}.",
             "may_download": selectors.may_download(pack, request.membership),
             "downloads": pack.downloads.select_related("membership__user")[:20],
             "key_id": signing.key_id(),
