@@ -19,8 +19,9 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from objectives.models import Measurement, QualityObjective, Rag
-from objectives.periods import describe, latest_due_period_end, period_end
+from objectives.periods import describe
 from objectives.rollups import current_status
+from objectives.selectors import objectives_missing_latest_value
 from qms.core.models import Membership, Organization
 from qms.core.notifications.registry import (
     NotificationSpec,
@@ -44,26 +45,7 @@ def _day(value: datetime.date) -> str:
 def kpi_value_reminders(
     organization: Organization, today: datetime.date
 ) -> Iterator[NotificationSpec]:
-    objectives = list(
-        QualityObjective.objects.for_organization(organization)
-        .active()
-        .filter(start_date__lte=today)
-        .select_related("organization", "owner__user", "accountable_executive__user")
-    )
-    due_ends = {
-        o.pk: latest_due_period_end(o.frequency, o.data_due_days, today) for o in objectives
-    }
-    have = set(
-        Measurement.objects.filter(
-            objective__in=objectives, period_end__in=set(due_ends.values())
-        ).values_list("objective_id", "period_end")
-    )
-    for objective in objectives:
-        end = due_ends[objective.pk]
-        if end < period_end(objective.frequency, objective.start_date):
-            continue
-        if (objective.pk, end) in have:
-            continue
+    for objective, end in objectives_missing_latest_value(organization, today):
         due_on = end + datetime.timedelta(days=objective.data_due_days)
         period = describe(objective.frequency, end)
         url = reverse(

@@ -121,3 +121,34 @@ def missing_periods(
         )
     )
     return [end for end in due_ends if end not in have]
+
+
+def objectives_missing_latest_value(
+    organization: Organization, today: datetime.date
+) -> list[tuple[QualityObjective, datetime.date]]:
+    """Active objectives without a value for their latest period whose value is due by
+    `today`, with that period's end (two queries). Reminders chase these; the audit-readiness
+    check counts them."""
+    from objectives.periods import latest_due_period_end, period_end
+
+    objectives = list(
+        QualityObjective.objects.for_organization(organization)
+        .active()
+        .filter(start_date__lte=today)
+        .select_related("organization", "owner__user", "accountable_executive__user")
+        .order_by("code")
+    )
+    due_ends = {
+        o.pk: latest_due_period_end(o.frequency, o.data_due_days, today) for o in objectives
+    }
+    have = set(
+        Measurement.objects.filter(
+            objective__in=objectives, period_end__in=set(due_ends.values())
+        ).values_list("objective_id", "period_end")
+    )
+    return [
+        (o, due_ends[o.pk])
+        for o in objectives
+        if due_ends[o.pk] >= period_end(o.frequency, o.start_date)
+        and (o.pk, due_ends[o.pk]) not in have
+    ]

@@ -50,9 +50,7 @@ def audited_models() -> list[type[models.Model]]:
 def history_for_organization(model: type[models.Model], organization_id: int) -> models.QuerySet:
     """Every saved version of an audited model's records in one organisation."""
     registration = _REGISTRY[model]
-    return model.history.model.objects.filter(
-        **{registration.organization_field: organization_id}
-    )
+    return model.history.model.objects.filter(**{registration.organization_field: organization_id})
 
 
 @dataclass

@@ -10,10 +10,13 @@ class EvidenceConfig(AppConfig):
     verbose_name = "Evidence packs"
 
     def ready(self) -> None:
+        from qms.core import audit
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
+        from qms.evidence.models import ReadinessThresholds
         from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
 
+        audit.register(ReadinessThresholds)
         # Sections register themselves on import, in the report's order.
         from qms.evidence.sections import audit_trail, leadership, planning, reviews  # noqa: F401
 
@@ -27,6 +30,11 @@ class EvidenceConfig(AppConfig):
                 roles=ACCESS_LOG_ROLES,
                 order=92,
                 group="Audit",
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "Audit readiness", "evidence:readiness", roles=EXPORT_ROLES, order=89, group="Audit"
             )
         )
         register_nav_item(

@@ -18,7 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
-from qms.evidence import report, signing
+from qms.evidence import readiness, report, signing
 from qms.evidence.sections import CLAUSES, REQUIRED, Finding, Scope, sections
 from qms.evidence.writer import PackWriter
 
@@ -67,6 +67,13 @@ def build(
             if not any(f.clause == clause for f in findings):
                 findings.append(Finding(clause, "No evidence for this clause in the period.",
                                         missing=True))  # fmt: skip
+        progress(90, "Checking audit readiness")
+        checks = readiness.readiness_checks(scope.organization, today=scope.end)
+        writer.csv(
+            "readiness-checks.csv",
+            ["Clause", "Check", "Result", "Why"],
+            ([c.clause, c.title, c.state_label, c.detail] for c in checks),
+        )
         progress(92, "Writing the report")
         meta = {
             "format": FORMAT,
@@ -81,13 +88,15 @@ def build(
             "created_by": created_by,
             "app_version": app_version(),
         }
-        html = report.render_html(scope, meta, findings, writer.entries)
+        html = report.render_html(scope, meta, findings, writer.entries, checks)
         writer.text("index.html", html)
-        writer.bytes("report.pdf", report.render_pdf(scope, meta, findings))
+        writer.bytes("report.pdf", report.render_pdf(scope, meta, findings, checks))
         progress(97, "Signing")
         manifest = {
             **meta,
-            "clauses": {key: CLAUSES.get(key, key) for key in report.clause_order(findings)},
+            "clauses": {
+                key: CLAUSES.get(key, key) for key in report.clause_order(findings, checks)
+            },
             "files": [
                 {"path": e.path, "sha256": e.sha256, "size": e.size}
                 for e in sorted(writer.entries, key=lambda e: e.path)

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from qms.core.forms import DateInput, StyledFormMixin
 from qms.core.models import Membership, OrgUnit
+from qms.evidence.models import ReadinessThresholds
 
 MAX_UPLOAD = 200 * 1024 * 1024  # a pack to verify; the largest ones are a year of a big site
 
@@ -50,3 +51,23 @@ class VerifyForm(StyledFormMixin, forms.Form):
                 "command instead: python manage.py verify_evidence_pack PACK.zip"
             )
         return upload
+
+
+class ThresholdsForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = ReadinessThresholds
+        fields = [
+            "policy_review_months",
+            "acknowledgement_percent",
+            "action_overdue_days",
+            "communication_on_time_percent",
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("acknowledgement_percent", "communication_on_time_percent"):
+            if (data.get(name) or 0) > 100:
+                self.add_error(name, "A share is at most 100%.")
+        if data.get("policy_review_months") == 0:
+            self.add_error("policy_review_months", "Give at least one month.")
+        return data

@@ -11,6 +11,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from qms.core.immutable import FrozenFieldsMixin
 from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
@@ -153,3 +154,38 @@ class AuditorAccess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} at {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class ReadinessThresholds(BaseModel):
+    """An organisation's thresholds for the audit-readiness checks; defaults until edited."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="readiness_thresholds"
+    )
+    policy_review_months = models.PositiveSmallIntegerField(
+        default=12, help_text="The policy is approved or reviewed at least this often."
+    )
+    acknowledgement_percent = models.PositiveSmallIntegerField(
+        default=90, help_text="Share of staff who acknowledged the policy in force."
+    )
+    action_overdue_days = models.PositiveSmallIntegerField(
+        default=30, help_text="No action may be overdue by more than this many days."
+    )
+    communication_on_time_percent = models.PositiveSmallIntegerField(
+        default=80, help_text="Share of planned communications done on time (last 12 months)."
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "readiness thresholds"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(acknowledgement_percent__lte=100)
+                & models.Q(communication_on_time_percent__lte=100),
+                name="readiness_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Readiness thresholds of {self.organization}"

@@ -17,13 +17,13 @@ AUDIT = "audit"
 CHARTS_MAX = 300  # objectives drawn in the report; the data files have them all
 
 
-def clause_order(findings: list[Finding]) -> list[str]:
-    present = {f.clause for f in findings}
+def clause_order(findings: list[Finding], checks: list | None = None) -> list[str]:
+    present = {f.clause for f in findings} | {c.clause for c in checks or []}
     ordered = [c for c in CLAUSES if c in present]
     return ordered + ([AUDIT] if AUDIT in present else [])
 
 
-def _clauses(findings: list[Finding]) -> list[dict]:
+def _clauses(findings: list[Finding], checks: list | None = None) -> list[dict]:
     by_clause = defaultdict(list)
     for finding in findings:
         by_clause[finding.clause].append(finding)
@@ -34,8 +34,9 @@ def _clauses(findings: list[Finding]) -> list[dict]:
             "label": "" if key == AUDIT else f"ISO 9001 {key}",
             "findings": [f for f in by_clause[key] if not f.missing],
             "missing": [f for f in by_clause[key] if f.missing],
+            "checks": [c for c in checks or [] if c.clause == key],
         }
-        for key in clause_order(findings)
+        for key in clause_order(findings, checks)
     ]
 
 
@@ -123,13 +124,15 @@ def _charts(scope: Scope) -> tuple[list[dict], int]:
     return charts, total
 
 
-def render_html(scope: Scope, meta: dict, findings: list[Finding], entries: list[Entry]) -> str:
+def render_html(
+    scope: Scope, meta: dict, findings: list[Finding], entries: list[Entry], checks: list
+) -> str:
     charts, total = _charts(scope)
     return render_to_string(
         "evidence/report/index.html",
         {
             "meta": meta,
-            "clauses": _clauses(findings),
+            "clauses": _clauses(findings, checks),
             "entries": sorted(entries, key=lambda e: e.path),
             "charts": charts,
             "charts_total": total,
@@ -137,7 +140,7 @@ def render_html(scope: Scope, meta: dict, findings: list[Finding], entries: list
     )
 
 
-def render_pdf(scope: Scope, meta: dict, findings: list[Finding]) -> bytes:
+def render_pdf(scope: Scope, meta: dict, findings: list[Finding], checks: list) -> bytes:
     """A printable report with reportlab: cover facts, then each clause's evidence and gaps."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -177,7 +180,7 @@ def render_pdf(scope: Scope, meta: dict, findings: list[Finding]) -> bytes:
         ),
         Spacer(1, 6 * mm),
     ]
-    for clause in _clauses(findings):
+    for clause in _clauses(findings, checks):
         story.append(para(f"{clause['label']} {clause['title']}".strip(), "Heading2"))
         items = [
             ListItem(para(f"{f.text} Files: {', '.join(f.files) or 'none'}."))
@@ -188,6 +191,10 @@ def render_pdf(scope: Scope, meta: dict, findings: list[Finding]) -> bytes:
                                f"{para(f.text).text}", styles["BodyText"]))
             for f in clause["missing"]
         ]  # fmt: skip
+        items += [
+            ListItem(para(f"Readiness check ({c.state_label}): {c.title}. {c.detail}"))
+            for c in clause["checks"]
+        ]
         if items:
             story.append(ListFlowable(items, bulletType="bullet", bulletColor=colors.black))
     doc.build(story)

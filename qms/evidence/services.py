@@ -172,3 +172,16 @@ def auditor_access_log(
         path=path[:500],
         status_code=status_code,
     )
+
+
+@transaction.atomic
+def thresholds_save(*, form, membership: Membership):
+    """Save the readiness thresholds edited in `form` (audited: who changed what, when)."""
+    if membership.role not in (Role.QUALITY_MANAGER, Role.ADMIN):
+        raise NotAllowed("Only quality managers and administrators change thresholds.")
+    thresholds = form.save(commit=False)
+    thresholds.organization = membership.organization
+    thresholds._history_user = membership.user
+    thresholds.full_clean()
+    thresholds.save()
+    return thresholds

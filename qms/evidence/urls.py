@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/", views.verify_page, name="verify"),
     path("public-key.pem", views.public_key, name="public-key"),
     path("access-log/", views.access_log, name="access-log"),
+    path("readiness/", views.readiness_page, name="readiness"),
     path("<uuid:uuid>/", views.pack_detail, name="pack"),
     path("<uuid:uuid>/status/", views.pack_status, name="pack-status"),
     path("<uuid:uuid>/download/", views.pack_download, name="pack-download"),

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from qms.core.immutable import NotAllowed
 from qms.core.permissions import role_required
-from qms.evidence import selectors, services, signing, verify
-from qms.evidence.forms import PackRequestForm, VerifyForm
+from qms.core.roles import QUALITY_EDITOR_ROLES
+from qms.evidence import readiness, selectors, services, signing, verify
+from qms.evidence.forms import PackRequestForm, ThresholdsForm, VerifyForm
 from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
 
 PACKS_PER_PAGE = 20
@@ -133,3 +134,31 @@ def access_log(request: HttpRequest, org_slug: str) -> HttpResponse:
         request.GET.get("page")
     )
     return render(request, "evidence/access_log.html", {"page": page, "entries": page.object_list})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@role_required(EXPORT_ROLES)
+def readiness_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Each check today; quality managers and admins adjust the thresholds."""
+    thresholds = readiness.thresholds_for(request.organization)
+    may_edit = request.membership.role in QUALITY_EDITOR_ROLES
+    form = None
+    if may_edit:
+        form = ThresholdsForm(request.POST or None, instance=thresholds)
+        if request.method == "POST" and form.is_valid():
+            services.thresholds_save(form=form, membership=request.membership)
+            messages.success(request, "Thresholds saved; the checks below use them.")
+            return redirect("evidence:readiness", org_slug)
+    elif request.method == "POST":
+        raise PermissionDenied("Only quality managers and administrators change thresholds.")
+    checks = readiness.readiness_checks(request.organization)
+    return render(
+        request,
+        "evidence/readiness.html",
+        {
+            "checks": checks,
+            "failing": sum(1 for c in checks if c.state == readiness.FAIL),
+            "form": form,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )

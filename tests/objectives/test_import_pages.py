@@ -163,7 +163,7 @@ def test_a_running_job_polls_its_status_and_has_a_fallback_refresh(client, cast)
     client.force_login(cast.quinn)
     html = client.get(url("import-detail", pk=job.pk)).content.decode()
     assert 'data-status-url="' + url("import-status", pk=job.pk) + '"' in html
-    assert "js/import-progress.js" in html
+    assert "js/job-progress.js" in html
     assert '<noscript><meta http-equiv="refresh" content="3"></noscript>' in html
     assert 'aria-live="polite"' in html and "<progress" in html and 'value="25"' in html
     assert "Checking every row" in html
