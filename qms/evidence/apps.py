@@ -18,7 +18,13 @@ class EvidenceConfig(AppConfig):
 
         audit.register(ReadinessThresholds)
         # Sections register themselves on import, in the report's order.
-        from qms.evidence.sections import audit_trail, leadership, planning, reviews  # noqa: F401
+        from qms.evidence.sections import (  # noqa: F401
+            audit_trail,
+            communication,
+            leadership,
+            planning,
+            reviews,
+        )
 
         register_nav_item(
             NavItem("Evidence packs", "evidence:packs", roles=EXPORT_ROLES, order=90, group="Audit")

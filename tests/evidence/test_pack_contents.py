@@ -2,6 +2,7 @@
 never holds another organisation's data, and gives identical data files when built twice."""
 
 import csv
+import datetime
 import io
 import json
 import zipfile
@@ -103,3 +104,26 @@ def test_a_failed_build_leaves_no_file(cast, tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         _build(cast, tmp_path)
     assert not any(p.suffix in (".zip", ".partial") for p in tmp_path.iterdir())
+
+
+def test_leadership_activities_are_evidence_under_5_1(cast, tmp_path):
+    from leadership.communication.models import LeadershipActivity
+    from qms.core.models import Membership
+
+    alice = Membership.objects.get(user=cast.alice)
+    for org, executive, title in ((cast.org_a, alice, "Gemba walk on line 3"),):
+        LeadershipActivity.objects.create(
+            organization=org, executive=executive, kind="other", title=title,
+            occurred_on=datetime.date(2025, 5, 6),
+        )  # fmt: skip
+    LeadershipActivity.objects.create(
+        organization=cast.org_a, executive=alice, kind="other", title="Before the period",
+        occurred_on=datetime.date(2024, 5, 6),
+    )  # fmt: skip
+    built = _build(cast, tmp_path)
+    with zipfile.ZipFile(built.path) as archive:
+        rows = _csv(archive, "5.1-leadership/leadership-activities.csv")
+    assert [(r[1], r[3], r[4]) for r in rows[1:]] == [
+        ("2025-05-06", "Gemba walk on line 3", "Alice Test")
+    ]
+    assert any(f.clause == "5.1" and "1 leadership activity" in f.text for f in built.findings)
