@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("core", "0003_notifications"),
         ("leadership", "0002_context_issues_and_risks"),
-        ("objectives", "0002_competence_parties_processes_certificate"),
+        ("objectives", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
