@@ -40,6 +40,11 @@ class PartyKind(BaseModel):
         return self.name
 
 
+class Relevance(models.TextChoices):
+    RELEVANT = "relevant", "Relevant"
+    NOT_RELEVANT = "not_relevant", "No longer relevant"
+
+
 class InterestedParty(RegisterRecord):
     reference_prefix = "IP"
 
@@ -48,6 +53,7 @@ class InterestedParty(RegisterRecord):
     description = models.TextField("why it matters to the QMS", blank=True, max_length=3000)
     review_due_on = models.DateField("next review", null=True, blank=True)
     reviewed_on = models.DateField("last reviewed", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Relevance.choices, default=Relevance.RELEVANT)
 
     history = HistoricalRecords()
 
@@ -82,6 +88,7 @@ class PartyRequirement(RegisterRecord):
     )
     monitoring_note = models.CharField("how it is monitored", max_length=300, blank=True)
     review_due_on = models.DateField("next review", null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Relevance.choices, default=Relevance.RELEVANT)
 
     history = HistoricalRecords()
 
