@@ -9,4 +9,5 @@ app_name = "dashboard"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("<slug:table>.csv", views.table_csv, name="table-csv"),
+    path("leadership/<int:pk>/", views.executive_record, name="leadership-record"),
 ]

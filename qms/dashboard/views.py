@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from objectives.models import Rag
+from qms.core.models import Membership
+from qms.core.roles import Role
 from qms.dashboard import tables
 from qms.dashboard.filters import CUSTOM, read_filters
+from qms.dashboard.leadership_record import leadership_record
 from qms.dashboard.selectors import dashboard_data
 
 
@@ -63,3 +66,20 @@ def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     name = f"{org_slug}-{table}-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+def executive_record(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    """An executive's leadership record, quarter by quarter (every member may read it: it is
+    how top management shows leadership)."""
+    executive = get_object_or_404(
+        Membership.objects.for_organization(request.organization)
+        .with_role(Role.EXECUTIVE)
+        .select_related("user"),
+        pk=pk,
+    )
+    record = leadership_record(organization=request.organization, executive=executive)
+    return render(
+        request,
+        "dashboard/leadership_record.html",
+        {"record": record, "is_own": executive.pk == request.membership.pk},
+    )
