@@ -132,9 +132,19 @@ class AnnouncementViewSet(
     def get_base_queryset(self, organization):
         if organization is None:
             return Announcement.objects.none()
-        return selectors.announcement_list(membership=self.membership).select_related(
-            "plan_occurrence"
-        )
+        return selectors.announcement_list(membership=self.membership)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        return None if page is None else selectors.with_receipts(page, membership=self.membership)
+
+    def _fresh(self, pk: int) -> Announcement:
+        return selectors.with_receipts(
+            [self.get_queryset().get(pk=pk)], membership=self.membership
+        )[0]
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(self.get_serializer(self._fresh(self.get_object().pk)).data)
 
     def create(self, request, *args, **kwargs):
         if not permissions.can_publish(self.membership):
@@ -156,8 +166,10 @@ class AnnouncementViewSet(
                 corrects=data.get("corrects"),
             )
         )
-        announcement = self.get_queryset().get(pk=announcement.pk)
-        return Response(self.get_serializer(announcement).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self._fresh(announcement.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=None, responses=AnnouncementSerializer)
     @action(detail=True, methods=["post"])
@@ -165,7 +177,7 @@ class AnnouncementViewSet(
         """Record that you read it (the first time only)."""
         announcement = self.get_object()
         services.announcement_mark_read(announcement=announcement, membership=self.membership)
-        return Response(self.get_serializer(self.get_queryset().get(pk=announcement.pk)).data)
+        return Response(self.get_serializer(self._fresh(announcement.pk)).data)
 
     @extend_schema(responses=AnnouncementReachSerializer)
     @action(detail=True, methods=["get"])

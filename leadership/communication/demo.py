@@ -138,6 +138,7 @@ def seed_communication(context) -> None:
     )
     _backdate(Announcement, staff.pk, published_at=_at(today - datetime.timedelta(days=12)))
     _read_some(staff, today - datetime.timedelta(days=12), skip_unit=units["SHF"])
+    # Left unread: the contributor at Sheffield finds it new on her board.
     services.announcement_publish(
         author=quality,
         title="Sheffield: new first-off inspection checklist",

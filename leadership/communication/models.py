@@ -253,7 +253,9 @@ class Announcement(FrozenFieldsMixin, BaseModel):
     recipients_count = models.PositiveIntegerField(default=0)
 
     frozen_fields = ("title", "body", "author_id", "published_at", "target_roles", "corrects_id")
-    history = HistoricalRecords(m2m_fields=[target_units])
+    # Target units are set once, in the transaction that publishes, and never change, so their
+    # history would only repeat the creation; the page and the evidence pack show them.
+    history = HistoricalRecords()
     objects = AnnouncementQuerySet.as_manager()
 
     class Meta:

@@ -45,6 +45,7 @@ def announcement_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     page = Paginator(selectors.announcement_list(membership=membership), 20).get_page(
         request.GET.get("page")
     )
+    page.object_list = selectors.with_receipts(page.object_list, membership=membership)
     return render(
         request,
         "communication/announcements.html",
