@@ -49,11 +49,13 @@ class ObjectiveForm(StyledFormMixin, forms.ModelForm):
             "valid_min",
             "valid_max",
             "data_due_days",
+            "lesson_learned",
         ]
         widgets = {
             "start_date": DateInput(),
             "due_date": DateInput(),
             "statement": forms.Textarea(attrs={"rows": 3}),
+            "lesson_learned": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {"org_unit": "Org unit", "data_due_days": "Value due (days after period end)"}
 
@@ -72,6 +74,18 @@ class ObjectiveForm(StyledFormMixin, forms.ModelForm):
             parents = parents.exclude(pk=self.instance.pk)
         self.fields["parent"].queryset = parents
         self.fields["parent"].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        # Closing an objective as missed is when the lesson is fresh: the form asks for it then.
+        missed = QualityObjective.Status.MISSED
+        if (
+            cleaned.get("status") == missed
+            and self.instance.status != missed
+            and not (cleaned.get("lesson_learned") or "").strip()
+        ):
+            self.add_error("lesson_learned", "Say what was learned before closing it as missed.")
+        return cleaned
 
 
 class MeasurementForm(StyledFormMixin, forms.Form):

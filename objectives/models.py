@@ -163,6 +163,13 @@ class QualityObjective(BaseModel):
         help_text="Days after a period ends by which its value is due; later it counts as missing.",
     )
 
+    lesson_learned = models.TextField(
+        "lesson learned",
+        blank=True,
+        max_length=5000,
+        help_text="What we learned from missing it; asked when a missed objective is closed.",
+    )
+
     # --- current status, kept by the rollups so lists filter and sort on it -------------------
     current_status = models.CharField(max_length=10, choices=Rag.choices, default=Rag.NO_DATA)
     current_value = models.DecimalField(**VALUE_FIELD, null=True, blank=True)

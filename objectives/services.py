@@ -15,6 +15,7 @@ from objectives.validation import period_problem, value_problem
 
 OBJECTIVE_FIELDS = {
     "code",
+    "lesson_learned",
     "title",
     "statement",
     "org_unit",

@@ -15,6 +15,10 @@ class ReviewsConfig(AppConfig):
 
         for register in REGISTERS:
             declare_register(register)
+        from leadership.engagement.lessons import register_lesson_source
+        from reviews.registers.nonconformities import nonconformity_lessons
+
+        register_lesson_source("nonconformity", nonconformity_lessons)
         self._management_reviews()
         if seed_reviews not in DEMO_STEPS:
             DEMO_STEPS.append(seed_reviews)

@@ -1,5 +1,22 @@
 """Pages of leadership.engagement, under /o/<org_slug>/engagement/."""
 
+from django.urls import path
+
+from leadership.engagement import views
+
 app_name = "engagement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("suggestions/", views.suggestion_list, name="suggestions"),
+    path("suggestions/new/", views.suggestion_new, name="suggestion-new"),
+    path("suggestions/figures/", views.suggestion_figures, name="suggestion-figures"),
+    path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),
+    path("suggestions/<int:pk>/triage/", views.suggestion_triage, name="suggestion-triage"),
+    path("survey/", views.survey, name="survey"),
+    path("survey/results/", views.survey_results, name="survey-results"),
+    path("survey/statements/", views.survey_statements, name="survey-statements"),
+    path("recognition/", views.recognition, name="recognition"),
+    path("recognition/new/", views.recognition_new, name="recognition-new"),
+    path("lessons/", views.lessons, name="lessons"),
+]

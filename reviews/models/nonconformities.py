@@ -72,6 +72,12 @@ class Nonconformity(RegisterRecord):
         verbose_name="effectiveness verified by",
     )
     verified_on = models.DateField("effectiveness verified on", null=True, blank=True)
+    lesson_learned = models.TextField(
+        "lesson learned",
+        blank=True,
+        max_length=5000,
+        help_text="What we do differently from now on; asked when the nonconformity is closed.",
+    )
 
     history = HistoricalRecords()
 

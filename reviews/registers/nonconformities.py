@@ -49,11 +49,13 @@ class NonconformityForm(RegisterForm):
             "effective",
             "verified_by",
             "verified_on",
+            "lesson_learned",
         ]
         widgets = {
             "description": TEXTAREA,
             "containment": TEXTAREA,
             "root_cause": TEXTAREA,
+            "lesson_learned": TEXTAREA,
             "effective": EffectiveSelect,
         }
 
@@ -61,6 +63,22 @@ class NonconformityForm(RegisterForm):
         super().__init__(*args, **kwargs)
         if not self.instance.pk:
             self.fields["detected_on"].initial = timezone.localdate
+
+    def clean(self):
+        cleaned = super().clean()
+        # Closing is when the lesson is fresh: the form asks for it then (imports and the API
+        # may leave it empty, so older records still load).
+        was_closed = self.instance.pk and self.instance.status == Nonconformity.Status.CLOSED
+        closing = cleaned.get("status") == Nonconformity.Status.CLOSED and not was_closed
+        if (
+            "lesson_learned" in self.fields
+            and closing
+            and not (cleaned.get("lesson_learned") or "").strip()
+        ):
+            self.add_error(
+                "lesson_learned", "Say what was learned before closing the nonconformity."
+            )
+        return cleaned
 
 
 class NonconformityFilter(RegisterFilterSet):
@@ -122,6 +140,7 @@ NONCONFORMITIES = Register(
         "effective",
         "verified_by",
         "verified_on",
+        "lesson_learned",
     ),
     import_columns=(
         ImportColumn("title", "title", "A short name.", "Bore diameter out of tolerance", True),
@@ -168,6 +187,7 @@ NONCONFORMITIES = Register(
         "effective",
         "verified_by",
         "verified_on",
+        "lesson_learned",
     ),
     select_related=("owner__user",),
     create_roles=WRITER_ROLES,
@@ -194,3 +214,36 @@ NONCONFORMITIES = Register(
     empty_text="Report anything that did not meet a requirement: a product defect, a missed "
     "step, a customer complaint found justified. The quality team investigates and follows up.",
 )
+
+
+def nonconformity_lessons(organization, search="", start=None, end=None) -> list:
+    """Closed nonconformities with a lesson learned, for `leadership.engagement.lessons`."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from leadership.engagement.lessons import Lesson
+
+    queryset = (
+        Nonconformity.objects.filter(organization=organization, status=Nonconformity.Status.CLOSED)
+        .exclude(lesson_learned="")
+        .select_related("org_unit")
+    )
+    if search:
+        queryset = queryset.filter(Q(lesson_learned__icontains=search) | Q(title__icontains=search))
+    if start is not None:
+        queryset = queryset.filter(closed_on__gte=start)
+    if end is not None:
+        queryset = queryset.filter(closed_on__lte=end)
+    return [
+        Lesson(
+            kind="nonconformity",
+            kind_label="Nonconformity",
+            reference=nc.reference,
+            title=nc.title,
+            lesson=nc.lesson_learned,
+            closed_on=nc.closed_on,
+            unit_name=nc.org_unit.name if nc.org_unit_id else "",
+            url=reverse("registers:nonconformities-detail", args=[organization.slug, nc.pk]),
+        )
+        for nc in queryset
+    ]

@@ -94,6 +94,7 @@ def test_quality_manager_closes_a_nonconformity_with_its_effectiveness_check(cli
             "severity": "major",
             "detected_on": "2026-01-10",
             "root_cause": "Worn tool not changed at the set interval.",
+            "lesson_learned": "Tool changes are now on the setter's checklist.",
             "status": "closed",
             "closed_on": "2026-02-01",
             "effective": "true",

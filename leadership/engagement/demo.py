@@ -1,0 +1,2 @@
+def seed_engagement(context) -> None:
+    pass

@@ -1,0 +1,132 @@
+"""Improvement suggestions from any member (ISO 9001 7.3, 10.3), triaged by a quality manager.
+
+A suggestion may be anonymous: the submitter is stored (so the outcome reaches them and they see
+their own suggestions) but never shown to anyone else, on pages, in the API or as the audit
+trail's "who" (the field is left out of the history and the creating version has no user).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from qms.core.actions.models import Action
+from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
+
+
+class SuggestionStatus(models.TextChoices):
+    NEW = "new", "Awaiting triage"
+    ACTION = "action", "Accepted: an action"
+    OPPORTUNITY = "opportunity", "Accepted: an opportunity for improvement"
+    DECLINED = "declined", "Declined"
+    DUPLICATE = "duplicate", "Merged as a duplicate"
+
+
+ACCEPTED_STATUSES = (SuggestionStatus.ACTION, SuggestionStatus.OPPORTUNITY)
+DECIDED_STATUSES = (*ACCEPTED_STATUSES, SuggestionStatus.DECLINED, SuggestionStatus.DUPLICATE)
+
+
+class SuggestionQuerySet(OrganizationScopedQuerySet):
+    def awaiting_triage(self):
+        return self.filter(status=SuggestionStatus.NEW)
+
+    def accepted(self):
+        return self.filter(status__in=ACCEPTED_STATUSES)
+
+
+class Suggestion(BaseModel):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    title = models.CharField("what", max_length=200, help_text="The improvement, in one line.")
+    description = models.TextField(blank=True, max_length=5000)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="where",
+        help_text="The unit it concerns; leave empty for the whole organisation.",
+    )
+    expected_benefit = models.TextField(blank=True, max_length=2000)
+    is_anonymous = models.BooleanField(
+        "anonymous",
+        default=False,
+        help_text="Nobody sees that it is yours; you are still told the outcome.",
+    )
+    # Kept for the outcome notification and "my suggestions"; never shown when anonymous.
+    submitted_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
+    )
+    decision_note = models.TextField(
+        blank=True, max_length=2000, help_text="Why it was declined, or how it will be taken up."
+    )
+    decided_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    action = models.ForeignKey(
+        Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+
+    history = HistoricalRecords(excluded_fields=["submitted_by"])
+    objects = SuggestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "status"]),
+            models.Index(fields=["organization", "submitted_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="new") | Q(decided_at__isnull=False),
+                name="suggestion_decided_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="duplicate") | Q(duplicate_of__isnull=False),
+                name="suggestion_duplicate_names_original",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="action") | Q(action__isnull=False),
+                name="suggestion_accepted_action_linked",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"S-{self.pk}: {self.title}" if self.pk else self.title
+
+    @property
+    def reference(self) -> str:
+        return f"S-{self.pk}"
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status != SuggestionStatus.NEW
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status in ACCEPTED_STATUSES
+
+    def submitter_label(self) -> str:
+        """What anyone is shown as the submitter: never the person when anonymous."""
+        return "Anonymous" if self.is_anonymous else self.submitted_by.display_name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.organization_id:
+            if self.org_unit_id and self.org_unit.organization_id != self.organization_id:
+                errors["org_unit"] = "Choose a unit of this organisation."
+            if self.duplicate_of_id:
+                if self.duplicate_of.organization_id != self.organization_id:
+                    errors["duplicate_of"] = "Choose a suggestion of this organisation."
+                elif self.pk and self.duplicate_of_id == self.pk:
+                    errors["duplicate_of"] = "A suggestion cannot duplicate itself."
+        if errors:
+            raise ValidationError(errors)

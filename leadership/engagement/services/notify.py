@@ -1,0 +1,18 @@
+"""Telling one member something at once (in the app now, by e-mail after the commit)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from qms.core.notifications.registry import NotificationSpec
+from qms.core.notifications.services import notifications_create
+
+
+def notify(spec: NotificationSpec) -> None:
+    organization = spec.recipient.organization
+    notifications_create(organization=organization, specs=[spec], today=timezone.localdate())
+    from leadership.engagement.tasks import deliver_notifications
+
+    organization_id = organization.pk
+    transaction.on_commit(lambda: deliver_notifications.delay(organization_id))
