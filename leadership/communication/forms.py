@@ -54,6 +54,7 @@ class PlanItemForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["audience_units"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["audience_roles"].widget.attrs["class"] = "form-check-input"
         self.fields["communicator"].queryset = Membership.objects.for_organization(
             organization
         ).assignable()
@@ -90,7 +91,8 @@ class AnnouncementForm(StyledFormMixin, forms.Form):
         queryset=OrgUnit.objects.none(),
         required=False,
         label="Units",
-        help_text="Each with the units beneath it. None chosen means the whole organisation.",
+        help_text="Each with the units beneath it; hold Ctrl (⌘ on a Mac) to choose several. "
+        "None chosen means the whole organisation.",
     )
     target_roles = forms.MultipleChoiceField(
         choices=ROLE_CHOICES,
@@ -114,6 +116,7 @@ class AnnouncementForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, organization, plan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["target_units"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["target_roles"].widget.attrs["class"] = "form-check-input"
         self.fields["corrects"].queryset = Announcement.objects.for_organization(organization)
         self.fields["plan_occurrence"].choices = [("", "—"), *plan_choices]
 

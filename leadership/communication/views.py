@@ -20,9 +20,11 @@ from leadership.communication.selectors_plan import plan_item_get, plan_on_time_
 from qms.core import audit
 from qms.core.immutable import NotAllowed, TransitionError
 
-# The plan page shows due dates this far back and ahead of today.
+# The plan page lists due dates this far back and ahead of today; its on-time figures cover the
+# last year.
 PLAN_PAST_DAYS = 92
-PLAN_AHEAD_DAYS = 92
+PLAN_AHEAD_DAYS = 62
+SUMMARY_DAYS = 365
 
 
 def _error_text(error: Exception) -> str:
@@ -170,7 +172,10 @@ def plan(request: HttpRequest, org_slug: str) -> HttpResponse:
             "start": start,
             "end": end,
             "summary": plan_on_time_summary(
-                organization=organization, start=start, end=today, today=today
+                organization=organization,
+                start=today - datetime.timedelta(days=SUMMARY_DAYS),
+                end=today,
+                today=today,
             ),
             "can_edit": permissions.can_edit_plan(membership),
             "can_publish": permissions.can_publish(membership),
