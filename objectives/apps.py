@@ -46,3 +46,7 @@ class ObjectivesConfig(AppConfig):
                 "that became overdue as days passed.",
             )
         )
+        from objectives.calendar import kpi_due_events
+        from qms.core.calendar.registry import register_calendar_source
+
+        register_calendar_source("kpi-values-due", kpi_due_events)

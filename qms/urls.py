@@ -8,6 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from leadership.views import policy as leadership_policy_views
 from qms.core import views as core_views
+from qms.core.calendar import views as calendar_views
 from qms.core.forms import LoginForm
 
 admin.site.site_header = "QMS leadership dashboard: platform administration"
@@ -45,6 +46,9 @@ urlpatterns = [
     path(
         "p/<slug:public_slug>/policy/", leadership_policy_views.public_policy, name="public-policy"
     ),
+    # A member's private calendar feed: the token is the credential (calendar apps cannot sign
+    # in).
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar-feed"),
     path("api/v1/", include("qms.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

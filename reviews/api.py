@@ -134,6 +134,10 @@ class HoldInput(serializers.Serializer):
     held_on = serializers.DateField()
 
 
+class RescheduleInput(serializers.Serializer):
+    planned_on = serializers.DateField()
+
+
 class SkipInput(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
@@ -271,6 +275,15 @@ class ManagementReviewViewSet(OrganizationScopedViewSetMixin, viewsets.GenericVi
         data = self._input(SkipInput)
         return self._step(
             lambda r: services.review_skip(review=r, membership=self.membership, **data)
+        )
+
+    @extend_schema(request=RescheduleInput, responses=ReviewDetailSerializer)
+    @workflow_step(detail=True, methods=["post"])
+    def reschedule(self, request, org_slug=None, number=None):
+        """Move a review not yet held; invitees get the updated calendar invitation."""
+        data = self._input(RescheduleInput)
+        return self._step(
+            lambda r: services.review_reschedule(review=r, membership=self.membership, **data)
         )
 
     @extend_schema(request=RecordInput, responses=ReviewDetailSerializer)

@@ -26,6 +26,11 @@ class ReviewsConfig(AppConfig):
             DEMO_STEPS.append(seed_register_actions)
         if seed_management_reviews not in DEMO_STEPS:
             DEMO_STEPS.append(seed_management_reviews)
+        # Lessons learned on the nonconformities seeded above (leadership.engagement's page).
+        from leadership.engagement.demo import seed_lessons
+
+        if seed_lessons not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_lessons)
 
     def _management_reviews(self) -> None:
         from django.urls import reverse
@@ -70,3 +75,8 @@ class ReviewsConfig(AppConfig):
         from reviews import reminders
 
         reminders.register()
+
+        from qms.core.calendar.registry import register_calendar_source
+        from reviews.calendar import review_events
+
+        register_calendar_source("management-reviews", review_events)

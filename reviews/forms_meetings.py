@@ -72,6 +72,10 @@ class HoldForm(StyledFormMixin, forms.Form):
     held_on = forms.DateField(label="Held on", widget=DateInput(), initial=timezone.localdate)
 
 
+class RescheduleForm(StyledFormMixin, forms.Form):
+    planned_on = forms.DateField(label="New date", widget=DateInput())
+
+
 class SkipForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="Why is it skipped?", max_length=300)
 

@@ -19,6 +19,11 @@ class CoreConfig(AppConfig):
         # First: the notification models (in their own package) join the app registry before
         # anything reads model relations.
         register_notifications()
+        from qms.core.actions.calendar import action_events
+        from qms.core.calendar import models as calendar_models  # noqa: F401  (registers them)
+        from qms.core.calendar.registry import register_calendar_source
+
+        register_calendar_source("actions", action_events)
         audit.register(Organization, organization_field="id")
         audit.register(OrgUnit)
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from qms.core import views
 from qms.core.actions import views as actions
+from qms.core.calendar import views as calendar
 from qms.core.notifications import views as notifications
 
 app_name = "core"
@@ -25,6 +26,8 @@ urlpatterns = [
     path("actions/<int:number>/close/", actions.action_close, name="action-close"),
     path("actions/<int:number>/verify/", actions.action_verify, name="action-verify"),
     path("actions/<int:number>/cancel/", actions.action_cancel, name="action-cancel"),
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/reset/", calendar.calendar_reset, name="calendar-reset"),
     path("notifications/", notifications.notification_list, name="notifications"),
     path(
         "notifications/read-all/",

@@ -100,6 +100,43 @@ def review_plan(
     )
     review.full_clean()
     _save(review, membership, "Planned")
+    _invite(review)
+    return review
+
+
+def _invite(review: ManagementReview) -> None:
+    """Calendar invitations go out once the change is committed (a rolled-back plan sends
+    nothing)."""
+    from reviews.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(review.pk))
+
+
+@transaction.atomic
+def review_reschedule(
+    *,
+    review: ManagementReview,
+    membership: Membership,
+    planned_on: datetime.date,
+    today: datetime.date | None = None,
+) -> ManagementReview:
+    """Move a review not yet held to another day; invitees get the updated invitation (same
+    calendar entry, a higher sequence)."""
+    _check_organiser(membership)
+    review = _locked(review)
+    _check_open(review)
+    if review.status not in (ReviewStatus.PLANNED, ReviewStatus.PREPARED):
+        raise TransitionError(f"{review.reference} is {review.get_status_display().lower()}.")
+    today = today or timezone.localdate()
+    if not isinstance(planned_on, datetime.date) or planned_on < today:
+        raise ValidationError({"planned_on": "Move the review to today or a later day."})
+    if planned_on == review.planned_on:
+        raise ValidationError({"planned_on": "That is already the planned day."})
+    before = review.planned_on
+    review.planned_on = planned_on
+    review.full_clean()
+    _save(review, membership, f"Moved from {before:%Y-%m-%d} to {planned_on:%Y-%m-%d}")
+    _invite(review)
     return review
 
 
@@ -290,6 +327,7 @@ def review_skip(
     review.status = ReviewStatus.SKIPPED
     review.skipped_reason = reason.strip()[:300]
     _save(review, membership, "Skipped")
+    _invite(review)  # a cancellation of the calendar entry
     _plan_next(review, membership)
     return review
 

@@ -24,6 +24,7 @@ from reviews.forms_meetings import (
     HoldForm,
     PlanForm,
     RecordForm,
+    RescheduleForm,
     ScheduleForm,
     SignOffForm,
     SkipForm,
@@ -154,6 +155,7 @@ def review_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
             "can_add_addendum": _organiser(request) and review.is_locked,
             "hold_form": HoldForm(),
             "skip_form": SkipForm(),
+            "reschedule_form": RescheduleForm(initial={"planned_on": review.planned_on}),
             "record_form": RecordForm(
                 organization=organization,
                 initial={
@@ -253,6 +255,19 @@ def review_skip(request: HttpRequest, org_slug: str, number: int) -> HttpRespons
         ),
         "Recorded as skipped.",
         "Say why the review is skipped.",
+    )  # fmt: skip
+
+
+@require_POST
+def review_reschedule(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
+    review = _review(request, number)
+    return _with_form(
+        request, org_slug, number, RescheduleForm(request.POST),
+        lambda data: services.review_reschedule(
+            review=review, membership=request.membership, planned_on=data["planned_on"]
+        ),
+        "Moved; invitees get the updated calendar invitation.",
+        "Give the new date.",
     )  # fmt: skip
 
 
