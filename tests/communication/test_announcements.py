@@ -187,3 +187,23 @@ def test_opening_the_page_marks_it_read_and_clears_the_notification(
     receipt = AnnouncementRecipient.objects.get(membership=placed["carl"])
     assert receipt.read_at is not None
     assert Notification.objects.get(recipient=placed["carl"]).read_at is not None
+
+
+def test_publishing_and_recording_are_in_the_audit_trail_with_who_did_it(members, plan_item):
+    from leadership.communication import services_activities
+    from qms.core import audit
+
+    announcement = publish(members["quinn"])
+    assert announcement.history.get().history_user.username == "quinn"
+    services.plan_occurrence_mark_done(
+        item=plan_item, due_on=plan_item.starts_on, actor=members["carl"], note="Briefed"
+    )
+    occurrence = plan_item.occurrences.get()
+    assert occurrence.history.get().history_user.username == "carl"
+    activity = services_activities.activity_log(
+        executive=members["alice"], kind="town_hall", occurred_on=plan_item.starts_on, title="TH"
+    )
+    services_activities.activity_update(activity=activity, actor=members["alice"], title="Q1 TH")
+    entries = audit.record_history(activity)
+    assert [e.action for e in entries] == ["changed", "created"]
+    assert entries[0].changes[0].before == "TH" and entries[0].changes[0].after == "Q1 TH"

@@ -79,6 +79,7 @@ def test_on_time_summary_and_evidence_rows_on_known_data(cast, members, plan_ite
     summary = plan_on_time_summary(
         organization=cast.org_a, start=D(2026, 1, 1), end=D(2026, 4, 30), today=D(2026, 4, 1)
     )
+    assert summary == (3, 1, 1, 1)
     assert (summary.due, summary.on_time, summary.late, summary.missed) == (3, 1, 1, 1)
     assert summary.rate == pytest.approx(1 / 3)
     rows = plan_for_evidence(
