@@ -507,3 +507,7 @@ def register(router) -> None:
         "responsibility-assignments", AssignmentViewSet, basename="responsibility-assignment"
     )
     router.register("resource-allocations", AllocationViewSet, basename="resource-allocation")
+
+    from leadership import api_competence  # imports this module's helpers
+
+    api_competence.register(router)

@@ -6,11 +6,13 @@ class LeadershipConfig(AppConfig):
     verbose_name = "Leadership: policy, responsibilities, resources"
 
     def ready(self) -> None:
-        from leadership import models, reminders
+        from leadership import models, reminders, reminders_support
         from leadership.demo import seed_leadership
+        from leadership.demo_competence import seed_competence
         from leadership.demo_registers import seed_registers
         from leadership.home import home_panel_context
         from leadership.registers import CONTEXT_ISSUES, RISKS
+        from leadership.registers_support import PARTIES, PROCESSES, REQUIREMENTS
         from qms.core import audit
         from qms.core.demo import DEMO_STEPS
         from qms.core.home import HomePanel, register_home_panel
@@ -25,8 +27,16 @@ class LeadershipConfig(AppConfig):
             models.Responsibility,
             models.ResourceAllocation,
             models.ResourceSpend,
+            models.Competence,
+            models.CompetenceRequirement,
+            models.TrainingSession,
+            models.PartyKind,
+            models.Certificate,
+            models.CertificationAudit,
         ):
             audit.register(model)
+        audit.register(models.CompetenceRecord, select_related=("competence", "membership__user"))
+        audit.register(models.TrainingAttendance, select_related=("session", "membership__user"))
         audit.register(
             models.ResponsibilityAssignment, select_related=("responsibility", "membership__user")
         )
@@ -41,11 +51,28 @@ class LeadershipConfig(AppConfig):
         register_nav_item(
             NavItem("Top management", "leadership:executives", order=50, group="Leadership")
         )
+        # Support (ISO 9001 7.2) and the certificate, grouped to keep the top bar short.
+        register_nav_item(
+            NavItem("Competence matrix", "leadership:competence-matrix", order=10, group="Support")
+        )
+        register_nav_item(NavItem("Training", "leadership:training", order=20, group="Support"))
+        register_nav_item(
+            NavItem("Process map", "leadership:process-map", order=30, group="Support")
+        )
+        register_nav_item(
+            NavItem("Certificate", "leadership:certificate", order=40, group="Support")
+        )
         register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
         reminders.register()
+        reminders_support.register()
         declare_register(CONTEXT_ISSUES)
         declare_register(RISKS)
+        declare_register(PARTIES)
+        declare_register(REQUIREMENTS)
+        declare_register(PROCESSES)
         if seed_leadership not in DEMO_STEPS:
             DEMO_STEPS.append(seed_leadership)
         if seed_registers not in DEMO_STEPS:
             DEMO_STEPS.append(seed_registers)
+        if seed_competence not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_competence)

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from leadership.views import executives, policy, resources, responsibilities
+from leadership.views import (
+    certification,
+    competence,
+    executives,
+    policy,
+    processes,
+    resources,
+    responsibilities,
+    training,
+)
 
 app_name = "leadership"
 
@@ -41,4 +50,58 @@ urlpatterns = [
     path("resources/<int:pk>/spend/", resources.spend_new, name="resource-spend"),
     path("executives/", executives.executive_list, name="executives"),
     path("executives/<int:pk>/", executives.executive_detail, name="executive-detail"),
+    # Competence and training (7.2)
+    path("competence/", competence.matrix, name="competence-matrix"),
+    path("competence/competences/", competence.competence_list, name="competences"),
+    path("competence/competences/new/", competence.competence_edit, name="competence-new"),
+    path(
+        "competence/competences/<int:pk>/edit/", competence.competence_edit, name="competence-edit"
+    ),
+    path(
+        "competence/competences/<int:pk>/",
+        competence.competence_requirements,
+        name="competence-requirements",
+    ),
+    path("competence/records/", competence.record_list, name="competence-records"),
+    path("competence/records/new/", competence.record_new, name="competence-record-new"),
+    path(
+        "competence/records/<int:pk>/evidence/",
+        competence.record_attachment,
+        name="competence-record-attachment",
+    ),
+    path("competence/import/", competence.records_import, name="competence-import"),
+    path(
+        "competence/import/template.csv",
+        competence.import_template,
+        name="competence-import-template",
+    ),
+    path("training/", training.session_list, name="training"),
+    path("training/new/", training.session_new, name="training-new"),
+    path("training/<int:pk>/", training.session_detail, name="training-detail"),
+    path("training/<int:pk>/invite/", training.session_invite, name="training-invite"),
+    path("training/<int:pk>/attendance/", training.session_attendance, name="training-attendance"),
+    path(
+        "training/<int:pk>/evaluate/<int:attendance_pk>/",
+        training.attendance_evaluate,
+        name="training-evaluate",
+    ),
+    path("training/<int:pk>/materials/", training.session_materials, name="training-materials"),
+    # Processes (4.4) and interested parties (4.2), beyond their registers' pages
+    path("processes/", processes.process_map, name="process-map"),
+    path("processes/<int:pk>/", processes.process_overview, name="process-overview"),
+    path("interested-parties/kinds/", processes.party_kinds, name="party-kinds"),
+    # The certificate
+    path("certificate/", certification.certificate_page, name="certificate"),
+    path("certificate/new/", certification.certificate_edit, name="certificate-new"),
+    path("certificate/<int:pk>/edit/", certification.certificate_edit, name="certificate-edit"),
+    path(
+        "certificate/<int:certificate_pk>/audits/new/",
+        certification.audit_edit,
+        name="certification-audit-new",
+    ),
+    path(
+        "certificate/<int:certificate_pk>/audits/<int:pk>/",
+        certification.audit_edit,
+        name="certification-audit-edit",
+    ),
 ]

@@ -45,6 +45,11 @@ class Relevance(models.TextChoices):
     NOT_RELEVANT = "not_relevant", "No longer relevant"
 
 
+class Applicability(models.TextChoices):
+    APPLIES = "applies", "Applies"
+    LAPSED = "lapsed", "No longer applies"
+
+
 class InterestedParty(RegisterRecord):
     reference_prefix = "IP"
 
@@ -88,7 +93,9 @@ class PartyRequirement(RegisterRecord):
     )
     monitoring_note = models.CharField("how it is monitored", max_length=300, blank=True)
     review_due_on = models.DateField("next review", null=True, blank=True)
-    status = models.CharField(max_length=12, choices=Relevance.choices, default=Relevance.RELEVANT)
+    status = models.CharField(
+        max_length=12, choices=Applicability.choices, default=Applicability.APPLIES
+    )
 
     history = HistoricalRecords()
 

@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from leadership.forms import CommitmentForm, DecisionForm, PolicyDraftForm
 from leadership.models import PolicyCommitment, PolicyVersion
 from leadership.selectors import policy as selectors
+from leadership.selectors.certification import public_certificate
 from leadership.services import policy as services
 from qms.core import audit
 from qms.core.immutable import TransitionError
@@ -278,6 +280,11 @@ def public_policy(request: HttpRequest, public_slug: str) -> HttpResponse:
     current = selectors.current_version(organization)
     if current is None:
         raise Http404("This organisation has not published a quality policy.")
+    # Only what lets a customer or supplier check the certificate (body, number, scope, valid
+    # until); nothing else of the organisation.
+    certificate = public_certificate(organization, timezone.localdate())
     return render(
-        request, "leadership/public_policy.html", {"organization": organization, "version": current}
+        request,
+        "leadership/public_policy.html",
+        {"organization": organization, "version": current, "certificate": certificate},
     )
