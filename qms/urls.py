@@ -33,6 +33,7 @@ urlpatterns = [
     path("", core_views.landing, name="home"),
     path("healthz", core_views.health, name="health"),
     path("accounts/", include(account_patterns)),
+    path("oidc/", include("qms.core.sso")),
     path("o/<slug:org_slug>/", include("qms.core.urls")),
     path("o/<slug:org_slug>/objectives/", include("objectives.urls")),
     path("o/<slug:org_slug>/leadership/", include("leadership.urls")),

@@ -19,3 +19,13 @@ def navigation(request):
     if membership is not None:
         context["nav_items"] = nav_for(membership, request.path)
     return context
+
+
+def sso(request):
+    """Whether the sign-in page offers the company account (OpenID Connect)."""
+    from django.conf import settings
+
+    return {
+        "sso_enabled": settings.OIDC_ENABLED,
+        "sso_provider_name": settings.OIDC_PROVIDER_NAME,
+    }
