@@ -390,6 +390,6 @@ PROCESSES = Register(
 def party_kind_counts(organization):
     return (
         PartyKind.objects.for_organization(organization)
-        .annotate(parties=Count("parties"))
+        .annotate(party_count=Count("parties"))
         .order_by("name")
     )

@@ -73,3 +73,8 @@ class Process(RegisterRecord):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def description(self) -> str:
+        # The register pages read a record's description; a process's is its purpose.
+        return self.purpose

@@ -20,6 +20,7 @@ def session_list(*, organization: Organization) -> QuerySet[TrainingSession]:
             present=Count("attendances", filter=Q(attendances__attended=True), distinct=True),
             evaluated=Count("attendances", filter=~Q(attendances__result=""), distinct=True),
         )
+        .order_by("-held_on", "-id")
     )
 
 

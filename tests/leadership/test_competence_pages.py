@@ -1,0 +1,102 @@
+"""The competence, training, process and certificate pages as each role meets them, on the
+demo data: everyone reads, only the quality team writes, another organisation's records are
+404, and the list pages' query counts stay flat."""
+
+import pytest
+from django.urls import reverse
+
+from leadership.models import (
+    Certificate,
+    Competence,
+    CompetenceRecord,
+    Process,
+    TrainingSession,
+)
+from qms.core.demo import seed_demo
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        context = seed_demo()
+        yield context
+
+
+def _login(client, username):
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(username=username))
+
+
+def _pages(slug):
+    process = Process.objects.filter(organization__slug=slug).first()
+    session = TrainingSession.objects.filter(organization__slug=slug).first()
+    competence = Competence.objects.filter(organization__slug=slug).first()
+    return [
+        reverse("leadership:competence-matrix", args=[slug]),
+        reverse("leadership:competences", args=[slug]),
+        reverse("leadership:competence-requirements", args=[slug, competence.pk]),
+        reverse("leadership:competence-records", args=[slug]),
+        reverse("leadership:training", args=[slug]),
+        reverse("leadership:training-detail", args=[slug, session.pk]),
+        reverse("leadership:process-map", args=[slug]),
+        reverse("leadership:process-overview", args=[slug, process.pk]),
+        reverse("leadership:certificate", args=[slug]),
+        reverse("leadership:party-kinds", args=[slug]),
+        reverse("registers:interested-parties", args=[slug]),
+        reverse("registers:party-requirements", args=[slug]),
+        reverse("registers:processes", args=[slug]),
+        reverse("registers:processes-detail", args=[slug, process.pk]),
+    ]
+
+
+@pytest.mark.parametrize("username", ["executive", "quality", "contributor", "auditor", "admin"])
+def test_every_role_reads_every_page_of_the_demo(client, demo, username):
+    _login(client, username)
+    for url in _pages(demo.organization.slug):
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_the_demo_answers_who_is_competent_what_expires_and_whether_the_certificate_is_valid(
+    client, demo
+):
+    _login(client, "quality")
+    slug = demo.organization.slug
+    matrix = client.get(reverse("leadership:competence-matrix", args=[slug])).content.decode()
+    assert "Gaps to close" in matrix and "Expiring next quarter" in matrix
+    assert "expires" in matrix  # something expires next quarter in the demo
+    certificate = client.get(reverse("leadership:certificate", args=[slug])).content.decode()
+    assert "QMS-48213" in certificate and ">Valid<" in certificate
+    process = Process.objects.get(organization=demo.organization, title="CNC machining")
+    overview = client.get(
+        reverse("leadership:process-overview", args=[slug, process.pk])
+    ).content.decode()
+    assert "OBJ-04" in overview
+
+
+def test_seeding_the_demo_twice_adds_nothing(demo):
+    counts = (
+        Competence.objects.count(),
+        CompetenceRecord.objects.count(),
+        TrainingSession.objects.count(),
+        Process.objects.count(),
+        Certificate.objects.count(),
+    )
+    seed_demo()
+    assert counts == (
+        Competence.objects.count(),
+        CompetenceRecord.objects.count(),
+        TrainingSession.objects.count(),
+        Process.objects.count(),
+        Certificate.objects.count(),
+    )
+
+
+def test_a_stranger_gets_404_on_every_page(client, demo):
+    client.force_login(UserFactory(username="stranger"))
+    for url in _pages(demo.organization.slug):
+        assert client.get(url).status_code == 404, url
