@@ -3,7 +3,8 @@
 - a due date `COMMUNICATION_REMINDER_DAYS` (default 3) days or fewer ahead and not yet done →
   the item's communicator ("due-<date>");
 - a due date passed without being done → the communicator, once ("missed-<date>").
-The due date is part of each occasion, so each is sent exactly once.
+The due date is part of each occasion, so each is sent exactly once. Executives' weekly digest
+also lists the communications they are due to make in the coming week, and those they missed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,12 @@ from django.utils import formats
 from leadership.communication.models import OccurrenceStatus
 from leadership.communication.selectors_plan import plan_rows
 from qms.core.models import Organization
-from qms.core.notifications.registry import NotificationSpec, register_kind, register_rule
+from qms.core.notifications.registry import (
+    NotificationSpec,
+    register_digest_section,
+    register_kind,
+    register_rule,
+)
 
 DUE = "communication-due"
 MISSED = "communication-missed"
@@ -65,6 +71,26 @@ def communication_reminders(
                 )
 
 
+def communications_section(membership, today: datetime.date) -> tuple[str, list[str]] | None:
+    """The executive's own plan items due in the next 7 days, or missed in the last 14."""
+    lines = []
+    for row in plan_rows(
+        organization=membership.organization,
+        start=today - datetime.timedelta(days=MISSED_LOOKBACK_DAYS),
+        end=today + datetime.timedelta(days=7),
+        today=today,
+    ):
+        if row.item.communicator_id != membership.id:
+            continue
+        for occurrence in row.occurrences:
+            day = formats.date_format(occurrence.due_on, "j M")
+            if occurrence.status in (OccurrenceStatus.UPCOMING, OccurrenceStatus.DUE):
+                lines.append(f"{row.item.topic}: due {day} ({row.item.get_channel_display()})")
+            elif occurrence.status == OccurrenceStatus.MISSED:
+                lines.append(f"{row.item.topic}: missed on {day}")
+    return ("Communications you are to make", lines) if lines else None
+
+
 def register() -> None:
     from leadership.communication.services import ANNOUNCEMENT_KIND
 
@@ -84,3 +110,4 @@ def register() -> None:
         description="A communication you are responsible for passed its due date undone.",
     )
     register_rule(communication_reminders)
+    register_digest_section(communications_section, order=40)

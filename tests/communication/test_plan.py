@@ -200,3 +200,21 @@ def test_plan_rows_use_a_fixed_number_of_queries(cast, members, django_assert_ma
     with django_assert_max_num_queries(5):
         rows = plan_rows(organization=cast.org_a, start=D(2026, 1, 1), end=D(2026, 6, 30))
         assert sum(len(r.occurrences) for r in rows) == 10 * 26
+
+
+def test_an_executives_digest_lists_the_communications_they_are_to_make(cast, members):
+    from qms.core.notifications.digest import digest_body
+
+    services.plan_item_create(
+        actor=members["quinn"],
+        topic="Quarter results",
+        recurrence=Recurrence.MONTHLY,
+        starts_on=D(2026, 1, 20),
+        channel=Channel.TOWN_HALL,
+        communicator=members["alice"],
+    )
+    body = digest_body(members["alice"], D(2026, 3, 16))
+    assert "Communications you are to make" in body
+    assert "Quarter results: due 20 Mar (Town hall)" in body
+    assert "Quarter results: missed on 20 Feb" not in body  # beyond the look-back
+    assert "Quarter results: missed on 20 Mar" in digest_body(members["alice"], D(2026, 3, 30))
