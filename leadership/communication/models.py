@@ -104,6 +104,9 @@ class CommunicationPlanItem(BaseModel):
         Membership, on_delete=models.PROTECT, related_name="communication_plan_items"
     )
     is_active = models.BooleanField(default=True)
+    # When it was taken out of the plan: its due dates up to that day still count (a missed
+    # communication cannot be made to disappear by deactivating the item), later ones do not.
+    deactivated_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[audience_units])
     objects = CommunicationPlanItemQuerySet.as_manager()
@@ -131,7 +134,7 @@ class CommunicationPlanItem(BaseModel):
 
     def due_dates(self, start: datetime.date, end: datetime.date) -> list[datetime.date]:
         """The item's due dates between `start` and `end` (both included)."""
-        last = min(end, self.ends_on) if self.ends_on else end
+        last = min(d for d in (end, self.ends_on, self.deactivated_on) if d is not None)
         dates: list[datetime.date] = []
         if self.recurrence == Recurrence.ONCE:
             return [self.starts_on] if start <= self.starts_on <= last else []

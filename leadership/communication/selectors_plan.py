@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from leadership.communication.models import (
@@ -78,9 +78,9 @@ def plan_rows(
     unit: OrgUnit | None = None,
     include_inactive: bool = False,
 ) -> list[PlanItemRow]:
-    """Each plan item (active ones, and inactive ones with a record in the period when
-    `include_inactive`) with its due dates between start and end and their status, ordered by
-    topic. Four queries whatever the number of items and dates."""
+    """Each plan item (active ones; all with `include_inactive`, whose due dates stop on the day
+    they were taken out of the plan) with its due dates between start and end and their status,
+    ordered by topic. Four queries whatever the number of items and dates."""
     today = today or timezone.localdate()
     records = PlanOccurrence.objects.filter(due_on__gte=start, due_on__lte=end).prefetch_related(
         Prefetch(
@@ -89,11 +89,7 @@ def plan_rows(
         )
     )
     items = CommunicationPlanItem.objects.for_organization(organization)
-    if include_inactive:
-        items = items.filter(
-            Q(is_active=True) | Q(occurrences__due_on__gte=start, occurrences__due_on__lte=end)
-        ).distinct()
-    else:
+    if not include_inactive:
         items = items.active()
     items = items.select_related("communicator__user").prefetch_related(
         "audience_units", Prefetch("occurrences", queryset=records, to_attr="period_records")

@@ -76,6 +76,8 @@ def plan_item_create(
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     item = CommunicationPlanItem(organization_id=actor.organization_id, **fields)
+    if not item.is_active:
+        item.deactivated_on = timezone.localdate()
     units = _check_units(audience_units, actor.organization_id, "audience_units")
     item.full_clean()
     _check_communicator(item)
@@ -102,8 +104,13 @@ def plan_item_update(
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")
     locked = CommunicationPlanItem.objects.select_for_update().get(pk=item.pk)
+    was_active = locked.is_active
     for name, value in changes.items():
         setattr(locked, name, value)
+    if was_active and not locked.is_active:
+        locked.deactivated_on = timezone.localdate()
+    elif locked.is_active:
+        locked.deactivated_on = None
     locked.full_clean()
     _check_communicator(locked)
     locked._history_user = actor.user

@@ -4,6 +4,7 @@ recording a due date as done, and reminders to the communicator exactly once."""
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from leadership.communication import reminders, services
@@ -218,3 +219,21 @@ def test_an_executives_digest_lists_the_communications_they_are_to_make(cast, me
     assert "Quarter results: due 20 Mar (Town hall)" in body
     assert "Quarter results: missed on 20 Feb" not in body  # beyond the look-back
     assert "Quarter results: missed on 20 Mar" in digest_body(members["alice"], D(2026, 3, 30))
+
+
+def test_taking_an_item_out_of_the_plan_keeps_its_missed_dates_and_stops_later_ones(
+    cast, members, plan_item
+):
+    # Monthly from 15 Jan; taken out on 20 Mar: Jan, Feb and Mar missed remain, April never due.
+    with time_machine.travel(datetime.datetime(2026, 3, 20, 10, tzinfo=datetime.UTC), tick=False):
+        services.plan_item_update(item=plan_item, actor=members["quinn"], is_active=False)
+    plan_item.refresh_from_db()
+    assert plan_item.deactivated_on == D(2026, 3, 20)
+    summary = plan_on_time_summary(
+        organization=cast.org_a, start=D(2026, 1, 1), end=D(2026, 6, 30), today=D(2026, 6, 30)
+    )
+    assert summary == (3, 0, 0, 3)
+    assert not plan_rows(organization=cast.org_a, start=D(2026, 1, 1), end=D(2026, 6, 30))
+    services.plan_item_update(item=plan_item, actor=members["quinn"], is_active=True)
+    plan_item.refresh_from_db()
+    assert plan_item.deactivated_on is None
