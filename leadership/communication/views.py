@@ -160,7 +160,14 @@ def plan(request: HttpRequest, org_slug: str) -> HttpResponse:
     today = timezone.localdate()
     start = today - datetime.timedelta(days=PLAN_PAST_DAYS)
     end = today + datetime.timedelta(days=PLAN_AHEAD_DAYS)
-    rows = plan_rows(organization=organization, start=start, end=end, today=today)
+    # Items taken out of the plan still show while due dates they had fall in the window.
+    rows = [
+        row
+        for row in plan_rows(
+            organization=organization, start=start, end=end, today=today, include_inactive=True
+        )
+        if row.item.is_active or row.occurrences
+    ]
     membership = request.membership
     for row in rows:
         row.can_fulfil = permissions.can_fulfil(membership, row.item)
