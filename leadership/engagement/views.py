@@ -298,7 +298,10 @@ def survey_results(request: HttpRequest, org_slug: str) -> HttpResponse:
             raise Http404("No such survey round.")
         selected = survey_selectors.survey_results(survey_round=survey_round)
     elif history:
-        selected = history[-1]
+        # The latest closed round by default: an open one is still filling up.
+        today = timezone.localdate()
+        closed = [r for r in history if r.round.closes_on < today]
+        selected = closed[-1] if closed else history[-1]
     labels = [f"Round {r.round.number}" for r in history]
     trend = survey_selectors.survey_trend(history)
     return render(
