@@ -58,6 +58,7 @@ def announcement_list(*, membership: Membership) -> QuerySet[Announcement]:
     return (
         announcements_visible_to(membership)
         .select_related("author__user", "plan_occurrence")
+        .prefetch_related("target_units")
         .order_by("-published_at", "-id")
     )
 

@@ -338,3 +338,53 @@ def test_only_the_executive_who_logged_an_activity_changes_it(api_client, cast, 
     )
     assert response.status_code == 200
     assert LeadershipActivity.objects.get().title == "Town hall Q1"
+
+
+def test_listing_announcements_costs_the_same_for_5_and_25(api_client, cast, placed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.force_authenticate(cast.carl)
+    queries = []
+    for count in (5, 25):
+        for index in range(count - Announcement.objects.count()):
+            services.announcement_publish(author=placed["quinn"], title=f"U{index}", body="x")
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.get(url("announcement-list"))
+        assert response.status_code == 200 and response.json()["count"] == count
+        queries.append(len(captured))
+    assert queries[0] == queries[1] <= 10
+
+
+@pytest.mark.parametrize("name", ["communication-plan-item-list", "leadership-activity-list"])
+def test_listing_the_plan_and_activities_costs_the_same_for_3_and_12(
+    api_client, cast, members, units, name
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api_client.force_authenticate(cast.alice)
+    queries = []
+    for count in (3, 12):
+        for index in range(count - LeadershipActivity.objects.count()):
+            services.plan_item_create(
+                actor=members["quinn"],
+                topic=f"Item {index}",
+                recurrence="monthly",
+                starts_on=datetime.date(2026, 1, 1),
+                channel="meeting",
+                communicator=members["carl"],
+                audience_units=[units["A1"]],
+            )
+            services_activities.activity_log(
+                executive=members["alice"],
+                kind="town_hall",
+                occurred_on=datetime.date(2026, 1, 1),
+                title=f"TH {index}",
+                org_unit=units["A"],
+            )
+        with CaptureQueriesContext(connection) as captured:
+            response = api_client.get(url(name))
+        assert response.status_code == 200 and response.json()["count"] == count
+        queries.append(len(captured))
+    assert queries[0] == queries[1]

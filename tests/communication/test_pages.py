@@ -275,3 +275,20 @@ def test_list_pages_use_a_bounded_number_of_queries(
     for name in ("announcements", "activities", "plan"):
         with django_assert_max_num_queries(20):
             assert client.get(page(name)).status_code == 200
+
+
+def test_the_announcement_page_costs_the_same_however_many_units_it_reached(
+    client, cast, placed, units, django_assert_max_num_queries
+):
+    from tests.factories import MembershipFactory, UserFactory, make_unit
+
+    for index in range(12):
+        unit = make_unit(cast.org_a, f"Team {index:02d}", parent=units["A"], code=f"T{index}")
+        MembershipFactory(
+            user=UserFactory(username=f"t{index}"), organization=cast.org_a, org_unit=unit
+        )
+    announcement = services.announcement_publish(author=placed["quinn"], title="All", body="x")
+    client.force_login(cast.quinn)
+    with django_assert_max_num_queries(25):
+        content = client.get(page("announcement", announcement.pk)).content.decode()
+    assert "Team 11" in content
