@@ -117,7 +117,10 @@ class AnnouncementForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["target_units"].queryset = OrgUnit.objects.for_organization(organization)
         self.fields["target_roles"].widget.attrs["class"] = "form-check-input"
-        self.fields["corrects"].queryset = Announcement.objects.for_organization(organization)
+        # Corrections follow soon after the mistake: offer the last year's announcements.
+        self.fields["corrects"].queryset = Announcement.objects.for_organization(
+            organization
+        ).filter(published_at__gte=timezone.now() - datetime.timedelta(days=365))
         self.fields["plan_occurrence"].choices = [("", "—"), *plan_choices]
 
     def clean_plan_occurrence(self):
