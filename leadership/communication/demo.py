@@ -182,6 +182,14 @@ def seed_communication(context) -> None:
     )
     services_activities.activity_log(
         executive=ops,
+        kind=ActivityKind.TRAINING,
+        occurred_on=today - datetime.timedelta(days=8),
+        org_unit=units["LDS"],
+        title="Problem-solving (8D) session for team leads",
+        notes="Two hours with six team leads; worked through last month's complaint as the case.",
+    )
+    services_activities.activity_log(
+        executive=ops,
         kind=ActivityKind.SUPPLIER_VISIT,
         occurred_on=today - datetime.timedelta(days=100),
         title="Audit visit to the heat-treatment supplier",

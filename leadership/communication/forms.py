@@ -161,7 +161,9 @@ class FollowUpForm(StyledFormMixin, forms.Form):
 
 class ActivityFilterForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(choices=[("", "All kinds"), *ActivityKind.choices], required=False)
-    executive = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False)
+    executive = forms.ModelChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="All executives"
+    )
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
