@@ -192,6 +192,8 @@ def _update_current_statuses(objectives, today: datetime.date, now: datetime.dat
     latest_value = Subquery(latest.values("value")[:1])
     latest_end = Subquery(latest.values("period_end")[:1])
     combinations = objectives.order_by().values_list("frequency", "data_due_days").distinct()
+    # Before and after, to tell the apps whose status changed (webhooks, the red-KPI loop).
+    before = dict(objectives.order_by().values_list("pk", "current_status"))
     updated = 0
     for frequency, due_days in list(combinations):
         due_end = latest_due_period_end(frequency, due_days, today)
@@ -208,4 +210,10 @@ def _update_current_statuses(objectives, today: datetime.date, now: datetime.dat
             ),
             status_computed_at=now,
         )
+    after = objectives.order_by().values_list("pk", "current_status")
+    changes = [(pk, before[pk], status) for pk, status in after if before[pk] != status]
+    if changes:
+        from objectives.status_events import statuses_changed
+
+        transaction.on_commit(lambda: statuses_changed(changes))
     return updated

@@ -220,6 +220,12 @@ OIDC_DOMAIN_ORGANIZATIONS = env.str("OIDC_DOMAIN_ORGANIZATIONS", default="")
 OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="")
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+
+# Outgoing webhooks (qms/core/webhooks).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env.bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", default=False)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=5)
+WEBHOOK_DISABLE_AFTER = env.int("WEBHOOK_DISABLE_AFTER", default=5)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 if OIDC_ENABLED:
     AUTHENTICATION_BACKENDS.append("qms.core.sso.CompanyAccountBackend")
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,6 +11,7 @@ from leadership.models import PolicyAcknowledgement, PolicyCommitment, PolicyVer
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, Organization
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
+from qms.core.webhooks.services import emit
 
 DRAFTER_ROLES = QUALITY_EDITOR_ROLES | APPROVER_ROLES
 
@@ -164,7 +165,15 @@ def policy_version_publish(*, version: PolicyVersion, membership: Membership) ->
     version.status = PolicyVersion.Status.PUBLISHED
     version.published_by = membership.user
     version.published_at = now
-    return _save(version, membership.user, "Published")
+    version = _save(version, membership.user, "Published")
+    emit(
+        version.organization_id,
+        "policy.published",
+        f"policy-version:{version.pk}",
+        {"version": version.number, "published_at": now.isoformat(),
+         "change_summary": version.change_summary},
+    )  # fmt: skip
+    return version
 
 
 @transaction.atomic

@@ -24,6 +24,9 @@ class CoreConfig(AppConfig):
         from qms.core.calendar.registry import register_calendar_source
 
         register_calendar_source("actions", action_events)
+        from qms.core.webhooks.registration import register as register_webhooks
+
+        register_webhooks()
         audit.register(Organization, organization_field="id")
         audit.register(OrgUnit)
 
@@ -57,3 +60,7 @@ class CoreConfig(AppConfig):
                 group="Organisation",
             )
         )
+        register_nav_item(
+            NavItem("Webhooks", "core:webhooks", frozenset({Role.ADMIN}), order=96,
+                    group="Organisation")
+        )  # fmt: skip

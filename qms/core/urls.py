@@ -6,6 +6,7 @@ from qms.core import views
 from qms.core.actions import views as actions
 from qms.core.calendar import views as calendar
 from qms.core.notifications import views as notifications
+from qms.core.webhooks import views as webhooks
 
 app_name = "core"
 
@@ -26,6 +27,10 @@ urlpatterns = [
     path("actions/<int:number>/close/", actions.action_close, name="action-close"),
     path("actions/<int:number>/verify/", actions.action_verify, name="action-verify"),
     path("actions/<int:number>/cancel/", actions.action_cancel, name="action-cancel"),
+    path("webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("webhooks/<int:pk>/secret/", webhooks.webhook_secret, name="webhook-secret"),
+    path("webhooks/<int:pk>/delete/", webhooks.webhook_delete, name="webhook-delete"),
     path("calendar/", calendar.calendar_page, name="calendar"),
     path("calendar/reset/", calendar.calendar_reset, name="calendar-reset"),
     path("notifications/", notifications.notification_list, name="notifications"),

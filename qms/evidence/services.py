@@ -15,6 +15,7 @@ from django.utils import timezone
 from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
+from qms.core.webhooks.services import emit
 from qms.evidence import builder
 from qms.evidence.models import AuditorAccess, EvidencePack, PackDownload, PackStatus
 from qms.evidence.permissions import EXPORT_ROLES
@@ -132,6 +133,14 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     pack.finished_at = now
     pack.expires_at = now + datetime.timedelta(days=settings.EVIDENCE_PACK_EXPIRY_DAYS)
     pack.save()
+    emit(
+        pack.organization_id,
+        "evidence_pack.ready",
+        f"evidence-pack:{pack.uuid}",
+        {"pack": str(pack.uuid), "scope": pack.scope_label,
+         "period": [pack.period_start.isoformat(), pack.period_end.isoformat()],
+         "sha256": pack.sha256, "expires_at": pack.expires_at.isoformat()},
+    )  # fmt: skip
     return pack
 
 

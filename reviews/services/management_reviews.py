@@ -16,6 +16,7 @@ from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
+from qms.core.webhooks.services import emit
 from reviews.agenda import compile_agenda
 from reviews.models import (
     ManagementReview,
@@ -454,6 +455,14 @@ def review_sign_off(
     review.sign_off_comment = comment.strip()[:500]
     review.full_clean()
     _save(review, membership, "Signed off")
+    emit(
+        review.organization_id,
+        "review.signed_off",
+        f"review:{review.pk}",
+        {"review": review.reference, "title": review.title,
+         "held_on": review.held_on.isoformat(), "signed_off_by": membership.display_name,
+         "decisions": review.decisions.count()},
+    )  # fmt: skip
     return review
 
 

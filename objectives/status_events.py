@@ -1,0 +1,60 @@
+"""What happens when an objective's status changes (found by the rollups, which compute it
+set-based): the `objective.status_changed` webhook, and listeners the apps register (e.g. the
+corrective-action proposal when an objective turns red)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from objectives.models import QualityObjective
+from qms.core.webhooks.services import emit, subscribed_organizations
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    objective: QualityObjective
+    before: str
+    after: str
+
+
+Listener = Callable[[list[StatusChange]], None]
+_LISTENERS: list[Listener] = []
+
+
+def register_status_listener(listener: Listener) -> None:
+    if listener not in _LISTENERS:
+        _LISTENERS.append(listener)
+
+
+def statuses_changed(changes: list[tuple[int, str, str]]) -> None:
+    """Called after the rollups' transaction committed, with (objective id, before, after)."""
+    objectives = QualityObjective.objects.select_related(
+        "organization", "owner__user", "accountable_executive__user", "org_unit"
+    ).in_bulk([pk for pk, _, _ in changes])
+    found = [
+        StatusChange(objectives[pk], before, after)
+        for pk, before, after in changes
+        if pk in objectives
+    ]
+    subscribed = subscribed_organizations("objective.status_changed")
+    for change in found:
+        o = change.objective
+        if o.organization_id not in subscribed:
+            continue
+        emit(
+            o.organization_id,
+            "objective.status_changed",
+            f"objective:{o.pk}:{o.current_period_end}:{change.after}",
+            {
+                "objective": o.code,
+                "title": o.title,
+                "before": change.before,
+                "after": change.after,
+                "value": str(o.current_value) if o.current_value is not None else None,
+                "period_end": o.current_period_end.isoformat() if o.current_period_end else None,
+                "accountable_executive": o.accountable_executive.display_name,
+            },
+        )
+    for listener in _LISTENERS:
+        listener(found)
