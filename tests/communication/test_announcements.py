@@ -207,3 +207,17 @@ def test_publishing_and_recording_are_in_the_audit_trail_with_who_did_it(members
     entries = audit.record_history(activity)
     assert [e.action for e in entries] == ["changed", "created"]
     assert entries[0].changes[0].before == "TH" and entries[0].changes[0].after == "Q1 TH"
+
+
+def test_delivery_is_queued_only_when_the_publication_commits(
+    placed, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            publish(placed["quinn"])
+            raise RuntimeError("the surrounding request failed")
+    assert callbacks == []
+    assert not Announcement.objects.exists()
+    assert not Notification.objects.exists() and not mail.outbox
