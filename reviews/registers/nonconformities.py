@@ -66,12 +66,13 @@ class NonconformityForm(RegisterForm):
 
     def clean(self):
         cleaned = super().clean()
-        # Closing is when the lesson is fresh: the form asks for it then (imports and the API
-        # may leave it empty, so older records still load).
+        # Closing is when the lesson is fresh: the page's form asks for it then. Imports (whose
+        # rows have no such column) and the API may leave it empty, so older records still load.
         was_closed = self.instance.pk and self.instance.status == Nonconformity.Status.CLOSED
         closing = cleaned.get("status") == Nonconformity.Status.CLOSED and not was_closed
         if (
             "lesson_learned" in self.fields
+            and "lesson_learned" in self.data
             and closing
             and not (cleaned.get("lesson_learned") or "").strip()
         ):

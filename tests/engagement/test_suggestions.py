@@ -267,3 +267,24 @@ def test_the_suggestion_list_costs_the_same_for_3_and_30_suggestions(
         submit(members["alice"], title=f"More {n}", is_anonymous=n % 2 == 0)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url("suggestions"))
+
+
+def test_the_evidence_and_review_rows_name_no_anonymous_submitter_in_a_stable_order(cast, members):
+    from leadership.engagement.selectors import improvements_for_review, suggestions_for_evidence
+
+    now = timezone.now()
+    first = submit(
+        members["carl"], title="First", is_anonymous=True, now=now - datetime.timedelta(seconds=2)
+    )
+    second = submit(members["alice"], title="Second", now=now - datetime.timedelta(seconds=1))
+    services.suggestion_accept_as_opportunity(suggestion=first, actor=members["quinn"])
+    today = timezone.localdate()
+    rows = suggestions_for_evidence(organization=cast.org_a, start=today, end=today)
+    assert [(r["reference"], r["submitted_by"]) for r in rows] == [
+        (first.reference, "Anonymous"),
+        (second.reference, "Alice Test"),
+    ]
+    assert rows == suggestions_for_evidence(organization=cast.org_a, start=today, end=today)
+    review = improvements_for_review(organization=cast.org_a, start=today, end=today)
+    assert [s["title"] for s in review["suggestions"]] == ["First"]
+    assert "Carl" not in str(review) and "Carl" not in str(rows)

@@ -3,6 +3,7 @@ evidence pack) and the review agenda share. The top layer imports from here."""
 
 from leadership.engagement.lessons import Lesson, lessons_learned
 from leadership.engagement.selectors.evidence import (
+    improvements_for_review,
     lessons_for_evidence,
     recognitions_for_evidence,
     suggestions_for_evidence,
@@ -27,6 +28,7 @@ __all__ = [
     "Lesson",
     "RoundResults",
     "accepted_suggestions",
+    "improvements_for_review",
     "lessons_for_evidence",
     "lessons_learned",
     "milestones_awaiting",

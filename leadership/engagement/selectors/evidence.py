@@ -159,3 +159,30 @@ def lessons_for_evidence(
         for lesson in lessons
         if names is None or lesson.unit_name in names
     ]
+
+
+def improvements_for_review(
+    *, organization: Organization, start: datetime.date, end: datetime.date
+) -> dict[str, list[dict]]:
+    """Management review input 9.3.2 f as plain JSON (to be frozen with the review): suggestions
+    accepted in [start, end] (as an action or an opportunity for improvement), oldest decision
+    first, and lessons learned closed in [start, end], oldest first."""
+    from leadership.engagement.selectors.suggestions import accepted_suggestions
+
+    suggestions = [
+        {
+            "reference": s.reference,
+            "title": s.title,
+            "unit": s.org_unit.name if s.org_unit_id else "",
+            "expected_benefit": s.expected_benefit,
+            "outcome": s.get_status_display(),
+            "action": s.action.reference if s.action_id else "",
+            "decided_on": _date(s.decided_at),
+            "note": s.decision_note,
+        }
+        for s in accepted_suggestions(organization=organization, start=start, end=end)
+    ]
+    return {
+        "suggestions": suggestions,
+        "lessons": lessons_for_evidence(organization=organization, start=start, end=end),
+    }
