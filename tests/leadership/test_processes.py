@@ -141,3 +141,15 @@ def test_the_process_list_costs_the_same_queries_for_more_processes(
         assert (
             client.get(reverse("leadership:process-map", args=[cast.org_a.slug])).status_code == 200
         )
+
+
+def test_an_owners_leadership_record_lists_their_processes_with_flags(cast, members, world):
+    from leadership.selectors.support_record import support_record_for
+
+    record = support_record_for(
+        membership=members["carl"], start=datetime.date(2026, 1, 1), end=datetime.date(2026, 12, 31)
+    )
+    assert record["processes_owned"] == [
+        {"reference": "PR-001", "title": "Machining", "kpis": ["OBJ-04"], "flags": []}
+    ]
+    assert record["training"] == [] and record["competences"] == []
