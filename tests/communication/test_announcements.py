@@ -214,10 +214,13 @@ def test_delivery_is_queued_only_when_the_publication_commits(
 ):
     from django.db import transaction
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            publish(placed["quinn"])
-            raise RuntimeError("the surrounding request failed")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        publish(placed["quinn"])
+        raise RuntimeError("the surrounding request failed")
     assert callbacks == []
     assert not Announcement.objects.exists()
     assert not Notification.objects.exists() and not mail.outbox
