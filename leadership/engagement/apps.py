@@ -36,7 +36,11 @@ class EngagementConfig(AppConfig):
             url=lambda s: reverse("engagement:suggestion", args=[s.organization.slug, s.pk]),
         )
         reminders.register()
-        register_nav_item(NavItem("Quality board", "engagement:board", order=1))
+        # In the Leadership menu beside the policy (the bar is full); the home page's first
+        # panel also leads every member to it.
+        register_nav_item(
+            NavItem("Quality board", "engagement:board", order=21, group="Leadership")
+        )
         register_nav_item(
             NavItem("Suggestions", "engagement:suggestions", order=63, group="Leadership")
         )

@@ -1,13 +1,15 @@
 """Pages of leadership.engagement, under /o/<org_slug>/engagement/."""
 
 from django.urls import path
+from django.views.generic import RedirectView
 
 from leadership.engagement import views
 
 app_name = "engagement"
 
 urlpatterns = [
-    path("", views.board, name="board"),
+    path("", RedirectView.as_view(pattern_name="engagement:board"), name="index"),
+    path("board/", views.board, name="board"),
     path("suggestions/", views.suggestion_list, name="suggestions"),
     path("suggestions/new/", views.suggestion_new, name="suggestion-new"),
     path("suggestions/figures/", views.suggestion_figures, name="suggestion-figures"),

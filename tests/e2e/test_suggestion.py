@@ -25,7 +25,7 @@ def test_a_suggestion_accepted_into_an_action_shows_its_outcome_on_the_board(
 
     sign_in(page, live_server, "carl", PASSWORD)
     page.wait_for_load_state()
-    page.goto(f"{base}/")
+    page.goto(f"{base}/board/")
     page.get_by_role("link", name="Make a suggestion").first.click()
     page.get_by_label("What could be better?").fill("Shadow board for gauges at each lathe")
     page.get_by_label("Where").select_option(label="— Plant One")
@@ -57,7 +57,7 @@ def test_a_suggestion_accepted_into_an_action_shows_its_outcome_on_the_board(
     page.set_viewport_size({"width": 390, "height": 844})
     sign_in(page, live_server, "carl", PASSWORD)
     page.wait_for_load_state()
-    page.goto(f"{base}/")
+    page.goto(f"{base}/board/")
     mine = page.locator("#my-suggestions").inner_text()
     assert "Shadow board for gauges at each lathe" in mine
     assert "Accepted: an action" in mine and action.reference in mine
