@@ -193,6 +193,8 @@ NOTIFICATION_EMAIL_MAX_ATTEMPTS = env.int("NOTIFICATION_EMAIL_MAX_ATTEMPTS", def
 # first of REVIEW_PREPARE_DAYS before it, the organisers are.
 REVIEW_REMINDER_DAYS = env.list("REVIEW_REMINDER_DAYS", cast=int, default=[14, 7, 1])
 REVIEW_PREPARE_DAYS = env.int("REVIEW_PREPARE_DAYS", default=7)
+# Remind a communication-plan item's communicator N days before it is due (and once when missed).
+COMMUNICATION_REMINDER_DAYS = env.int("COMMUNICATION_REMINDER_DAYS", default=3)
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:number>/hold/", meetings.review_hold, name="hold"),
     path("<int:number>/skip/", meetings.review_skip, name="skip"),
     path("<int:number>/move/", meetings.review_reschedule, name="reschedule"),
+    path("<int:number>/minutes.pdf", meetings.review_minutes_pdf, name="minutes-pdf"),
     path("<int:number>/record/", meetings.review_record, name="record"),
     path("<int:number>/attendance/", meetings.review_attendance, name="attendance"),
     path("<int:number>/decisions/", meetings.decision_add, name="decision"),

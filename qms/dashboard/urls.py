@@ -8,6 +8,8 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("board.pdf", views.board_pdf, name="board-pdf"),
+    path("tables.xlsx", views.board_xlsx, name="board-xlsx"),
     path("<slug:table>.csv", views.table_csv, name="table-csv"),
     path("leadership/<int:pk>/", views.executive_record, name="leadership-record"),
 ]

@@ -9,9 +9,10 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from objectives.models import Rag
+from qms.core.documents import render_pdf
 from qms.core.models import Membership
 from qms.core.roles import Role
-from qms.dashboard import tables
+from qms.dashboard import board, tables
 from qms.dashboard.filters import CUSTOM, read_filters
 from qms.dashboard.leadership_record import leadership_record
 from qms.dashboard.selectors import dashboard_data
@@ -83,3 +84,39 @@ def executive_record(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
         "dashboard/leadership_record.html",
         {"record": record, "is_own": executive.pk == request.membership.pk},
     )
+
+
+def _download_name(org_slug: str, filters, suffix: str) -> str:
+    return f"{org_slug}-board-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.{suffix}"
+
+
+def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The dashboard as a PDF for the board, for the filters in the query string."""
+    _, filters, _, data = _build(request)
+    panels = tables.panels(data, org_slug)
+    scope = filters.unit.name if filters.unit else request.organization.name
+    pdf = render_pdf(
+        "dashboard/board_pdf.html",
+        board.board_context(data, panels, org_slug),
+        organization=request.organization,
+        title="Board report",
+        period=f"{scope}, {filters.period.start:%-d %b %Y} to {filters.period.end:%-d %b %Y}",
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_download_name(org_slug, filters, "pdf")}"'
+    )
+    return response
+
+
+def board_xlsx(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Every table of the dashboard (all rows), one sheet each."""
+    _, filters, _, data = _build(request)
+    workbook = board.tables_xlsx(tables.panels(data, org_slug, full=True))
+    response = HttpResponse(
+        workbook, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{_download_name(org_slug, filters, "xlsx")}"'
+    )
+    return response

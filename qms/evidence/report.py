@@ -10,6 +10,7 @@ from collections import defaultdict
 from django.template.loader import render_to_string
 
 from objectives.models import Granularity, KpiRollup, QualityObjective
+from qms.core.svg_charts import sparkline
 from qms.evidence.sections import CLAUSES, Finding, Scope
 from qms.evidence.writer import Entry
 
@@ -38,46 +39,6 @@ def _clauses(findings: list[Finding], checks: list | None = None) -> list[dict]:
         }
         for key in clause_order(findings, checks)
     ]
-
-
-def _sparkline(points: list[tuple[float, str]], target: float | None) -> str:
-    """A small SVG of monthly values (markers shaped by status, so not by colour alone)."""
-    if not points:
-        return ""
-    values = [v for v, _ in points] + ([target] if target is not None else [])
-    low, high = min(values), max(values)
-    span = (high - low) or 1.0
-    width, height, pad = 160, 40, 4
-    step = (width - 2 * pad) / max(len(points) - 1, 1)
-
-    def y(value: float) -> float:
-        return round(height - pad - (value - low) / span * (height - 2 * pad), 1)
-
-    coords = [(round(pad + i * step, 1), y(v)) for i, (v, _) in enumerate(points)]
-    line = " ".join(f"{x},{yy}" for x, yy in coords)
-    marks = []
-    for (x, yy), (_, status) in zip(coords, points, strict=True):
-        if status == "red":
-            marks.append(
-                f'<rect x="{x - 2.5}" y="{yy - 2.5}" width="5" height="5" fill="#b3261e"/>'
-            )
-        elif status == "amber":
-            marks.append(f'<path d="M{x},{yy - 3} l3,5 h-6 z" fill="#a15c00"/>')
-        else:
-            marks.append(f'<circle cx="{x}" cy="{yy}" r="2.5" fill="#1e7b45"/>')
-    target_line = (
-        f'<line x1="{pad}" x2="{width - pad}" y1="{y(target)}" y2="{y(target)}" '
-        'stroke="#8a94a3" stroke-dasharray="3 2"/>'
-        if target is not None
-        else ""
-    )
-    return (
-        f'<svg width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
-        'aria-hidden="true">'
-        f'{target_line}<polyline points="{line}" fill="none" stroke="#2f6fde"/>'
-        + "".join(marks)
-        + "</svg>"
-    )
 
 
 def _charts(scope: Scope) -> tuple[list[dict], int]:
@@ -116,7 +77,7 @@ def _charts(scope: Scope) -> tuple[list[dict], int]:
                 "title": o["title"],
                 "unit": o["unit"],
                 "target": o["target"],
-                "svg": _sparkline([(v, s) for v, s, _ in series], target),
+                "svg": sparkline([(v, s) for v, s, _ in series], target),
                 "summary": ", ".join(f"{end:%b %Y} {v:g} ({s})" for v, s, end in series)
                 or "no monthly value in the period",
             }

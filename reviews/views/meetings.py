@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from qms.core import audit
+from qms.core.documents import render_pdf
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.roles import APPROVER_ROLES
 from reviews import selectors_meetings as selectors
@@ -175,21 +176,42 @@ def review_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
 @require_safe
 def review_print(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     review = _review(request, number)
+    return render(request, "reviews/review_print.html", _minutes_context(review))
+
+
+def _minutes_context(review) -> dict:
     inputs = list(review.inputs.all())
     objectives = next((i for i in inputs if i.key == "c_objectives"), None)
-    return render(
-        request,
-        "reviews/review_print.html",
-        {
-            "review": review,
-            "timing": review.timing_text(timezone.localdate()),
-            "inputs": [(i, None) for i in inputs],
-            "objectives_figure": None if objectives is None else True,
-            "attendees": list(review.attendees.all()),
-            "decisions": selectors.decisions_with_actions(review),
-            "addenda": list(review.addenda.all()),
-        },
+    return {
+        "review": review,
+        "timing": review.timing_text(timezone.localdate()),
+        "inputs": [(i, None) for i in inputs],
+        "objectives_figure": None if objectives is None else True,
+        "attendees": list(review.attendees.all()),
+        "decisions": selectors.decisions_with_actions(review),
+        "addenda": list(review.addenda.all()),
+    }
+
+
+@require_safe
+def review_minutes_pdf(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
+    """The signed-off minutes as a PDF for the board: a controlled copy."""
+    review = _review(request, number)
+    if review.status != ReviewStatus.SIGNED_OFF:
+        messages.error(request, "The minutes are exported as PDF once the review is signed off.")
+        return redirect("reviews:detail", org_slug=org_slug, number=number)
+    pdf = render_pdf(
+        "reviews/minutes_pdf.html",
+        _minutes_context(review),
+        organization=request.organization,
+        title=f"Minutes of {review.reference} {review.title}",
+        period=f"held {review.held_on:%-d %b %Y}",
     )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{org_slug}-{review.reference}-minutes.pdf"'
+    )
+    return response
 
 
 @require_POST
