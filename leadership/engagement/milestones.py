@@ -30,6 +30,8 @@ from qms.core.notifications.registry import NotificationSpec
 PROPOSED_KIND = "milestone-proposed"
 # Rollups older than this are not looked at (a milestone is news, not history).
 LOOKBACK_DAYS = 2 * 366
+# An objective's latest period must have ended within this many days to raise a milestone.
+RECENT_DAYS = {Frequency.MONTHLY: 100, Frequency.QUARTERLY: 200}
 
 
 def green_periods() -> int:
@@ -79,6 +81,8 @@ def _objective_candidates(organization: Organization, today: datetime.date) -> l
         objective = objectives[objective_id]
         frequency = _granularity(objective)[1]
         latest = rows[0]
+        if latest.period_end < today - datetime.timedelta(days=RECENT_DAYS[frequency]):
+            continue  # no recent data: whatever it achieved back then is not news now
         if target_reached(objective, latest.value):
             found.append(
                 Milestone(

@@ -375,8 +375,10 @@ def recognition(request: HttpRequest, org_slug: str) -> HttpResponse:
         {
             "page": page,
             "can_recognise": can_recognise,
-            "milestones": list(
-                recognition_selectors.milestones_awaiting(organization=organization)[:50]
+            # The executive's own proposals first, then their colleagues'.
+            "milestones": sorted(
+                recognition_selectors.milestones_awaiting(organization=organization)[:50],
+                key=lambda m: m.executive_id != membership.pk,
             )
             if can_recognise
             else [],

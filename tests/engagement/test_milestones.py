@@ -230,3 +230,9 @@ def test_a_set_aside_milestone_is_not_proposed_again(client, cast, members):
     milestone.refresh_from_db()
     assert milestone.dismissed_at is not None
     assert milestones_detect(organization=cast.org_a, today=TODAY) == []
+
+
+def test_an_objective_without_recent_data_raises_no_milestone(cast):
+    objective = make_objective(cast)
+    rollups(objective, [("96", "green")], last_end=datetime.date(2025, 10, 31))
+    assert milestones_detect(organization=cast.org_a, today=TODAY) == []
