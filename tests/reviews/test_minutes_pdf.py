@@ -1,0 +1,31 @@
+"""The minutes of a signed-off review as a PDF for the board: a controlled copy that holds the
+minutes and decisions; not before sign-off; not for strangers."""
+
+import io
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reviews.services import management_reviews as s
+from tests.reviews.test_management_reviews import _held, _signable
+
+pytestmark = pytest.mark.django_db
+
+
+def test_signed_off_minutes_export_as_a_controlled_copy(client, cast, members):
+    review = _held(members)
+    _signable(review, members)
+    url = reverse("reviews:minutes-pdf", args=["acme-test", review.number])
+    client.force_login(cast.carl)
+    early = client.get(url)
+    assert early.status_code == 302  # not signed off yet: back to the review, with a sentence
+    s.review_sign_off(review=review, membership=members["alice"], comment="Agreed")
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert f"Minutes: {review.title}" in text
+    assert "Discussed." in text and "Signed off" in text
+    assert "Controlled copy" in text and "Acme Test Ltd" in text
+    client.force_login(cast.bob)
+    assert client.get(url).status_code == 404
