@@ -6,6 +6,8 @@ recognitions (executives give them) and lessons learned. 400 bad input, 403 role
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -110,6 +112,28 @@ class AcceptActionSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
+class MonthFiguresSerializer(serializers.Serializer):
+    month = serializers.DateField(help_text="The first day of the month.")
+    submitted = serializers.IntegerField()
+    decided = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    days_to_decision = serializers.FloatField(allow_null=True)
+
+
+class UnitFiguresSerializer(serializers.Serializer):
+    unit_name = serializers.CharField()
+    submitted = serializers.IntegerField()
+    awaiting = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    declined = serializers.IntegerField()
+    duplicate = serializers.IntegerField()
+
+
+class FiguresSerializer(serializers.Serializer):
+    months = MonthFiguresSerializer(many=True)
+    units = UnitFiguresSerializer(many=True)
+
+
 class SuggestionViewSet(
     OrganizationScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -142,6 +166,26 @@ class SuggestionViewSet(
                 is_anonymous=data.get("is_anonymous", False),
             )
         )
+
+    @extend_schema(
+        parameters=[OpenApiParameter("months", int, description="How many months back (1-36)")],
+        responses=FiguresSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def figures(self, request, *args, **kwargs):
+        """Per month: submitted, decided, accepted, mean days to a decision; per unit: counts by
+        outcome."""
+        raw = request.query_params.get("months", "12")
+        if not raw.isdigit() or not 1 <= int(raw) <= 36:
+            raise serializers.ValidationError({"months": "Give a whole number of months, 1 to 36."})
+        today = timezone.localdate()
+        start = today.replace(day=1)
+        for _ in range(int(raw) - 1):
+            start = (start - datetime.timedelta(days=1)).replace(day=1)
+        months, units = suggestion_selectors.suggestion_figures(
+            organization=self.organization, start=start, end=today
+        )
+        return Response(FiguresSerializer({"months": months, "units": units}).data)
 
     def _decided(self, suggestion):
         return Response(self.get_serializer(self.get_queryset().get(pk=suggestion.pk)).data)

@@ -124,3 +124,22 @@ def test_statements_are_edited_by_quality_managers_only(api_client, cast):
         f"{endpoint}{created.json()['id']}/", {"is_active": False}, format="json"
     )
     assert patched.status_code == 200 and patched.json()["is_active"] is False
+
+
+def test_suggestion_figures_through_the_api(api_client, cast, members):
+    services.suggestion_submit(membership=members["carl"], title="Boards")
+    api_client.force_authenticate(cast.audrey)
+    body = api_client.get(f"{API}/suggestions/figures/?months=3").json()
+    assert len(body["months"]) == 3 and body["months"][-1]["submitted"] == 1
+    assert body["units"] == [
+        {
+            "unit_name": "Whole organisation",
+            "submitted": 1,
+            "awaiting": 1,
+            "accepted": 0,
+            "declined": 0,
+            "duplicate": 0,
+        }
+    ]
+    for bad in ("0", "37", "x"):
+        assert api_client.get(f"{API}/suggestions/figures/?months={bad}").status_code == 400
