@@ -4,12 +4,14 @@ processes (4.4). A process also has its own overview page (leadership.views.proc
 
 from __future__ import annotations
 
+import django_filters
 from django import forms
 from django.db.models import Count
 
 from leadership.models import InterestedParty, PartyKind, PartyRequirement, Process
 from leadership.registers import _objective_codes_to_form, _objective_lookup
 from leadership.services.parties import CONTEXT_EDITORS, party_kinds_ensure_standard
+from objectives.models import QualityObjective
 from qms.core.registers.definition import Column, ImportColumn, Register, all_registers
 from qms.core.registers.filters import RegisterFilterSet
 from qms.core.registers.forms import RegisterForm
@@ -147,10 +149,13 @@ class RequirementForm(RegisterForm):
 
 class RequirementFilter(RegisterFilterSet):
     search_fields = ("title", "description", "monitoring_note")
+    objectives = django_filters.ModelChoiceFilter(
+        label="Monitoring objective", queryset=QualityObjective.objects.order_by("code")
+    )
 
     class Meta:
         model = PartyRequirement
-        fields = ["party", "status"]
+        fields = ["party", "status", "objectives"]
 
 
 def _party_lookup(organization) -> dict:
@@ -286,10 +291,14 @@ class ProcessForm(RegisterForm):
 
 class ProcessFilter(RegisterFilterSet):
     search_fields = ("title", "purpose", "inputs", "outputs")
+    # "Which process does this KPI measure?"
+    objectives = django_filters.ModelChoiceFilter(
+        label="KPI (objective)", queryset=QualityObjective.objects.order_by("code")
+    )
 
     class Meta:
         model = Process
-        fields = ["category", "status", "owner", "org_unit"]
+        fields = ["category", "status", "owner", "org_unit", "objectives"]
 
 
 def _process_flags(process: Process) -> str:
