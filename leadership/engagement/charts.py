@@ -7,7 +7,7 @@ from leadership.engagement.selectors.suggestions import MonthFigures
 from leadership.engagement.selectors.surveys import TrendRow
 
 LAYOUT = {
-    "margin": {"l": 50, "r": 20, "t": 10, "b": 60},
+    "margin": {"l": 50, "r": 50, "t": 10, "b": 60},
     "legend": {"orientation": "h", "y": -0.25},
     "height": 320,
 }
