@@ -2,85 +2,34 @@
 signed ID token, its JWKS, the userinfo endpoint; bad signature, wrong audience and expired
 tokens refused; who joins which organisation."""
 
-import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlparse
 
-import jwt
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 
+from qms.core.dev_oidc import DevProvider
 from qms.core.models import Membership
 
 pytestmark = pytest.mark.django_db
-CLIENT_ID = "qms-test"
-
-
-class Provider:
-    """A minimal OIDC provider: token, userinfo and JWKS endpoints, RS256-signed ID tokens."""
-
-    def __init__(self):
-        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        self.id_token = ""
-        self.userinfo: dict = {}
-        provider = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _json(self, body):
-                data = json.dumps(body).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def do_POST(self):
-                length = int(self.headers.get("Content-Length", 0))
-                form = parse_qs(self.rfile.read(length).decode())
-                assert form["client_id"] == [CLIENT_ID] and form["code"] == ["the-code"]
-                self._json({"id_token": provider.id_token, "access_token": "at",
-                            "token_type": "Bearer"})  # fmt: skip
-
-            def do_GET(self):
-                if self.path == "/jwks":
-                    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(provider.key.public_key()))
-                    self._json({"keys": [{**jwk, "kid": "k1", "alg": "RS256", "use": "sig"}]})
-                else:
-                    assert self.headers["Authorization"] == "Bearer at"
-                    self._json(provider.userinfo)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def issue(self, nonce, *, email="nina@acme.example", verified=True, key=None, **claims):
-        now = int(time.time())
-        payload = {"iss": self.url, "sub": "user-1", "aud": CLIENT_ID, "iat": now,
-                   "exp": now + 300, "nonce": nonce, **claims}  # fmt: skip
-        self.id_token = jwt.encode(payload, key or self.key, algorithm="RS256",
-                                   headers={"kid": "k1"})  # fmt: skip
-        self.userinfo = {"sub": "user-1", "email": email, "email_verified": verified,
-                         "given_name": "Nina", "family_name": "Novak"}  # fmt: skip
+ACCOUNTS = [
+    {"email": "nina@acme.example", "given_name": "Nina", "family_name": "Novak"},
+    {"email": "alice@acme.example", "given_name": "Alice", "family_name": "Test"},
+    {"email": "eve@elsewhere.example", "given_name": "Eve", "family_name": "Else"},
+    {"email": "uma@acme.example", "given_name": "Uma", "family_name": "U",
+     "email_verified": False},
+]  # fmt: skip
 
 
 @pytest.fixture
 def provider(settings):
-    provider = Provider()
+    provider = DevProvider(ACCOUNTS).start()
+    for name, value in provider.settings().items():
+        setattr(settings, name, value)
     settings.OIDC_ENABLED = True
-    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
-    settings.OIDC_RP_CLIENT_SECRET = "secret"
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = f"{provider.url}/authorize"
-    settings.OIDC_OP_TOKEN_ENDPOINT = f"{provider.url}/token"
-    settings.OIDC_OP_USER_ENDPOINT = f"{provider.url}/userinfo"
-    settings.OIDC_OP_JWKS_ENDPOINT = f"{provider.url}/jwks"
-    settings.OIDC_OP_ISSUER = provider.url
     settings.OIDC_DOMAIN_ORGANIZATIONS = "acme.example=acme-test"
     settings.OIDC_DEFAULT_ROLE = ""
     settings.AUTHENTICATION_BACKENDS = [
@@ -89,16 +38,20 @@ def provider(settings):
         "qms.core.sso.CompanyAccountBackend",
     ]
     yield provider
-    provider.server.shutdown()
+    provider.stop()
 
 
-def _sign_in(client, provider, **token):
+def _sign_in(client, provider, email="nina@acme.example"):
+    """The whole code flow: our redirect to the provider, the account picked there, the
+    provider's redirect back with a code, our callback exchanging it for a signed ID token."""
     start = client.get("/oidc/authenticate/")
     assert start.status_code == 302
-    query = parse_qs(urlparse(start["Location"]).query)
     assert start["Location"].startswith(f"{provider.url}/authorize")
-    provider.issue(query["nonce"][0], **token)
-    return client.get("/oidc/callback/", {"code": "the-code", "state": query["state"][0]})
+    picked = requests.get(start["Location"] + f"&email={email}", allow_redirects=False, timeout=5)
+    assert picked.status_code == 302
+    back = urlparse(picked.headers["Location"])
+    assert back.path == "/oidc/callback/"
+    return client.get(back.path, {k: v[0] for k, v in parse_qs(back.query).items()})
 
 
 def _signed_in(client) -> bool:
@@ -145,22 +98,25 @@ def test_an_unmapped_domain_gets_no_organisation(client, cast, provider):
 
 
 @pytest.mark.parametrize(
-    "token",
+    "change",
     [
-        {"key": rsa.generate_private_key(public_exponent=65537, key_size=2048)},  # bad signature
-        {"aud": "another-client"},
-        {"exp": int(time.time()) - 600},
-        {"iss": "https://impostor.example"},
-        {"verified": False},
+        {"signing_key": rsa.generate_private_key(public_exponent=65537, key_size=2048)},
+        {"token_overrides": {"aud": "another-client"}},
+        {"token_overrides": {"exp": int(time.time()) - 600, "iat": int(time.time()) - 900}},
+        {"token_overrides": {"iss": "https://impostor.example"}},
+        {"email": "uma@acme.example"},
     ],
     ids=["bad-signature", "wrong-audience", "expired", "wrong-issuer", "unverified-email"],
 )
-def test_a_bad_token_is_refused_with_a_sentence(client, cast, provider, token):
-    response = _sign_in(client, provider, **token)
+def test_a_bad_token_is_refused_with_a_sentence(client, cast, provider, change):
+    email = change.pop("email", "nina@acme.example")
+    for name, value in change.items():
+        setattr(provider, name, value)
+    response = _sign_in(client, provider, email=email)
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?sso=failed"
     assert not _signed_in(client)
-    assert not get_user_model().objects.filter(email="nina@acme.example").exists()
+    assert not get_user_model().objects.filter(email=email).exists()
     page = client.get(response["Location"]).content.decode()
     assert "did not succeed" in page
 
