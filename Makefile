@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo run test test-fast lint format migrations-check bench clean
+.PHONY: install demo demo-sso run test test-fast lint format migrations-check bench clean
 
 # (Re)install when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -26,6 +26,21 @@ demo: install
 	@echo "  Web server, Celery worker and beat scheduler are starting; Ctrl-C stops all of them."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.demo start
+
+# The demo with sign-in through a local identity provider (127.0.0.1:8090, demo accounts).
+DEV_IDP := http://127.0.0.1:8090
+demo-sso: install
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "  Open http://127.0.0.1:8000/ and choose 'Sign in with the demo identity provider'."
+	@echo ""
+	OIDC_RP_CLIENT_ID=qms-dev OIDC_RP_CLIENT_SECRET=dev-secret \
+	OIDC_OP_AUTHORIZATION_ENDPOINT=$(DEV_IDP)/authorize OIDC_OP_TOKEN_ENDPOINT=$(DEV_IDP)/token \
+	OIDC_OP_USER_ENDPOINT=$(DEV_IDP)/userinfo OIDC_OP_JWKS_ENDPOINT=$(DEV_IDP)/jwks \
+	OIDC_OP_ISSUER=$(DEV_IDP) OIDC_PROVIDER_NAME="the demo identity provider" \
+	OIDC_DOMAIN_ORGANIZATIONS=acme.example=acme \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.demo-sso start
 
 # Run the whole suite (browser tests included). DATABASE_URL / REDIS_URL switch the services.
 test: install
