@@ -358,3 +358,42 @@ def test_requirements_are_set_per_responsibility_and_role_from_the_page(client, 
     assert client.post(url, {"role_contributor": "9"}).status_code == 400
     client.force_login(cast.carl)
     assert client.post(url, {"role_contributor": "3"}).status_code == 403
+
+
+def _expiry_notices():
+    from qms.core.notifications.models import Notification
+
+    return sorted(
+        (n.recipient.user.username, n.occasion)
+        for n in Notification.objects.filter(kind="competence-expiring")
+    )
+
+
+def test_an_expiring_competence_is_reminded_once_to_the_member_and_the_quality_team(cast, world):
+    from qms.core.notifications.services import reminders_run
+
+    reminders_run(today=datetime.date(2026, 5, 30), organization=cast.org_a)  # 61 days before
+    assert _expiry_notices() == []
+    for day in (datetime.date(2026, 6, 1), datetime.date(2026, 6, 2), datetime.date(2026, 7, 1)):
+        reminders_run(today=day, organization=cast.org_a)
+    # quinn is both the member and the quality manager: one notice.
+    assert _expiry_notices() == [("quinn", "expires-2026-07-30")]
+
+
+def test_a_renewed_competence_is_not_reminded(cast, members, world):
+    from qms.core.notifications.services import reminders_run
+
+    _record(members, "quinn", world["auditing"], 3, datetime.date(2026, 5, 1))
+    reminders_run(today=datetime.date(2026, 6, 15), organization=cast.org_a)
+    assert _expiry_notices() == []
+
+
+def test_a_contributors_expiring_competence_reaches_them_and_the_quality_manager(
+    cast, members, world
+):
+    from qms.core.notifications.services import reminders_run
+
+    _record(members, "carl", world["rca"], 1, datetime.date(2025, 1, 1), datetime.date(2026, 7, 1))
+    reminders_run(today=datetime.date(2026, 6, 1), organization=cast.org_a)
+    assert ("carl", "expires-2026-07-01") in _expiry_notices()
+    assert ("quinn", "expires-2026-07-01") in _expiry_notices()
