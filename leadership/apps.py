@@ -51,17 +51,15 @@ class LeadershipConfig(AppConfig):
         register_nav_item(
             NavItem("Top management", "leadership:executives", order=50, group="Leadership")
         )
-        # Support (ISO 9001 7.2) and the certificate, grouped to keep the top bar short.
-        register_nav_item(
-            NavItem("Competence matrix", "leadership:competence-matrix", order=10, group="Support")
-        )
-        register_nav_item(NavItem("Training", "leadership:training", order=20, group="Support"))
-        register_nav_item(
-            NavItem("Process map", "leadership:process-map", order=30, group="Support")
-        )
-        register_nav_item(
-            NavItem("Certificate", "leadership:certificate", order=40, group="Support")
-        )
+        # Competence, training, processes and the certificate join the Leadership menu rather
+        # than adding a top-bar entry (the bar is full at laptop width).
+        for label, name, order in (
+            ("Competence matrix", "leadership:competence-matrix", 60),
+            ("Training", "leadership:training", 70),
+            ("Process map", "leadership:process-map", 80),
+            ("Certificate", "leadership:certificate", 90),
+        ):
+            register_nav_item(NavItem(label, name, order=order, group="Leadership"))
         register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
         reminders.register()
         reminders_support.register()
