@@ -232,6 +232,10 @@ def open_actions_panel(data: DashboardData) -> Panel:
     )
 
 
+def _waiting(n: int) -> str:
+    return f"{n} decision waits" if n == 1 else f"{n} decisions wait"
+
+
 def accountability_panel(data: DashboardData) -> Panel:
     records = data.executives
     overdue = sum(r.overdue_actions for r in records)
@@ -240,8 +244,8 @@ def accountability_panel(data: DashboardData) -> Panel:
         key="accountability",
         title="Accountability",
         summary=f"{len(records)} executives answer for {off_track} off-track objectives and "
-        f"{overdue} overdue actions; {sum(r.pending_total for r in records)} decisions wait for "
-        "a named executive.",
+        f"{overdue} overdue actions; {_waiting(sum(r.pending_total for r in records))} for a "
+        "named executive.",
         columns=[
             "Executive",
             "On track",
