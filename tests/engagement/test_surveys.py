@@ -311,3 +311,17 @@ def test_another_organisations_round_answers_404(api_client, cast, statements):
     api_client.force_authenticate(cast.quinn)
     assert api_client.get(f"{API}/survey-rounds/{foreign.pk}/results/").status_code == 404
     assert not SurveyResponse.objects.exists()
+
+
+def test_comments_are_counted_but_never_listed(client, cast, survey_round, units):
+    """Even in a group large enough to show figures, no one reads a comment one by one."""
+    from django.urls import reverse
+
+    for n, member in enumerate(staff(cast.org_a, units["A"], 6, "c")):
+        answer(member, survey_round, score=3, comment=f"my-own-words-{n}")
+    client.force_login(cast.alice)
+    page = client.get(reverse("engagement:survey-results", args=["acme-test"]))
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "my-own-words" not in text
+    assert "never shown one by one" in text
