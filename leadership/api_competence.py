@@ -19,6 +19,7 @@ from leadership.models import (
     Competence,
     CompetenceRecord,
     CompetenceRequirement,
+    PartyKind,
     ResourceAllocation,
     Responsibility,
     TrainingAttendance,
@@ -29,6 +30,7 @@ from leadership.selectors import training as training_selectors
 from leadership.services import certification as certification_services
 from leadership.services import competence as competence_services
 from leadership.services import training as training_services
+from leadership.services.parties import CONTEXT_EDITORS, party_kind_add, party_kinds_ensure_standard
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import QUALITY_EDITOR_ROLES
@@ -513,7 +515,44 @@ class CertificateViewSet(
         )
 
 
+class PartyKindSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PartyKind
+        fields = ["id", "name"]
+
+
+class PartyKindViewSet(
+    OrganizationScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Kinds of interested party (ISO 9001 4.2): the standard six and the organisation's own;
+    the `kind` of an interested party is one of these ids."""
+
+    serializer_class = PartyKindSerializer
+    write_roles = CONTEXT_EDITORS
+
+    def get_base_queryset(self, organization):
+        if organization is None:
+            return PartyKind.objects.none()
+        return PartyKind.objects.for_organization(organization).order_by("name")
+
+    def list(self, request, *args, **kwargs):
+        party_kinds_ensure_standard(self.organization)
+        return super().list(request, *args, **kwargs)
+
+    def perform_create(self, serializer):
+        name = serializer.validated_data["name"].strip()
+        if self.get_queryset().filter(name__iexact=name).exists():
+            raise serializers.ValidationError({"name": "This kind of party exists already."})
+        serializer.instance = run_service(
+            lambda: party_kind_add(membership=self.membership, name=name)
+        )
+
+
 def register(router) -> None:
+    router.register("party-kinds", PartyKindViewSet, basename="party-kind")
     router.register("competences", CompetenceViewSet, basename="competence")
     router.register(
         "competence-requirements", CompetenceRequirementViewSet, basename="competence-requirement"

@@ -137,3 +137,16 @@ def test_the_quality_team_adds_a_kind_of_party_once(client, cast):
     assert client.post(url, {"name": "Banks"}).status_code == 403
     client.force_login(cast.bob)
     assert client.get(url).status_code == 404
+
+
+def test_the_api_lists_the_standard_kinds_and_adds_one(api_client, cast):
+    url = f"/api/v1/organizations/{cast.org_a.slug}/party-kinds/"
+    api_client.force_authenticate(cast.alice)
+    names = [k["name"] for k in api_client.get(url).json()["results"]]
+    assert "Customers" in names and len(names) == 6
+    assert api_client.post(url, {"name": "Banks"}, format="json").status_code == 201
+    assert api_client.post(url, {"name": "banks"}, format="json").status_code == 400
+    api_client.force_authenticate(cast.carl)
+    assert api_client.post(url, {"name": "Unions"}, format="json").status_code == 403
+    api_client.force_authenticate(cast.bob)
+    assert api_client.get(url).status_code == 404
