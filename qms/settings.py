@@ -195,6 +195,13 @@ REVIEW_REMINDER_DAYS = env.list("REVIEW_REMINDER_DAYS", cast=int, default=[14, 7
 REVIEW_PREPARE_DAYS = env.int("REVIEW_PREPARE_DAYS", default=7)
 # Remind a communication-plan item's communicator N days before it is due (and once when missed).
 COMMUNICATION_REMINDER_DAYS = env.int("COMMUNICATION_REMINDER_DAYS", default=3)
+# Staff engagement (leadership.engagement): quality managers are reminded of a suggestion
+# waiting longer than this; pulse survey rounds open every N days and stay open M days; an
+# objective green this many periods in a row is a milestone to recognise.
+SUGGESTION_TRIAGE_DAYS = env.int("SUGGESTION_TRIAGE_DAYS", default=14)
+PULSE_SURVEY_INTERVAL_DAYS = env.int("PULSE_SURVEY_INTERVAL_DAYS", default=91)
+PULSE_SURVEY_OPEN_DAYS = env.int("PULSE_SURVEY_OPEN_DAYS", default=14)
+MILESTONE_GREEN_PERIODS = env.int("MILESTONE_GREEN_PERIODS", default=3)
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

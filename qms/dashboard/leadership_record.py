@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from leadership.communication.selectors import announcements_sent
 from leadership.communication.selectors_activities import activities_logged
+from leadership.engagement.selectors import recognitions_given
 from leadership.models import PolicyVersion, ResourceAllocation
 from leadership.selectors.accountability import ExecutiveRecord, executive_records
 from objectives.periods import quarter_end
@@ -97,11 +98,11 @@ def _approvals(org: Organization, executive: Membership, q: Quarter) -> dict:
 
 def _communication(org: Organization, executive: Membership, q: Quarter) -> dict:
     ids = [executive.pk]
-    sent = announcements_sent(organization=org, executive_ids=ids, start=q.start, end=q.end)
-    logged = activities_logged(organization=org, executive_ids=ids, start=q.start, end=q.end)
+    period = {"organization": org, "executive_ids": ids, "start": q.start, "end": q.end}
     return {
-        "announcements_sent": sent.get(executive.pk, 0),
-        "activities_logged": logged.get(executive.pk, 0),
+        "announcements_sent": announcements_sent(**period).get(executive.pk, 0),
+        "activities_logged": activities_logged(**period).get(executive.pk, 0),
+        "recognitions_given": recognitions_given(**period).get(executive.pk, 0),
     }
 
 
@@ -128,6 +129,7 @@ FIGURES = [
     ("resource_wait_days", "Days a resource request waited (mean)"),
     ("announcements_sent", "Quality announcements sent"),
     ("activities_logged", "Leadership activities logged"),
+    ("recognitions_given", "Recognitions given"),
     ("actions_raised", "Actions raised they answer for"),
     ("actions_closed", "Of their actions, closed"),
 ]

@@ -21,6 +21,7 @@ class EvidenceConfig(AppConfig):
         from qms.evidence.sections import (  # noqa: F401
             audit_trail,
             communication,
+            engagement,
             leadership,
             planning,
             reviews,

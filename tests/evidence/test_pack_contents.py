@@ -127,3 +127,19 @@ def test_leadership_activities_are_evidence_under_5_1(cast, tmp_path):
         ("2025-05-06", "Gemba walk on line 3", "Alice Test")
     ]
     assert any(f.clause == "5.1" and "1 leadership activity" in f.text for f in built.findings)
+
+
+def test_an_anonymous_suggestion_is_evidence_without_its_submitter(cast, tmp_path):
+
+    from leadership.engagement.services.suggestions import suggestion_submit
+    from qms.core.models import Membership
+
+    carl = Membership.objects.get(user=cast.carl)
+    when = datetime.datetime(2025, 6, 1, 9, 0, tzinfo=datetime.UTC)
+    suggestion_submit(membership=carl, title="Label the gauges", is_anonymous=True, now=when)
+    built = _build(cast, tmp_path)
+    with zipfile.ZipFile(built.path) as archive:
+        rows = _csv(archive, "7.3-engagement/suggestions.csv")
+        everything = b"".join(archive.read(n) for n in archive.namelist())
+    assert [(r[1], r[3]) for r in rows[1:]] == [("Label the gauges", "Anonymous")]
+    assert b"Carl" not in everything  # not in the suggestions, the audit trail or the report
