@@ -19,6 +19,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from leadership.engagement.selectors import (
+    improvements_for_review,
+    survey_results_by_round,
+    survey_trend,
+)
 from leadership.models import ResourceAllocation, Risk
 from leadership.selectors.context import context_issues_summary
 from leadership.selectors.resources import allocation_list, off_track_without_resources
@@ -371,6 +376,7 @@ def improvement(period: Period) -> CompiledInput:
         )
         .order_by("-received_on")[:LIST_LIMIT]
     )
+    staff = improvements_for_review(organization=org, start=period.start, end=period.end)
     data = {
         "opportunities": [
             {"reference": r.reference, "title": r.title, "status": r.get_status_display()}
@@ -378,6 +384,10 @@ def improvement(period: Period) -> CompiledInput:
         ],
         "audit_ofis": [{"reference": f.reference, "title": f.title} for f in ofis],
         "customer_suggestions": [{"reference": s.reference, "title": s.title} for s in suggestions],
+        # Staff suggestions accepted in the period, and lessons learned (leadership.engagement).
+        "staff_suggestions": staff["suggestions"][:LIST_LIMIT],
+        "lessons": staff["lessons"][:LIST_LIMIT],
+        "pulse_survey": _pulse_survey(period),
     }
     return CompiledInput(
         "f_improvement",
@@ -385,8 +395,25 @@ def improvement(period: Period) -> CompiledInput:
         "Opportunities for improvement",
         data,
         has_data=any(data.values()),
-        missing="No opportunity, audit improvement point or customer suggestion is recorded.",
+        missing="No opportunity, audit improvement point, customer or staff suggestion, or "
+        "lesson learned is recorded.",
     )
+
+
+def _pulse_survey(period: Period) -> list[dict]:
+    """Staff engagement: the mean score per group over the rounds of the period, folded so
+    that no group under five respondents shows (leadership.engagement)."""
+    results = survey_results_by_round(
+        organization=period.organization, start=period.start, end=period.end
+    )
+    if not results:
+        return []
+    return [
+        {"group": row.label, "means": [None if m is None else round(m, 2) for m in row.means],
+         "rounds": [r.round.number for r in results]}
+        for row in survey_trend(results)
+        if any(m is not None for m in row.means)
+    ]  # fmt: skip
 
 
 # The agenda, in the order of clause 9.3.2.
