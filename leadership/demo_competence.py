@@ -293,12 +293,16 @@ def _seed_certificate(context) -> None:
             expires_on=issued + datetime.timedelta(days=3 * 365 - 1),
         ),
     )
-    for kind, planned, held, result, reference in [
-        ("certification", -810, -806, "recommended", "CB-2024-01"),
-        ("surveillance", -445, -444, "conditional", "CB-2025-01"),
-        ("surveillance", -80, -80, "recommended", "CB-2026-01"),
-        ("recertification", 45, None, "", "CB-2027-01"),
+    # The latest surveillance audit is the one whose findings the reviews demo records
+    # ("CB-<year>-<month>" of 45 days ago), so its findings show against it.
+    for kind, planned, held, result in [
+        ("certification", -810, -806, "recommended"),
+        ("surveillance", -445, -444, "recommended"),
+        ("surveillance", -46, -45, "conditional"),
+        ("recertification", 250, None, ""),
     ]:
+        reference_day = today + datetime.timedelta(days=held if held is not None else planned)
+        reference = f"CB-{reference_day:%Y-%m}"
         certification.certification_audit_save(
             membership=quality,
             audit=CertificationAudit(

@@ -69,6 +69,7 @@ def test_the_demo_answers_who_is_competent_what_expires_and_whether_the_certific
     assert "expires" in matrix  # something expires next quarter in the demo
     certificate = client.get(reverse("leadership:certificate", args=[slug])).content.decode()
     assert "QMS-48213" in certificate and ">Valid<" in certificate
+    assert "Major nonconformity (open)" in certificate  # the reviews demo's finding
     process = Process.objects.get(organization=demo.organization, title="CNC machining")
     overview = client.get(
         reverse("leadership:process-overview", args=[slug, process.pk])
