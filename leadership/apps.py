@@ -11,6 +11,7 @@ class LeadershipConfig(AppConfig):
         from leadership.demo_competence import seed_competence
         from leadership.demo_registers import seed_registers
         from leadership.home import home_panel_context
+        from leadership.home_support import support_panel_context
         from leadership.registers import CONTEXT_ISSUES, RISKS
         from leadership.registers_support import PARTIES, PROCESSES, REQUIREMENTS
         from qms.core import audit
@@ -18,6 +19,7 @@ class LeadershipConfig(AppConfig):
         from qms.core.home import HomePanel, register_home_panel
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.registers.declare import declare_register
+        from qms.core.roles import AUDITOR_AND_MANAGERS
 
         for model in (
             models.QualityPolicy,
@@ -61,6 +63,14 @@ class LeadershipConfig(AppConfig):
         ):
             register_nav_item(NavItem(label, name, order=order, group="Leadership"))
         register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
+        register_home_panel(
+            HomePanel(
+                "leadership/home_support_panel.html",
+                support_panel_context,
+                roles=AUDITOR_AND_MANAGERS,
+                order=40,
+            )
+        )
         reminders.register()
         reminders_support.register()
         declare_register(CONTEXT_ISSUES)

@@ -99,3 +99,12 @@ def test_a_stranger_gets_404_on_every_page(client, demo):
     client.force_login(UserFactory(username="stranger"))
     for url in _pages(demo.organization.slug):
         assert client.get(url).status_code == 404, url
+
+
+def test_the_home_page_sums_up_support_for_managers_not_for_contributors(client, demo):
+    url = reverse("core:org-home", args=[demo.organization.slug])
+    _login(client, "quality")
+    text = client.get(url).content.decode()
+    assert "Competence, processes and certificate" in text and "gaps" in text
+    _login(client, "contributor")
+    assert "Competence, processes and certificate" not in client.get(url).content.decode()
