@@ -116,20 +116,6 @@ def competence_record_create(*, actor: Membership, reason: str = "", **fields) -
 
 
 @transaction.atomic
-def competence_record_update(
-    *, actor: Membership, record: CompetenceRecord, **fields
-) -> CompetenceRecord:
-    check_editor(actor)
-    if record.organization_id != actor.organization_id:
-        raise ValidationError("This record is not your organisation's.")
-    for name, value in fields.items():
-        setattr(record, name, value)
-    _check_record(record)
-    _save(record, actor.user)
-    return record
-
-
-@transaction.atomic
 def competence_records_save_all(
     *, actor: Membership, records: list[CompetenceRecord], filename: str
 ) -> list[CompetenceRecord]:

@@ -397,3 +397,15 @@ def test_a_contributors_expiring_competence_reaches_them_and_the_quality_manager
     reminders_run(today=datetime.date(2026, 6, 1), organization=cast.org_a)
     assert ("carl", "expires-2026-07-01") in _expiry_notices()
     assert ("quinn", "expires-2026-07-01") in _expiry_notices()
+
+
+def test_the_records_page_costs_the_same_queries_for_more_records(
+    client, cast, members, world, django_assert_max_num_queries
+):
+    client.force_login(cast.audrey)
+    url = reverse("leadership:competence-records", args=[cast.org_a.slug])
+    for year in range(2000, 2020):
+        _record(members, "carl", world["rca"], 1, datetime.date(year, 1, 1))
+    with django_assert_max_num_queries(20):
+        response = client.get(url)
+    assert response.status_code == 200 and "Root-cause analysis" in response.content.decode()
