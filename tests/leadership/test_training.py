@@ -288,3 +288,32 @@ def test_the_training_list_costs_the_same_queries_for_more_sessions(
     with django_assert_max_num_queries(20):
         assert client.get(reverse("leadership:training", args=[cast.org_a.slug])).status_code == 200
     assert TrainingAttendance.objects.count() == 12
+
+
+def test_materials_are_served_to_members_only_and_unsafe_files_refused(
+    client, cast, members, rca, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(cast.quinn)
+    slug = cast.org_a.slug
+    form = {"topic": "Slides", "kind": "session", "competences": [rca.pk], "target_level": 2,
+            "trainer": "T", "held_on": "2026-01-01", "duration_hours": "1"}  # fmt: skip
+    bad = client.post(
+        reverse("leadership:training-new", args=[slug]),
+        {**form, "materials": SimpleUploadedFile("x.svg", b"<svg onload=alert(1)>")},
+    )
+    assert bad.status_code == 400 and not TrainingSession.objects.exists()
+    client.post(
+        reverse("leadership:training-new", args=[slug]),
+        {**form, "materials": SimpleUploadedFile("slides.pdf", b"%PDF-1.4 slides")},
+    )
+    session = TrainingSession.objects.get()
+    url = reverse("leadership:training-materials", args=[slug, session.pk])
+    client.force_login(cast.carl)
+    response = client.get(url)
+    assert b"".join(response.streaming_content) == b"%PDF-1.4 slides"
+    assert response["Content-Disposition"].startswith("attachment")
+    client.force_login(cast.bob)
+    assert client.get(url).status_code == 404
