@@ -33,6 +33,10 @@ class ObjectivesConfig(AppConfig):
             QualityObjective, kind="objective", label="Objective", url=_objective_url
         )
         register_nav_item(NavItem("Objectives", "objectives:list", order=10))
+        register_nav_item(
+            NavItem("Objective rules", "objectives:rules", frozenset({"admin"}), order=97,
+                    group="Organisation")
+        )  # fmt: skip
         reminders.register()
         register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:
@@ -50,3 +54,25 @@ class ObjectivesConfig(AppConfig):
         from qms.core.calendar.registry import register_calendar_source
 
         register_calendar_source("kpi-values-due", kpi_due_events)
+
+        from objectives import red_follow_ups
+        from objectives.models import ObjectiveRules, RedFollowUp
+        from objectives.status_events import register_status_listener
+        from qms.core.notifications.registry import register_kind
+
+        audit.register(RedFollowUp, select_related=("objective",))
+        audit.register(ObjectiveRules)
+        register_status_listener(red_follow_ups.on_status_changes)
+        register_kind(
+            red_follow_ups.EXPLAIN_KIND,
+            "Off-track objective: explain it",
+            critical=True,
+            description="For an objective's owner, when it turns red or stays red in a new "
+            "period: why, and the next step (further values wait for it).",
+        )
+        register_kind(
+            red_follow_ups.PROPOSAL_KIND,
+            "Corrective action proposed",
+            critical=True,
+            description="For the accountable executive of an objective that went off track.",
+        )

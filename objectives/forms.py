@@ -8,7 +8,7 @@ from django import forms
 
 from objectives.models import ActionStep, QualityObjective, Rag
 from objectives.periods import describe, recent_period_ends
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
@@ -94,6 +94,13 @@ class MeasurementForm(StyledFormMixin, forms.Form):
     note = forms.CharField(
         max_length=500, required=False, help_text="Optional: context for reviewers."
     )
+    reason = forms.CharField(
+        label="Reason for the correction",
+        max_length=500,
+        required=False,
+        help_text="Needed to change a period a management review already used (quality "
+        "managers only).",
+    )
 
     def __init__(self, *args, objective: QualityObjective, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,3 +162,36 @@ class ObjectiveFilterForm(StyledFormMixin, forms.Form):
         self.fields["executive"].queryset = members.filter(role=Role.EXECUTIVE)
         self.fields["executive"].empty_label = "Any executive"
         self.fields["executive"].label_from_instance = lambda m: m.display_name
+
+
+class RedExplainForm(StyledFormMixin, forms.Form):
+    explanation = forms.CharField(
+        label="Why is it off track?", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_step = forms.CharField(
+        label="What happens next?", max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RedAcceptForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label="Corrective action", max_length=200)
+    owner = forms.ModelChoiceField(queryset=Membership.objects.none(), label="Owner")
+    due_date = forms.DateField(label="Due", widget=DateInput())
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = Membership.objects.for_organization(
+            organization
+        ).assignable()
+        self.fields["owner"].label_from_instance = member_label
+
+
+class RedDismissForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label="Why no corrective action?", max_length=500)
+
+
+class ObjectiveRulesForm(StyledFormMixin, forms.Form):
+    red_explanation_required = forms.BooleanField(
+        label="An off-track objective's owner explains it before further values are accepted",
+        required=False,
+    )

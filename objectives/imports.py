@@ -118,7 +118,55 @@ def validate_rows(
             progress(processed)
     if progress:
         progress(processed)
+    refused = _refused_by_rules(organization, objectives, valid)
+    if refused:
+        valid = [row for row in valid if row.row not in refused]
+        error_count += len(refused)
+        for number in sorted(refused):
+            if len(errors) < MAX_STORED_ERRORS:
+                errors.append({"row": number, "message": f"Row {number}: {refused[number]}."})
+        errors.sort(key=lambda e: e["row"])
     return valid, errors, error_count
+
+
+def _refused_by_rules(organization, objectives, valid: list[ValidRow]) -> dict[int, str]:
+    """Rows that would change a value the rules protect (objectives.red_follow_ups): an
+    objective off track whose owner has not explained it yet, or a period a management review
+    used. Rows repeating the stored value pass (re-importing a file changes nothing)."""
+    from objectives.red_follow_ups import latest_lock, pending_explanations
+
+    pending = pending_explanations(organization)
+    lock = latest_lock(organization)
+    guarded = [
+        r for r in valid
+        if r.objective_id in pending or (lock is not None and r.period_end <= lock.through)
+    ]  # fmt: skip
+    if not guarded:
+        return {}
+    stored = {
+        (objective_id, end): value
+        for objective_id, end, value in Measurement.objects.filter(
+            objective_id__in={r.objective_id for r in guarded},
+            period_end__in={r.period_end for r in guarded},
+        ).values_list("objective_id", "period_end", "value")
+    }
+    codes = {o.id: code for code, o in objectives.items()}
+    refused = {}
+    for r in guarded:
+        if stored.get((r.objective_id, r.period_end)) == r.value:
+            continue
+        code = codes.get(r.objective_id, "")
+        if r.objective_id in pending:
+            refused[r.row] = (
+                f"{code} is off track and its owner has not yet explained why: values are "
+                "accepted again once they have, on the objective's page"
+            )
+        else:
+            refused[r.row] = (
+                f"{code} {r.period_end.isoformat()} was used by {lock.review_reference}: a "
+                "quality manager corrects it on the objective's page, with a reason"
+            )
+    return refused
 
 
 def _check_row(organization, objectives, first_row_of, number, raw) -> tuple[list, ValidRow | None]:

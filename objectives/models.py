@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
@@ -437,3 +438,124 @@ class MeasurementImport(models.Model):
         if not self.total_rows:
             return 100 if self.state in (self.State.DONE, self.State.REJECTED) else 0
         return min(100, round(100 * self.processed_rows / self.total_rows))
+
+
+# --- closing the loop on red (ISO 9001 10.2) ---------------------------------------------------
+
+
+class ObjectiveRules(BaseModel):
+    """An organisation's rules for objectives that administrators may switch."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="objective_rules"
+    )
+    red_explanation_required = models.BooleanField(
+        default=True,
+        help_text="An off-track objective's owner explains why, and the next step, before "
+        "further values are accepted for it.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "objective rules"
+
+    def __str__(self) -> str:
+        return f"Objective rules of {self.organization}"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", "Corrective action proposed"
+    ACCEPTED = "accepted", "Accepted: action raised"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class RedFollowUp(BaseModel):
+    """An objective off track in a period (turned red, or red again in a new period): its
+    owner's explanation and next step, and the corrective action proposed to the accountable
+    executive, who accepts it (an action is raised) or dismisses it with a reason."""
+
+    ProposalStatus = ProposalStatus
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        QualityObjective, on_delete=models.CASCADE, related_name="red_follow_ups"
+    )
+    period_end = models.DateField()
+    value = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
+    consecutive = models.BooleanField(default=False, help_text="Red in the period before too.")
+    explanation = models.TextField(blank=True, max_length=2000)
+    next_step = models.TextField(blank=True, max_length=2000)
+    explained_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    explained_at = models.DateTimeField(null=True, blank=True)
+    proposal_status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    dismissal_reason = models.CharField(max_length=500, blank=True)
+    decided_by = models.ForeignKey(
+        Membership, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    action = models.ForeignKey(
+        "core.Action", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period_end", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "period_end"], name="red_follow_up_once_per_period"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective.code} off track for the period ending {self.period_end}"
+
+    @property
+    def is_explained(self) -> bool:
+        return bool(self.explanation.strip())
+
+
+class PeriodLock(models.Model):
+    """Periods a management review used: values for periods ending on or before `through` are
+    corrected only by a quality manager, with a reason, and the next review is told."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    through = models.DateField()
+    review_reference = models.CharField(max_length=20)
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-through", "-id"]
+        indexes = [models.Index(fields=["organization", "-through"])]
+
+    def __str__(self) -> str:
+        return f"Periods to {self.through} locked by {self.review_reference}"
+
+
+class LockedCorrection(models.Model):
+    """A value of a locked period corrected by a quality manager: shown in the next review."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(QualityObjective, on_delete=models.CASCADE, related_name="+")
+    period_end = models.DateField()
+    before = models.DecimalField(**VALUE_FIELD, null=True)
+    after = models.DecimalField(**VALUE_FIELD)
+    reason = models.CharField(max_length=500)
+    corrected_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    corrected_at = models.DateTimeField(default=timezone.now)
+
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-corrected_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.objective.code} {self.period_end}: {self.before} → {self.after}"

@@ -193,7 +193,12 @@ def _update_current_statuses(objectives, today: datetime.date, now: datetime.dat
     latest_end = Subquery(latest.values("period_end")[:1])
     combinations = objectives.order_by().values_list("frequency", "data_due_days").distinct()
     # Before and after, to tell the apps whose status changed (webhooks, the red-KPI loop).
-    before = dict(objectives.order_by().values_list("pk", "current_status"))
+    before = {
+        pk: (status, end)
+        for pk, status, end in objectives.order_by().values_list(
+            "pk", "current_status", "current_period_end"
+        )
+    }
     updated = 0
     for frequency, due_days in list(combinations):
         due_end = latest_due_period_end(frequency, due_days, today)
@@ -210,8 +215,13 @@ def _update_current_statuses(objectives, today: datetime.date, now: datetime.dat
             ),
             status_computed_at=now,
         )
-    after = objectives.order_by().values_list("pk", "current_status")
-    changes = [(pk, before[pk], status) for pk, status in after if before[pk] != status]
+    after = objectives.order_by().values_list("pk", "current_status", "current_period_end")
+    # A new status, or a new period (red again in a new period is news too).
+    changes = [
+        (pk, *before[pk], status, end)
+        for pk, status, end in after
+        if pk in before and before[pk] != (status, end)
+    ]
     if changes:
         from objectives.status_events import statuses_changed
 

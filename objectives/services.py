@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from objectives.models import ActionStep, Measurement, QualityObjective
+from objectives.red_follow_ups import check_value_allowed, correction_record
 from objectives.validation import period_problem, value_problem
 
 OBJECTIVE_FIELDS = {
@@ -110,13 +111,19 @@ def measurement_record(
         .filter(objective=objective, period_end=period_end)
         .first()
     )
+    if measurement is not None and measurement.value == value and measurement.note == note:
+        return measurement, False  # nothing changed: no new version in the trail
+    # Off track and not explained yet, or a period a management review used: refused or
+    # allowed to a quality manager with a reason (objectives.red_follow_ups).
+    lock = check_value_allowed(
+        objective=objective, period_end=period_end, actor=actor, reason=reason
+    )
+    before = measurement.value if measurement is not None else None
     created = measurement is None
     if created:
         measurement = Measurement(
             organization_id=objective.organization_id, objective=objective, period_end=period_end
         )
-    elif measurement.value == value and measurement.note == note:
-        return measurement, False  # nothing changed: no new version in the trail
     measurement.value = value
     measurement.note = note
     measurement.source = source
@@ -126,6 +133,11 @@ def measurement_record(
     if reason or not created:
         measurement._change_reason = reason or "Correction"
     measurement.save()
+    if lock is not None:
+        correction_record(
+            objective=objective, period_end=period_end, before=before, after=value,
+            reason=reason, actor=actor,
+        )  # fmt: skip
     queue_rollup(objective.id, [period_end])
     return measurement, created
 

@@ -4,6 +4,7 @@ corrective-action proposal when an objective turns red)."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -13,9 +14,14 @@ from qms.core.webhooks.services import emit, subscribed_organizations
 
 @dataclass(frozen=True)
 class StatusChange:
-    objective: QualityObjective
+    objective: QualityObjective  # as it is now (its current status, value and period)
     before: str
     after: str
+    before_period: datetime.date | None = None
+
+    @property
+    def status_changed(self) -> bool:
+        return self.before != self.after
 
 
 Listener = Callable[[list[StatusChange]], None]
@@ -27,20 +33,22 @@ def register_status_listener(listener: Listener) -> None:
         _LISTENERS.append(listener)
 
 
-def statuses_changed(changes: list[tuple[int, str, str]]) -> None:
-    """Called after the rollups' transaction committed, with (objective id, before, after)."""
+def statuses_changed(changes: list[tuple]) -> None:
+    """Called after the rollups' transaction committed, with (objective id, status before,
+    period before, status after, period after) for each objective whose status or current
+    period changed."""
     objectives = QualityObjective.objects.select_related(
         "organization", "owner__user", "accountable_executive__user", "org_unit"
-    ).in_bulk([pk for pk, _, _ in changes])
+    ).in_bulk([pk for pk, *_ in changes])
     found = [
-        StatusChange(objectives[pk], before, after)
-        for pk, before, after in changes
+        StatusChange(objectives[pk], before, after, before_period)
+        for pk, before, before_period, after, _ in changes
         if pk in objectives
     ]
     subscribed = subscribed_organizations("objective.status_changed")
     for change in found:
         o = change.objective
-        if o.organization_id not in subscribed:
+        if not change.status_changed or o.organization_id not in subscribed:
             continue
         emit(
             o.organization_id,

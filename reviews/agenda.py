@@ -28,7 +28,7 @@ from leadership.models import ResourceAllocation, Risk
 from leadership.selectors.context import context_issues_summary
 from leadership.selectors.resources import allocation_list, off_track_without_resources
 from leadership.selectors.risks import risks_summary
-from objectives.models import QualityObjective, Rag
+from objectives.models import LockedCorrection, QualityObjective, Rag, RedFollowUp
 from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.models import OPEN_STATUSES, Action
 from qms.core.actions.selectors import actions_summary
@@ -211,10 +211,46 @@ def objectives_performance(period: Period) -> CompiledInput:
         "c_objectives",
         "9.3.2 c 2",
         "Extent to which quality objectives have been met",
-        {"counts": counts, "objectives": rows},
+        {"counts": counts, "objectives": rows, **_red_follow_ups(period)},
         has_data=bool(rows),
         missing="No active quality objectives: there is nothing to measure performance by.",
     )
+
+
+def _red_follow_ups(period: Period) -> dict:
+    """Off-track periods with their explanation and the executive's decision, and values of
+    periods an earlier review used that a quality manager corrected since (10.2, 9.3)."""
+    follow_ups = (
+        RedFollowUp.objects.for_organization(period.organization)
+        .filter(created_at__date__gte=period.start, created_at__date__lte=period.end)
+        .select_related("objective", "action", "decided_by__user")
+        .order_by("objective__code", "period_end")
+    )
+    corrections = (
+        LockedCorrection.objects.for_organization(period.organization)
+        .filter(corrected_at__date__gte=period.start, corrected_at__date__lte=period.end)
+        .select_related("objective", "corrected_by__user")
+        .order_by("corrected_at")
+    )
+    if period.unit is not None:
+        follow_ups = follow_ups.filter(objective__org_unit__path__startswith=period.unit.path)
+        corrections = corrections.filter(objective__org_unit__path__startswith=period.unit.path)
+    return {
+        "off_track": [
+            {"code": f.objective.code, "period_end": plain(f.period_end),
+             "explanation": f.explanation, "next_step": f.next_step,
+             "decision": f.get_proposal_status_display(),
+             "action": f.action.reference if f.action_id else "",
+             "dismissal_reason": f.dismissal_reason}
+            for f in follow_ups[:LIST_LIMIT]
+        ],
+        "locked_corrections": [
+            {"code": c.objective.code, "period_end": plain(c.period_end),
+             "before": plain(c.before), "after": plain(c.after), "reason": c.reason,
+             "by": c.corrected_by.display_name}
+            for c in corrections[:LIST_LIMIT]
+        ],
+    }  # fmt: skip
 
 
 def customer_satisfaction(period: Period) -> CompiledInput:

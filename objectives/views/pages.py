@@ -17,6 +17,7 @@ from objectives.forms import MeasurementForm, ObjectiveFilterForm, ObjectiveForm
 from objectives.models import Granularity, Measurement, Rag
 from objectives.periods import describe
 from objectives.permissions import can_edit_objectives, can_log_values, can_plan
+from objectives.views.red_panel import red_panel
 from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.permissions import role_required
@@ -104,6 +105,7 @@ def _render_detail(request, objective, log_form=None, step_form=None, status=200
             ),
             "log_form": log_form,
             "step_form": step_form,
+            **red_panel(objective, membership),
             "can_edit": can_edit_objectives(membership),
             "current_period_label": describe(objective.frequency, objective.current_period_end)
             if objective.current_period_end
@@ -179,6 +181,7 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
                 note=form.cleaned_data["note"],
                 actor=request.user,
                 source=Measurement.Source.FORM,
+                reason=form.cleaned_data["reason"],
             )
         except ValidationError as error:
             _add_errors(form, error)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from objectives.red_follow_ups import periods_lock
 from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
@@ -311,6 +312,13 @@ def review_hold(
     review.status = ReviewStatus.HELD
     review.full_clean()
     _save(review, membership, "Held; inputs frozen")
+    # The values this review used are now evidence: later changes need a quality manager and a
+    # reason, and the next review is told (objectives.red_follow_ups).
+    if review.period_end is not None:
+        periods_lock(
+            organization=review.organization, through=review.period_end,
+            review_reference=review.reference,
+        )  # fmt: skip
     _plan_next(review, membership)
     return review
 
