@@ -202,6 +202,10 @@ SUGGESTION_TRIAGE_DAYS = env.int("SUGGESTION_TRIAGE_DAYS", default=14)
 PULSE_SURVEY_INTERVAL_DAYS = env.int("PULSE_SURVEY_INTERVAL_DAYS", default=91)
 PULSE_SURVEY_OPEN_DAYS = env.int("PULSE_SURVEY_OPEN_DAYS", default=14)
 MILESTONE_GREEN_PERIODS = env.int("MILESTONE_GREEN_PERIODS", default=3)
+# Competence (leadership): days after a training before its effectiveness is evaluated, and
+# how long before a competence expires its holder and the quality managers are reminded.
+TRAINING_EVALUATION_DAYS = env.int("TRAINING_EVALUATION_DAYS", default=90)
+COMPETENCE_EXPIRY_REMINDER_DAYS = env.int("COMPETENCE_EXPIRY_REMINDER_DAYS", default=60)
 
 # --- Authentication -----------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

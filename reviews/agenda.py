@@ -25,6 +25,7 @@ from leadership.engagement.selectors import (
     survey_trend,
 )
 from leadership.models import ResourceAllocation, Risk
+from leadership.selectors.competence import competence_gaps_summary
 from leadership.selectors.context import context_issues_summary
 from leadership.selectors.resources import allocation_list, off_track_without_resources
 from leadership.selectors.risks import risks_summary
@@ -344,9 +345,18 @@ def resources(period: Period) -> CompiledInput:
             row["spent"] += a.spent
     pending = allocations.filter(status=ResourceAllocation.Status.REQUESTED).count()
     unresourced = off_track_without_resources(period.organization)[:LIST_LIMIT]
+    competence = competence_gaps_summary(
+        organization=period.organization, unit=period.unit, today=period.end
+    )
     data = {
         "totals": plain(list(totals.values())),
         "pending_requests": pending,
+        # People as a resource (7.1.2, 7.2): gaps against what their roles require, and
+        # competences expiring in the next 90 days (leadership.selectors.competence).
+        "competence_gaps": plain(competence["gaps"][:LIST_LIMIT]),
+        "competence_gap_count": competence["gap_count"],
+        "competence_expiring": plain(competence["expiring"][:LIST_LIMIT]),
+        "competence_expiring_count": competence["expiring_count"],
         "unresourced": [
             {"code": o.code, "title": o.title, "status": o.get_current_status_display()}
             for o in unresourced
@@ -357,7 +367,10 @@ def resources(period: Period) -> CompiledInput:
         "9.3.2 d",
         "Adequacy of resources",
         data,
-        has_data=bool(totals) or bool(data["unresourced"]),
+        has_data=bool(totals)
+        or bool(data["unresourced"])
+        or bool(competence["gap_count"])
+        or bool(competence["expiring_count"]),
         missing="No resource was requested or allocated for the period.",
     )
 

@@ -25,6 +25,7 @@ class EvidenceConfig(AppConfig):
             leadership,
             planning,
             reviews,
+            support,
         )
 
         register_nav_item(

@@ -55,6 +55,8 @@ def test_every_required_clause_is_in_the_report_with_missing_evidence_stated(cas
     missing = " ".join(f.text for f in built.findings if f.missing)
     assert "No management review was held in the period." in missing
     assert "No quality policy version was in force during the period." in missing
+    assert "No certification record." in missing
+    assert "0 competence records in force during the period" in missing
     with zipfile.ZipFile(built.path) as archive:
         html = archive.read("index.html").decode()
         manifest = json.loads(archive.read("manifest.json"))
