@@ -73,6 +73,7 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
             "status",
             "text",
             "change_summary",
+            "is_material_change",
             "submitted_at",
             "approved_by",
             "approved_at",
@@ -81,7 +82,9 @@ class PolicyVersionSerializer(serializers.ModelSerializer):
             "published_at",
             "superseded_at",
         ]
-        read_only_fields = [f for f in fields if f not in ("text", "change_summary")]
+        read_only_fields = [
+            f for f in fields if f not in ("text", "change_summary", "is_material_change")
+        ]
         extra_kwargs = {"text": {"max_length": 20_000}}
 
 
@@ -130,6 +133,7 @@ class PolicyVersionViewSet(
                 membership=self.membership,
                 text=data.get("text", version.text),
                 change_summary=data.get("change_summary", version.change_summary),
+                is_material_change=data.get("is_material_change", version.is_material_change),
             )
         )
         return Response(self.get_serializer(version).data)

@@ -26,6 +26,13 @@ class PolicyDraftForm(StyledFormMixin, forms.Form):
         label="What changed",
         help_text="One line for readers and the approver, e.g. 'Adds on-time delivery'.",
     )
+    is_material_change = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Material change: every member acknowledges this version again",
+        help_text="Untick for a wording or typo fix: acknowledgements of the version in force "
+        "then carry over.",
+    )
 
 
 class DecisionForm(StyledFormMixin, forms.Form):

@@ -53,6 +53,11 @@ class PolicyVersion(FrozenFieldsMixin, BaseModel):
     number = models.PositiveIntegerField()
     text = models.TextField(blank=True, help_text="Markdown: headings, lists, emphasis and links.")
     change_summary = models.CharField(max_length=300, blank=True)
+    is_material_change = models.BooleanField(
+        default=True,
+        help_text="Every member acknowledges it again. Untick for a wording fix: "
+        "acknowledgements of the version in force carry over.",
+    )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     drafted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -79,7 +84,14 @@ class PolicyVersion(FrozenFieldsMixin, BaseModel):
     published_at = models.DateTimeField(null=True, blank=True)
     superseded_at = models.DateTimeField(null=True, blank=True)
 
-    frozen_fields = ("text", "number", "approved_by_id", "approved_at", "approval_comment")
+    frozen_fields = (
+        "text",
+        "number",
+        "is_material_change",
+        "approved_by_id",
+        "approved_at",
+        "approval_comment",
+    )
     history = HistoricalRecords()
     objects = PolicyVersionQuerySet.as_manager()
 
@@ -151,6 +163,8 @@ class PolicyAcknowledgement(models.Model):
         Membership, on_delete=models.CASCADE, related_name="policy_acknowledgements"
     )
     acknowledged_at = models.DateTimeField()
+    # Carried over from the version before, when this one was not a material change.
+    carried_over = models.BooleanField(default=False)
 
     history = HistoricalRecords()
     objects = OrganizationScopedQuerySet.as_manager()

@@ -59,7 +59,12 @@ def policy_get_or_create(*, organization: Organization, actor=None) -> QualityPo
 
 @transaction.atomic
 def policy_version_create_draft(
-    *, policy: QualityPolicy, membership: Membership, text: str = "", change_summary: str = ""
+    *,
+    policy: QualityPolicy,
+    membership: Membership,
+    text: str = "",
+    change_summary: str = "",
+    is_material_change: bool = True,
 ) -> PolicyVersion:
     """Start a new version. Its text starts as the version in force unless given."""
     _require_role(membership, DRAFTER_ROLES, "draft the quality policy")
@@ -76,6 +81,7 @@ def policy_version_create_draft(
         number=number,
         text=text or (current.text if current else ""),
         change_summary=change_summary,
+        is_material_change=is_material_change,
         drafted_by=membership.user,
     )
     try:
@@ -86,7 +92,12 @@ def policy_version_create_draft(
 
 @transaction.atomic
 def policy_version_update_draft(
-    *, version: PolicyVersion, membership: Membership, text: str, change_summary: str = ""
+    *,
+    version: PolicyVersion,
+    membership: Membership,
+    text: str,
+    change_summary: str = "",
+    is_material_change: bool = True,
 ) -> PolicyVersion:
     _require_role(membership, DRAFTER_ROLES, "edit the quality policy")
     version = _locked(version)
@@ -97,6 +108,7 @@ def policy_version_update_draft(
         )
     version.text = text
     version.change_summary = change_summary
+    version.is_material_change = is_material_change
     return _save(version, membership.user, "Draft edited")
 
 
@@ -162,6 +174,19 @@ def policy_version_publish(*, version: PolicyVersion, membership: Membership) ->
         previous.status = PolicyVersion.Status.SUPERSEDED
         previous.superseded_at = now
         _save(previous, membership.user, f"Superseded by version {version.number}")
+        if not version.is_material_change:
+            # A wording fix: who acknowledged the version in force need not do it again.
+            PolicyAcknowledgement.objects.bulk_create(
+                [
+                    PolicyAcknowledgement(
+                        organization_id=a.organization_id, version=version,
+                        membership_id=a.membership_id, acknowledged_at=a.acknowledged_at,
+                        carried_over=True,
+                    )
+                    for a in previous.acknowledgements.all()
+                ],
+                ignore_conflicts=True,
+            )  # fmt: skip
     version.status = PolicyVersion.Status.PUBLISHED
     version.published_by = membership.user
     version.published_at = now

@@ -117,7 +117,11 @@ def version_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
         return redirect("leadership:policy-version", org_slug=org_slug, number=number)
     form = PolicyDraftForm(
         request.POST or None,
-        initial={"text": version.text, "change_summary": version.change_summary},
+        initial={
+            "text": version.text,
+            "change_summary": version.change_summary,
+            "is_material_change": version.is_material_change,
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
