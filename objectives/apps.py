@@ -41,6 +41,10 @@ class ObjectivesConfig(AppConfig):
         register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:
             DEMO_STEPS.append(seed_objectives)
+        from objectives.demo import seed_red_follow_ups
+
+        if seed_red_follow_ups not in DEMO_STEPS:
+            DEMO_STEPS.append(seed_red_follow_ups)
         register_schedule(
             DefaultSchedule(
                 name="KPI rollups: nightly full recompute",

@@ -169,3 +169,55 @@ def seed_objectives(context) -> None:
             status=ActionStep.Status.IN_PROGRESS,
         )
     rollups.recompute_all(organization.id, today=today)
+
+
+# Explanations the demo's owners gave, in turn, for their off-track objectives.
+RED_EXPLANATIONS = [
+    ("A supplier's late deliveries held the line for two weeks.",
+     "Qualify a second supplier; weekly delivery review until it recovers."),
+    ("A new operator team still on the learning curve.",
+     "Pair each new operator with a senior for a month; re-check in four weeks."),
+    ("The measuring method changed mid-month.",
+     "Confirm the new method with the metrology lab; restate the target if needed."),
+]  # fmt: skip
+
+
+def seed_red_follow_ups(context) -> None:
+    """Each off-track objective's follow-up (as the rollups open them): most explained, some
+    with the executive's decision, one left for its owner and executive to act on."""
+    from objectives.models import Rag, RedFollowUp
+    from objectives.red_follow_ups import (
+        follow_up_open,
+        red_follow_up_accept,
+        red_follow_up_explain,
+    )
+
+    if RedFollowUp.objects.filter(organization=context.organization).exists():
+        return
+    red = list(
+        QualityObjective.objects.for_organization(context.organization)
+        .active()
+        .filter(current_status=Rag.RED, current_period_end__isnull=False)
+        .select_related("owner__user", "accountable_executive__user", "organization")
+        .order_by("code")
+    )
+    contributor = context.members.get("contributor")
+    # The one left open: not the demo contributor's (their objectives stay open to new values).
+    waiting = next((o for o in red if o.owner_id != getattr(contributor, "pk", None)), None)
+    for n, objective in enumerate(red):
+        follow_up = follow_up_open(objective, consecutive=False)
+        if follow_up is None or objective == waiting:
+            continue
+        why, nxt = RED_EXPLANATIONS[n % len(RED_EXPLANATIONS)]
+        red_follow_up_explain(
+            follow_up=follow_up, membership=objective.owner, explanation=why, next_step=nxt
+        )
+        if n % 2 == 0:
+            red_follow_up_accept(
+                follow_up=follow_up,
+                membership=objective.accountable_executive,
+                title=f"Bring {objective.code} back on track",
+                owner=objective.owner,
+                due_date=context.today + datetime.timedelta(days=30),
+                today=context.today,
+            )

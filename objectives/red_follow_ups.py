@@ -58,8 +58,6 @@ def rules_set(*, membership: Membership, red_explanation_required: bool) -> Obje
 
 def on_status_changes(changes) -> None:
     """Status listener (objectives.status_events): a red period opens a follow-up, once."""
-    from qms.core.notifications.services import notifications_create
-
     for change in changes:
         objective = change.objective
         if change.after != Rag.RED or objective.current_period_end is None:
@@ -67,22 +65,29 @@ def on_status_changes(changes) -> None:
         new_period = change.before_period != objective.current_period_end
         if change.before == Rag.RED and not new_period:
             continue  # still red, same period: already followed up
-        try:
-            with transaction.atomic():
-                follow_up = RedFollowUp.objects.create(
-                    organization_id=objective.organization_id,
-                    objective=objective,
-                    period_end=objective.current_period_end,
-                    value=objective.current_value,
-                    consecutive=change.before == Rag.RED,
-                )
-        except IntegrityError:
-            continue
-        notifications_create(
-            organization=objective.organization,
-            specs=_specs(follow_up),
-            today=timezone.localdate(),
-        )
+        follow_up_open(objective, consecutive=change.before == Rag.RED)
+
+
+def follow_up_open(objective: QualityObjective, *, consecutive: bool) -> RedFollowUp | None:
+    """Open the follow-up of the objective's current (red) period and tell the owner and the
+    accountable executive; None when it exists already."""
+    from qms.core.notifications.services import notifications_create
+
+    try:
+        with transaction.atomic():
+            follow_up = RedFollowUp.objects.create(
+                organization_id=objective.organization_id,
+                objective=objective,
+                period_end=objective.current_period_end,
+                value=objective.current_value,
+                consecutive=consecutive,
+            )
+    except IntegrityError:
+        return None
+    notifications_create(
+        organization=objective.organization, specs=_specs(follow_up), today=timezone.localdate()
+    )
+    return follow_up
 
 
 def _specs(follow_up: RedFollowUp) -> list[NotificationSpec]:
