@@ -43,25 +43,49 @@ class LeadershipConfig(AppConfig):
             models.ResponsibilityAssignment, select_related=("responsibility", "membership__user")
         )
 
-        register_nav_item(NavItem("Policy", "leadership:policy", order=20, group="Leadership"))
         register_nav_item(
-            NavItem("Responsibilities", "leadership:responsibilities", order=30, group="Leadership")
+            NavItem(
+                "Policy", "leadership:policy", order=20, group="Leadership", section="Direction"
+            )
         )
         register_nav_item(
-            NavItem("Resources", "leadership:resources", order=40, group="Leadership")
+            NavItem(
+                "Responsibilities",
+                "leadership:responsibilities",
+                order=30,
+                group="Leadership",
+                section="Direction",
+            )
         )
         register_nav_item(
-            NavItem("Top management", "leadership:executives", order=50, group="Leadership")
+            NavItem(
+                "Resources",
+                "leadership:resources",
+                order=40,
+                group="Leadership",
+                section="Direction",
+            )
+        )
+        register_nav_item(
+            NavItem(
+                "Top management",
+                "leadership:executives",
+                order=50,
+                group="Leadership",
+                section="Direction",
+            )
         )
         # Competence, training, processes and the certificate join the Leadership menu rather
         # than adding a top-bar entry (the bar is full at laptop width).
-        for label, name, order in (
-            ("Competence matrix", "leadership:competence-matrix", 60),
-            ("Training", "leadership:training", 70),
-            ("Process map", "leadership:process-map", 80),
-            ("Certificate", "leadership:certificate", 90),
+        for label, name, order, section in (
+            ("Competence matrix", "leadership:competence-matrix", 67, "People"),
+            ("Training", "leadership:training", 68, "People"),
+            ("Process map", "leadership:process-map", 80, "Processes"),
+            ("Certificate", "leadership:certificate", 90, "Processes"),
         ):
-            register_nav_item(NavItem(label, name, order=order, group="Leadership"))
+            register_nav_item(
+                NavItem(label, name, order=order, group="Leadership", section=section)
+            )
         register_home_panel(HomePanel("leadership/home_panel.html", home_panel_context, order=5))
         register_home_panel(
             HomePanel(

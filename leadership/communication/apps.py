@@ -34,10 +34,22 @@ class CommunicationConfig(AppConfig):
         )
         reminders.register()
         register_nav_item(
-            NavItem("Announcements", "communication:announcements", order=60, group="Leadership")
+            NavItem(
+                "Announcements",
+                "communication:announcements",
+                order=60,
+                group="Leadership",
+                section="Communication",
+            )
         )
         register_nav_item(
-            NavItem("Communication plan", "communication:plan", order=61, group="Leadership")
+            NavItem(
+                "Communication plan",
+                "communication:plan",
+                order=61,
+                group="Leadership",
+                section="Communication",
+            )
         )
         register_nav_item(
             NavItem(
@@ -46,6 +58,7 @@ class CommunicationConfig(AppConfig):
                 roles=ACTIVITY_READER_ROLES,
                 order=62,
                 group="Leadership",
+                section="Communication",
             )
         )
         if seed_communication not in DEMO_STEPS:

@@ -39,19 +39,49 @@ class EngagementConfig(AppConfig):
         # In the Leadership menu beside the policy (the bar is full); the home page's first
         # panel also leads every member to it.
         register_nav_item(
-            NavItem("Quality board", "engagement:board", order=21, group="Leadership")
+            NavItem(
+                "Quality board",
+                "engagement:board",
+                order=21,
+                group="Leadership",
+                section="Engagement",
+            )
         )
         register_nav_item(
-            NavItem("Suggestions", "engagement:suggestions", order=63, group="Leadership")
+            NavItem(
+                "Suggestions",
+                "engagement:suggestions",
+                order=63,
+                group="Leadership",
+                section="Engagement",
+            )
         )
         register_nav_item(
-            NavItem("Pulse survey", "engagement:survey", order=64, group="Leadership")
+            NavItem(
+                "Pulse survey",
+                "engagement:survey",
+                order=64,
+                group="Leadership",
+                section="Engagement",
+            )
         )
         register_nav_item(
-            NavItem("Recognition", "engagement:recognition", order=65, group="Leadership")
+            NavItem(
+                "Recognition",
+                "engagement:recognition",
+                order=65,
+                group="Leadership",
+                section="Engagement",
+            )
         )
         register_nav_item(
-            NavItem("Lessons learned", "engagement:lessons", order=66, group="Leadership")
+            NavItem(
+                "Lessons learned",
+                "engagement:lessons",
+                order=66,
+                group="Leadership",
+                section="Engagement",
+            )
         )
         register_home_panel(HomePanel("engagement/home_panel.html", board_panel_context, order=1))
         if seed_engagement not in DEMO_STEPS:

@@ -17,6 +17,7 @@ class NavItem:
     roles: frozenset = ALL_ROLES
     order: int = 100
     group: str = ""  # items of one group share a dropdown in the top bar
+    section: str = ""  # a heading inside the dropdown, for long groups
 
 
 _ITEMS: list[NavItem] = []
@@ -29,7 +30,8 @@ def register_nav_item(item: NavItem) -> None:
 
 
 def nav_for(membership, current_path: str) -> list[dict]:
-    """Top-bar entries in order: a link, or a group (dropdown) of links."""
+    """Top-bar entries in order: a link, or a group (dropdown) of links, themselves in
+    sections (each with its heading) in the order of their first item."""
     entries: list[dict] = []
     groups: dict[str, dict] = {}
     for item in _ITEMS:
@@ -43,8 +45,11 @@ def nav_for(membership, current_path: str) -> list[dict]:
             entries.append(link)
             continue
         if item.group not in groups:
-            groups[item.group] = {"label": item.group, "children": [], "active": False}
+            groups[item.group] = {"label": item.group, "sections": {}, "active": False}
             entries.append(groups[item.group])
-        groups[item.group]["children"].append(link)
+        groups[item.group]["sections"].setdefault(item.section, []).append(link)
         groups[item.group]["active"] |= active
+    for group in groups.values():
+        group["sections"] = list(group["sections"].items())
+        group["children"] = [link for _, links in group["sections"] for link in links]
     return entries

@@ -53,3 +53,14 @@ def test_auditor_cannot_write_through_the_api(api_client, cast):
         reverse("membership-list", kwargs={"org_slug": "acme-test"}), {"role": "admin"}
     )
     assert response.status_code == 403
+
+
+def test_the_leadership_menu_is_in_sections_with_headings(client, cast):
+    from django.urls import reverse
+
+    client.force_login(cast.quinn)
+    page = client.get(reverse("core:org-home", args=["acme-test"])).content.decode()
+    headings = [h for h in ("Direction", "Engagement", "Communication", "People", "Processes")
+                if f'<h2 class="dropdown-header">{h}</h2>' in page]  # fmt: skip
+    assert headings == ["Direction", "Engagement", "Communication", "People", "Processes"]
+    assert page.index(">Policy<") < page.index(">Quality board<") < page.index(">Certificate<")
