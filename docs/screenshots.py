@@ -44,7 +44,54 @@ SHOTS = [
     ("reviews", "executive", "/o/acme/reviews/", 1280),
     ("review", "quality", "/o/acme/reviews/3/", 1280),
     ("my-actions-phone", "contributor", "/o/acme/actions/mine/", 390),
+    ("quality-board-phone", "contributor", "/o/acme/engagement/board/", 390),
+    ("competence-matrix", "quality", "/o/acme/leadership/competence/", 1280),
+    ("readiness", "executive", "/o/acme/evidence/readiness/", 1280),
+    ("announcements", "quality", "/o/acme/communication/", 1280),
+    ("suggestions", "quality", "/o/acme/engagement/suggestions/", 1280),
+    ("process", "quality", "/o/acme/leadership/processes/", 1280),
 ]
+
+
+def leadership_record(page):
+    page.goto(f"{BASE}/o/acme/leadership/executives/")
+    page.get_by_role("link", name="Leadership record").first.click()
+    page.wait_for_load_state()
+
+
+def evidence_pack(page):
+    """Build a pack (the server must run tasks: a worker, or CELERY_TASK_ALWAYS_EAGER=1),
+    screenshot it ready, download it and screenshot the verify page's answer."""
+    page.goto(f"{BASE}/o/acme/evidence/")
+    page.get_by_role("button", name="Build the pack").click()
+    page.get_by_text("Ready to download").first.wait_for(timeout=60_000)
+    page.screenshot(path=str(OUT / "evidence-pack-ready.png"), full_page=True)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the pack").click()
+    path = OUT / "_pack.zip"
+    download.value.save_as(path)
+    page.goto(f"{BASE}/o/acme/evidence/verify/")
+    page.get_by_label("Evidence pack (.zip)").set_input_files(str(path))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_load_state()
+    path.unlink()
+    return "evidence-pack-verified"
+
+
+# (file name, username, width, steps): pages reached by clicking; a step may save its own
+# screenshots and names the last one.
+FLOWS = [
+    ("leadership-record", "executive", 1280, leadership_record),
+    (None, "auditor", 1280, evidence_pack),
+]
+
+
+def _sign_in(page, username: str) -> None:
+    page.goto(f"{BASE}/accounts/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo1234")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
 
 
 def main() -> None:
@@ -55,12 +102,16 @@ def main() -> None:
             context = browser.new_context(viewport={"width": width, "height": 800})
             page = context.new_page()
             if username:
-                page.goto(f"{BASE}/accounts/login/")
-                page.get_by_label("Username").fill(username)
-                page.get_by_label("Password").fill("demo1234")
-                page.get_by_role("button", name="Sign in").click()
-                page.wait_for_load_state()
+                _sign_in(page, username)
             page.goto(f"{BASE}{path}")
+            page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
+            context.close()
+        for name, username, width, steps in FLOWS:
+            context = browser.new_context(viewport={"width": width, "height": 800},
+                                          accept_downloads=True)  # fmt: skip
+            page = context.new_page()
+            _sign_in(page, username)
+            name = steps(page) or name
             page.screenshot(path=str(OUT / f"{name}.png"), full_page=True)
             context.close()
         browser.close()

@@ -50,6 +50,9 @@ def allowed_unit(membership: Membership, unit: OrgUnit | None) -> OrgUnit | None
         raise ValidationError({"org_unit": "Choose a unit of this organisation."})
     if membership.role == Role.AUDITOR and membership.org_unit_id:
         limit = membership.org_unit
+        roots = OrgUnit.objects.filter(organization_id=membership.organization_id, depth=1)
+        if limit.depth == 1 and roots.count() == 1:
+            return unit  # the unit at the top of the only tree: the whole organisation
         if unit is None:
             return limit
         if not unit.path.startswith(limit.path):

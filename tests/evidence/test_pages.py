@@ -206,3 +206,13 @@ def test_the_packs_page_costs_the_same_queries_for_one_and_many_packs(
         add()
     with django_assert_max_num_queries(len(one.captured_queries)):
         client.get(PACKS)
+
+
+def test_an_auditor_of_the_top_unit_gets_the_whole_organisation(
+    client, cast, django_capture_on_commit_callbacks
+):
+    top = OrgUnit.objects.get(organization=cast.org_a, code="A")
+    Membership.objects.filter(user=cast.audrey).update(org_unit=top)
+    client.force_login(cast.audrey)
+    _request(client, django_capture_on_commit_callbacks)
+    assert EvidencePack.objects.get().org_unit is None
