@@ -108,3 +108,8 @@ class LeadershipConfig(AppConfig):
             DEMO_STEPS.append(seed_registers)
         if seed_competence not in DEMO_STEPS:
             DEMO_STEPS.append(seed_competence)
+
+        from leadership.calendar import certification_audit_events
+        from qms.core.calendar.registry import register_calendar_source
+
+        register_calendar_source("certification-audits", certification_audit_events)

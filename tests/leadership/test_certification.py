@@ -176,3 +176,14 @@ def test_the_api_adds_an_audit_and_refuses_a_result_without_a_date(api_client, c
     api_client.force_authenticate(cast.alice)
     assert api_client.post(url, {"kind": "surveillance", "planned_on": "2027-02-01"},
                            format="json").status_code == 403  # fmt: skip
+
+
+def test_certification_audits_are_in_the_calendars_of_top_management_and_auditors(
+    cast, members, certificate
+):
+    from leadership.calendar import certification_audit_events
+
+    window = (D(2026, 1, 1), D(2026, 12, 31))
+    alice = list(certification_audit_events(members["alice"], *window))
+    assert [(e.start, e.summary) for e in alice] == [(D(2026, 3, 1), "Surveillance audit (BAB)")]
+    assert list(certification_audit_events(members["carl"], *window)) == []
