@@ -280,3 +280,33 @@ def open_actions_age_figure(months: list[ActionsSummary]) -> dict:
             "font": FONT,
         },
     }
+
+
+def survey_trend_figure(rounds: list[str], rows: list) -> dict:
+    """Mean pulse-survey score (1 to 5) per group across rounds; gaps where a group had too
+    few respondents to be shown. Each line is named in the legend and at its last point."""
+    data = []
+    for i, row in enumerate(rows):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": row.label,
+                "x": rounds,
+                "y": row.means,
+                "line": {"width": 3, "color": INK} if i == 0 else {"width": 1.5},
+                "marker": {"symbol": list(MARKER_SYMBOLS.values())[i % 4]},
+                "connectgaps": False,
+                "hovertemplate": f"{row.label}: %{{y:.2f}} in %{{x}}<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 280,
+            "margin": {"l": 40, "r": 10, "t": 20, "b": 60},
+            "yaxis": {"range": [1, 5], "title": {"text": "Mean score (1 to 5)"}},
+            "legend": {"orientation": "h", "y": -0.3},
+            "font": FONT,
+        },
+    }

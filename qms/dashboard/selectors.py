@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from leadership.engagement.selectors import survey_results_by_round, survey_trend
 from leadership.selectors.accountability import (
     ExecutiveRecord,
     awaiting_top_management,
@@ -79,6 +80,10 @@ class DashboardData:
     extra_labels: list[str]
     awaiting: dict[str, int]
     reviews_to_sign_off: int
+    # Staff pulse survey: round labels and one row per group (means; None where the group was
+    # under five respondents), the organisation first. Already folded for anonymity.
+    survey_rounds: list[str] = field(default_factory=list)
+    survey_trend: list = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
 
     @property
@@ -159,8 +164,22 @@ def dashboard_data(
         extra_labels=extra_column_labels(),
         awaiting=awaiting_top_management(organization),
         reviews_to_sign_off=reviews_awaiting_sign_off(organization),
+        **_survey(organization, filters),
         messages=messages,
     )
+
+
+def _survey(organization: Organization, filters: DashboardFilters) -> dict:
+    """The pulse survey rounds opened in the period (at most the last eight)."""
+    results = survey_results_by_round(
+        organization=organization, start=filters.period.start, end=filters.period.end, limit=8
+    )
+    return {
+        "survey_rounds": [f"Round {r.round.number} ({r.round.opens_on:%b %Y})" for r in results],
+        "survey_trend": [
+            row for row in survey_trend(results) if any(m is not None for m in row.means)
+        ],
+    }
 
 
 def _actions_scope(filters: DashboardFilters) -> tuple[Q | None, str]:

@@ -280,6 +280,32 @@ def accountability_panel(data: DashboardData) -> Panel:
     )
 
 
+def survey_panel(data: DashboardData) -> Panel:
+    rows, rounds = data.survey_trend, data.survey_rounds
+    if rows:
+        overall = rows[0].means
+        shown = [m for m in overall if m is not None]
+        summary = (
+            f"{len(rounds)} pulse survey round{'s' if len(rounds) != 1 else ''} in the period; "
+            + (f"the organisation's mean went from {shown[0]:.1f} to {shown[-1]:.1f} (out of 5)"
+               if len(shown) > 1 else f"the organisation's mean is {shown[0]:.1f} out of 5"
+               if shown else "too few respondents for an organisation-wide figure")
+            + ". Groups under five respondents are folded into their parent unit."
+        )  # fmt: skip
+    else:
+        summary = "No pulse survey round with enough respondents in this period."
+    return Panel(
+        key="pulse-survey",
+        title="Staff pulse survey",
+        summary=summary,
+        columns=["Group", *rounds],
+        rows=[[row.label, *("" if m is None else round(m, 2) for m in row.means)] for row in rows],
+        figure=charts.survey_trend_figure(rounds, rows) if rows else None,
+        label="Line chart: mean survey score per group across rounds; gaps where a group had "
+        "fewer than five respondents.",
+    )
+
+
 def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[str, Panel]:
     """Every panel of the page; `full` for the CSVs (all rows, not only those shown)."""
     built = [
@@ -289,6 +315,7 @@ def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[st
         action_closure_panel(data),
         open_actions_panel(data),
         accountability_panel(data),
+        survey_panel(data),
     ]
     return {p.key: p for p in built}
 

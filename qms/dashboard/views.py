@@ -50,7 +50,9 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "panels": panels,
             "rag_tile": rag_tile,
             "kpi_panel": panels["kpi-trends"],
-            "trend_charts": [panels[k] for k in ("reviews", "action-closure", "open-actions")],
+            "trend_charts": [
+                panels[k] for k in ("reviews", "action-closure", "open-actions", "pulse-survey")
+            ],
             "accountability": panels["accountability"],
             "query": f"?{query}" if query else "",
             "is_custom": filters.period.key == CUSTOM,
