@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,8 +22,18 @@ from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
+from qms.core.tenancy import audit_scope, limit_to_audit_scope
 
 PAGE_SIZE = 25
+
+
+def _objective(request, code: str):
+    """The objective with this code, or 404 (also outside an auditor's unit)."""
+    objective = selectors.objective_get(organization=request.organization, code=code)
+    unit = audit_scope(request.membership)
+    if unit is not None and not objective.org_unit.path.startswith(unit.path):
+        raise Http404("No such objective.")
+    return objective
 
 
 def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -41,12 +51,18 @@ def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             search=data["q"].strip(),
             sort=data["sort"] or "code",
         )
-    objectives = selectors.objective_list(organization=organization, filters=filters)
+    scope = request.membership
+    objectives = limit_to_audit_scope(
+        selectors.objective_list(organization=organization, filters=filters), scope
+    )
     page = Paginator(objectives, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.rag_counts(
-        selectors.objective_list(
-            organization=organization,
-            filters=selectors.ObjectiveFilters(unit=filters.unit, status="active"),
+        limit_to_audit_scope(
+            selectors.objective_list(
+                organization=organization,
+                filters=selectors.ObjectiveFilters(unit=filters.unit, status="active"),
+            ),
+            scope,
         )
     )
     query = request.GET.copy()
@@ -68,7 +84,7 @@ def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 def objective_detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
-    objective = selectors.objective_get(organization=request.organization, code=code)
+    objective = _objective(request, code)
     return _render_detail(request, objective)
 
 
@@ -139,7 +155,7 @@ def objective_create(request: HttpRequest, org_slug: str) -> HttpResponse:
 @role_required(QUALITY_EDITOR_ROLES)
 @require_http_methods(["GET", "POST"])
 def objective_edit(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
-    objective = selectors.objective_get(organization=request.organization, code=code)
+    objective = _objective(request, code)
     form = ObjectiveForm(
         request.POST or None, instance=objective, organization=request.organization
     )
@@ -168,7 +184,7 @@ def objective_edit(request: HttpRequest, org_slug: str, code: str) -> HttpRespon
 
 @require_POST
 def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
-    objective = selectors.objective_get(organization=request.organization, code=code)
+    objective = _objective(request, code)
     if not can_log_values(request.membership, objective):
         raise PermissionDenied("Only the objective's owner or a quality manager logs its values.")
     form = MeasurementForm(request.POST, objective=objective, today=timezone.localdate())
@@ -195,7 +211,7 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
 
 @require_POST
 def plan_step_create(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
-    objective = selectors.objective_get(organization=request.organization, code=code)
+    objective = _objective(request, code)
     if not can_plan(request.membership, objective):
         raise PermissionDenied("Only the objective's owner or a quality manager plans it.")
     form = PlanStepForm(request.POST, organization=request.organization)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from django.http import Http404
 from django.utils import formats
 
-from qms.core.models import Membership
+from qms.core.models import Membership, OrgUnit
+from qms.core.roles import Role
 
 SESSION_KEY = "qms_current_organization"
 
@@ -64,3 +65,33 @@ def default_membership(user, preferred_slug: str | None = None) -> Membership | 
         if preferred:
             return preferred
     return memberships.order_by("organization__name").first()
+
+
+def audit_scope(membership) -> OrgUnit | None:
+    """The unit subtree an auditor's access is limited to, or None for the whole organisation.
+
+    An auditor's unit (set by an administrator) limits what they read; the top unit of an
+    organisation with a single tree means the whole organisation. Other roles: None (their unit
+    is only where their pages start)."""
+    if membership is None or membership.role != Role.AUDITOR or membership.org_unit_id is None:
+        return None
+    unit = membership.org_unit
+    if unit.depth == 1 and (
+        OrgUnit.objects.filter(organization_id=membership.organization_id, depth=1).count() == 1
+    ):
+        return None
+    return unit
+
+
+def limit_to_audit_scope(queryset, membership):
+    """Records of the auditor's unit subtree only, for models that belong to a unit (directly,
+    or through their objective); other querysets unchanged."""
+    unit = audit_scope(membership)
+    if unit is None:
+        return queryset
+    names = {f.name for f in queryset.model._meta.get_fields()}
+    if "org_unit" in names:
+        return queryset.filter(org_unit__path__startswith=unit.path)
+    if "objective" in names:
+        return queryset.filter(objective__org_unit__path__startswith=unit.path)
+    return queryset

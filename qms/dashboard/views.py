@@ -3,6 +3,8 @@ as CSV. Filters come from the query string, so a view can be bookmarked and shar
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -12,6 +14,7 @@ from objectives.models import Rag
 from qms.core.documents import render_pdf
 from qms.core.models import Membership
 from qms.core.roles import Role
+from qms.core.tenancy import audit_scope
 from qms.dashboard import board, tables
 from qms.dashboard.filters import CUSTOM, read_filters
 from qms.dashboard.leadership_record import leadership_record
@@ -23,6 +26,10 @@ def _build(request: HttpRequest):
     form, filters, problems = read_filters(
         request.GET, organization=request.organization, today=today
     )
+    scope = audit_scope(request.membership)
+    if scope is not None and not (filters.unit and filters.unit.path.startswith(scope.path)):
+        # An auditor limited to a unit sees that subtree's dashboard.
+        filters = dataclasses.replace(filters, unit=scope)
     data = dashboard_data(
         organization=request.organization,
         filters=filters,

@@ -11,7 +11,7 @@ from django.http import Http404
 from rest_framework import exceptions, permissions
 
 from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES
-from qms.core.tenancy import AccessExpired, resolve_membership
+from qms.core.tenancy import AccessExpired, limit_to_audit_scope, resolve_membership
 
 
 class IsOrganizationMember(permissions.BasePermission):
@@ -66,7 +66,8 @@ class OrganizationScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):
             # Schema generation has no request organisation; it only needs the model.
             return self.get_base_queryset(None).none()
-        return self.get_base_queryset(self.organization)
+        # An auditor limited to a unit reads that subtree only (models that belong to a unit).
+        return limit_to_audit_scope(self.get_base_queryset(self.organization), self.membership)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

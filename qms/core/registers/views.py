@@ -25,6 +25,7 @@ from qms.core.registers import services
 from qms.core.registers.definition import Register, get_register
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportUploadForm
 from qms.core.registers.importing import import_file, template_csv
+from qms.core.tenancy import limit_to_audit_scope
 
 PAGE_SIZE = 25
 
@@ -45,11 +46,13 @@ def _urls(register: Register, org_slug: str) -> dict:
 
 
 def _records(register: Register, request: HttpRequest):
-    return (
+    records = (
         register.model.objects.for_organization(request.organization)
         .select_related(*register.select_related)
         .prefetch_related(*register.prefetch_related)
     )
+    # An auditor limited to a unit reads that subtree only (registers whose records have one).
+    return limit_to_audit_scope(records, request.membership)
 
 
 def _cells(register: Register, record) -> list[dict]:
@@ -78,7 +81,9 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     page = Paginator(filtered.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
     status_field = register.model._meta.get_field(register.status_field)
     counted = dict(
-        register.model.objects.for_organization(request.organization)
+        limit_to_audit_scope(
+            register.model.objects.for_organization(request.organization), request.membership
+        )
         .order_by()
         .values_list(register.status_field)
         .annotate(n=Count("id"))
