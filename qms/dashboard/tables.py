@@ -283,15 +283,15 @@ def accountability_panel(data: DashboardData) -> Panel:
 def survey_panel(data: DashboardData) -> Panel:
     rows, rounds = data.survey_trend, data.survey_rounds
     if rows:
-        overall = rows[0].means
-        shown = [m for m in overall if m is not None]
-        summary = (
-            f"{len(rounds)} pulse survey round{'s' if len(rounds) != 1 else ''} in the period; "
-            + (f"the organisation's mean went from {shown[0]:.1f} to {shown[-1]:.1f} (out of 5)"
-               if len(shown) > 1 else f"the organisation's mean is {shown[0]:.1f} out of 5"
-               if shown else "too few respondents for an organisation-wide figure")
-            + ". Groups under five respondents are folded into their parent unit."
+        shown = [m for m in rows[0].means if m is not None]
+        trend = (
+            f"mean {shown[0]:.1f} to {shown[-1]:.1f} out of 5" if len(shown) > 1
+            else f"mean {shown[0]:.1f} out of 5" if shown else "no organisation-wide figure"
         )  # fmt: skip
+        summary = (
+            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {trend} (groups under five "
+            "folded)."
+        )
     else:
         summary = "No pulse survey round with enough respondents in this period."
     return Panel(
