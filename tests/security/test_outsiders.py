@@ -1,0 +1,108 @@
+"""Every page and API endpoint of an organisation, found from the URL configuration (a new one
+is covered without anyone remembering), refuses those who are not in it: anonymous visitors,
+members of another organisation, and an auditor whose access has expired; for reading and for
+each writing method. The few URLs outside organisations are declared below, one by one: a new
+one fails until its policy is written here.
+
+This is the tenancy half of issue 9's permission matrix; the per-role half (allowed or 403 for
+each role of the organisation) is still to come.
+"""
+
+import re
+import uuid
+
+import pytest
+from django.urls import URLResolver, get_resolver
+
+pytestmark = pytest.mark.django_db
+
+METHODS = ("get", "post", "put", "patch", "delete")
+SAMPLES = {  # a value for each kind of path parameter; the answer comes before any lookup
+    "org_slug": "acme-test",
+    "pk": "1",
+    "number": "1",
+    "code": "OBJ-01",
+    "uuid": str(uuid.UUID(int=1)),
+    "table": "objectives",
+    "key": "nonconformities",
+}
+# URLs outside any organisation: (pattern, what anyone not signed in gets for GET).
+PUBLIC = {
+    "": "redirect",  # the landing page sends strangers to sign in
+    "healthz": "ok",
+    "accounts/login/": "ok",
+    "accounts/logout/": "refused",  # POST only
+    "accounts/password/": "redirect",
+    "accounts/password/done/": "redirect",
+    "accounts/api-token/": "redirect",
+    "oidc/authenticate/": "not found",  # single sign-on is off unless configured
+    "oidc/callback/": "not found",
+    "p/<slug:public_slug>/policy/": "not found",  # no such organisation
+    "calendar/<str:token>.ics": "not found",  # no such token
+    "api/v1/auth/token/": "refused",  # POST only
+    "api/schema/": "ok",
+    "api/docs/": "ok",
+}
+GET_ANSWERS = {
+    "ok": {200},
+    "redirect": {302},
+    "not found": {404},
+    "refused": {405},
+}
+
+
+def _walk(resolver, prefix=""):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern)
+
+
+def _url(route: str) -> str:
+    """A concrete path for a route, with sample values for its parameters."""
+    # Regular-expression groups first (the API router's), then path converters.
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES.get(m.group(1), "1"), route)
+    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
+    return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
+
+
+def _routes():
+    routes = [r for r in _walk(get_resolver()) if "format" not in r and "django-admin" not in r]
+    org = sorted({r for r in routes if "org_slug" in r})
+    other = sorted({r for r in routes if "org_slug" not in r})
+    return org, other
+
+
+ORG_ROUTES, OTHER_ROUTES = _routes()
+
+
+def test_every_url_outside_organisations_has_a_declared_policy():
+    assert len(ORG_ROUTES) > 200  # the walk found the organisation's pages and endpoints
+    undeclared = [r for r in OTHER_ROUTES if r not in PUBLIC and not r.startswith("api/v1/")]
+    assert undeclared == []
+
+
+@pytest.mark.parametrize("route", sorted(PUBLIC))
+def test_urls_outside_organisations_answer_strangers_as_declared(client, route):
+    assert client.get(_url(route)).status_code in GET_ANSWERS[PUBLIC[route]]
+
+
+@pytest.mark.parametrize("route", ORG_ROUTES)
+def test_an_organisations_urls_refuse_outsiders(client, cast, route):
+    url = _url(route)
+    api = url.startswith("/api/")
+    for method in METHODS:
+        call = getattr(client, method)
+        client.logout()
+        anonymous = call(url)
+        if api:
+            assert anonymous.status_code in (401, 403), (method, url, anonymous.status_code)
+        else:
+            assert anonymous.status_code in (302, 405), (method, url, anonymous.status_code)
+            if anonymous.status_code == 302:
+                assert anonymous["Location"].startswith("/accounts/login/"), (method, url)
+        client.force_login(cast.bob)  # a member of another organisation only
+        assert call(url).status_code in (404, 405), (method, url)
+        client.force_login(cast.eddie)  # an auditor whose access ended yesterday
+        assert call(url).status_code in (403, 405), (method, url)
