@@ -9,7 +9,6 @@ evidence and never changes; a correction is a new announcement that names the on
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from objectives.periods import add_months
 from qms.core.immutable import FrozenFieldsMixin
 from qms.core.models import (
     BaseModel,
@@ -65,12 +65,6 @@ class Recurrence(models.TextChoices):
 
 
 _MONTHS = {Recurrence.MONTHLY: 1, Recurrence.QUARTERLY: 3, Recurrence.YEARLY: 12}
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class CommunicationPlanItemQuerySet(OrganizationScopedQuerySet):
@@ -150,7 +144,7 @@ class CommunicationPlanItem(BaseModel):
         months_before = (start.year - self.starts_on.year) * 12 + start.month - self.starts_on.month
         index = max(0, months_before // step - 1)
         while True:
-            day = _add_months(self.starts_on, index * step)
+            day = add_months(self.starts_on, index * step)
             if day > last:
                 return dates
             if day >= start:

@@ -3,13 +3,13 @@ records (ISO 9001 7.2). Only the quality team (quality managers, admins) records
 
 from __future__ import annotations
 
-import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from leadership.models import Competence, CompetenceRecord, CompetenceRequirement, Responsibility
+from objectives.periods import add_months
 from qms.core.immutable import NotAllowed
 from qms.core.models import Membership
 from qms.core.roles import QUALITY_EDITOR_ROLES, Role
@@ -18,14 +18,6 @@ from qms.core.roles import QUALITY_EDITOR_ROLES, Role
 def check_editor(membership: Membership, what: str = "competence records") -> None:
     if membership.role not in QUALITY_EDITOR_ROLES:
         raise NotAllowed(f"Only a quality manager or an administrator can change {what}.")
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(
-        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
-    )
 
 
 def default_expiry(competence: Competence, attained_on: datetime.date) -> datetime.date | None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from leadership.communication.selectors_plan import plan_on_time_summary
 from leadership.selectors.policy import acknowledgement_rates, current_version
 from objectives.models import QualityObjective
+from objectives.periods import add_months
 from objectives.selectors import objectives_missing_latest_value
 from qms.core.actions.models import Action
 from qms.core.models import Organization
@@ -43,15 +44,6 @@ def thresholds_for(organization: Organization) -> ReadinessThresholds:
     return found or ReadinessThresholds(organization=organization)
 
 
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    month = day.month - 1 - months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    last = [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28, 31, 30, 31, 30,
-            31, 31, 30, 31, 30, 31][month - 1]  # fmt: skip
-    return datetime.date(year, month, min(day.day, last))
-
-
 def readiness_checks(organization: Organization, today: datetime.date | None = None) -> list[Check]:
     today = today or timezone.localdate()
     limits = thresholds_for(organization)
@@ -71,7 +63,7 @@ def readiness_checks(organization: Organization, today: datetime.date | None = N
                             "No policy in force.", policy_url))  # fmt: skip
     else:
         approved = (version.approved_at or version.published_at).date()
-        since = _months_before(today, limits.policy_review_months)
+        since = add_months(today, -limits.policy_review_months)
         checks.append(Check(
             "5.2",
             f"Policy approved or reviewed within {limits.policy_review_months} months",
@@ -114,7 +106,7 @@ def readiness_checks(organization: Organization, today: datetime.date | None = N
                             "No management review has been held yet.", reviews_url))  # fmt: skip
     else:
         interval = last.schedule.interval_months if last.schedule_id else 12
-        recent = last.held_on >= _months_before(today, interval)
+        recent = last.held_on >= add_months(today, -interval)
         ok = recent and overdue is None
         detail = f"{last.reference} was held on {last.held_on:%-d %b %Y}"
         if overdue is not None:
@@ -139,7 +131,7 @@ def readiness_checks(organization: Organization, today: datetime.date | None = N
     ))  # fmt: skip
 
     summary = plan_on_time_summary(
-        organization=organization, start=_months_before(today, 12), end=today, today=today
+        organization=organization, start=add_months(today, -12), end=today, today=today
     )
     plan_url = url("communication:plan")
     if not summary.due:

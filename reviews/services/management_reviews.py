@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from objectives.periods import add_months
 from objectives.red_follow_ups import periods_lock
 from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
@@ -32,15 +33,6 @@ from reviews.models import (
 # Who prepares and records reviews: the quality team, and top management itself.
 ORGANISER_ROLES = QUALITY_EDITOR_ROLES | APPROVER_ROLES
 DEFAULT_PERIOD_MONTHS = 3
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day `months` later, or the month's last day (31 Jan + 1 month = 28/29 Feb)."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    next_month = datetime.date(year + month // 12, month % 12 + 1, 1)
-    last_day = (next_month - datetime.timedelta(days=1)).day
-    return datetime.date(year, month, min(day.day, last_day))
 
 
 def _check_organiser(membership: Membership) -> None:
