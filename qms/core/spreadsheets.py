@@ -1,13 +1,16 @@
-"""Reading uploaded spreadsheets: stream the rows of a CSV (UTF-8) or XLSX file, refusing files
-that are too large, not what they claim, or without the required columns.
+"""Spreadsheets in and out. Reading uploads: stream the rows of a CSV (UTF-8) or XLSX file,
+refusing files that are too large, not what they claim, or without the required columns.
+Writing: `safe_cell`, the text of a cell that a spreadsheet shows and never runs as a formula.
 
-Shared by every import (measurements, the registers): it knows file formats and limits, not
-what the rows mean. Each import describes its columns and limits in a `SheetSpec`.
+Shared by every import (measurements, the registers) and export (dashboard CSVs, evidence
+packs): it knows file formats and limits, not what the rows mean. Each import describes its
+columns and limits in a `SheetSpec`.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import itertools
 import os
@@ -18,6 +21,8 @@ from decimal import Decimal
 from typing import IO
 
 SIX_PLACES = Decimal("0.000001")
+# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # What a browser's file picker should offer.
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -225,3 +230,20 @@ def upload_problem(upload, max_bytes: int) -> str | None:
         if head != ZIP_MAGIC:
             return "The file is not a valid Excel workbook (.xlsx). Save it as .xlsx or CSV UTF-8."
     return None
+
+
+def safe_cell(value) -> str:
+    """A value as CSV text: numbers, dates and times written plainly (UTC for times), and text
+    that would start a formula prefixed with an apostrophe."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a negative number is a number, not a formula
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text

@@ -8,12 +8,10 @@ import io
 from dataclasses import dataclass
 
 from qms.core.actions.selectors import AGE_LABELS
+from qms.core.spreadsheets import safe_cell
 from qms.dashboard import charts
 from qms.dashboard.selectors import OBJECTIVES_ON_PAGE, DashboardData
 from reviews.charts import attainment
-
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -318,14 +316,6 @@ def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[st
         survey_panel(data),
     ]
     return {p.key: p for p in built}
-
-
-def safe_cell(value) -> str:
-    """A cell a spreadsheet shows as text, never runs as a formula."""
-    if isinstance(value, int | float):
-        return str(value)  # a negative number is a number, not a formula
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def as_csv(panel: Panel) -> str:

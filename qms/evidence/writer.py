@@ -18,25 +18,10 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+from qms.core.spreadsheets import safe_cell
+
 # Every entry gets this time, so identical content gives identical entries.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float | decimal.Decimal):
-        return str(value)  # a negative number is a number, not a formula
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 def json_default(value):

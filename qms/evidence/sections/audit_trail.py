@@ -8,8 +8,9 @@ from django.db.models import Subquery
 
 from qms.core import audit
 from qms.core.models import Membership
+from qms.core.spreadsheets import safe_cell
 from qms.evidence.sections import Finding, Scope, register_section
-from qms.evidence.writer import PackWriter, safe_cell
+from qms.evidence.writer import PackWriter
 
 PATH = "audit-trail/audit-trail.csv"
 SKIP = {"history_id", "history_date", "history_change_reason", "history_type", "history_user",
