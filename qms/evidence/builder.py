@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from qms.core.documents import app_version
 from qms.evidence import readiness, report, signing
 from qms.evidence.sections import CLAUSES, REQUIRED, Finding, Scope, sections
 from qms.evidence.writer import PackWriter
@@ -34,15 +35,6 @@ class BuiltPack:
     manifest_sha256: str
     files: int
     findings: list[Finding]
-
-
-def app_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("qms-leadership-dashboard")
-    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
-        return "unknown"
 
 
 def build(

@@ -42,17 +42,15 @@ def _clauses(findings: list[Finding], checks: list | None = None) -> list[dict]:
 
 
 def _charts(scope: Scope) -> tuple[list[dict], int]:
+    in_period = scope.in_unit(QualityObjective.objects.for_organization(scope.organization)).filter(
+        start_date__lte=scope.end, due_date__gte=scope.start
+    )
     objectives = list(
-        scope.in_unit(QualityObjective.objects.for_organization(scope.organization))
-        .filter(start_date__lte=scope.end, due_date__gte=scope.start)
-        .order_by("code")
-        .values("pk", "code", "title", "target", "unit", "current_status")[:CHARTS_MAX]
+        in_period.order_by("code").values(
+            "pk", "code", "title", "target", "unit", "current_status"
+        )[:CHARTS_MAX]
     )
-    total = (
-        scope.in_unit(QualityObjective.objects.for_organization(scope.organization))
-        .filter(start_date__lte=scope.end, due_date__gte=scope.start)
-        .count()
-    )
+    total = in_period.count()
     points = defaultdict(list)
     rollups = (
         KpiRollup.objects.filter(

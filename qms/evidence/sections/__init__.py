@@ -111,3 +111,18 @@ def stream(queryset: QuerySet, *fields: str):
 
 def plural(n: int, word: str, words: str | None = None) -> str:
     return f"{n} {word if n == 1 else (words or word + 's')}"
+
+
+def _cell(value):
+    """A list in a CSV cell: "a; b" (records in it by their code or reference)."""
+    if isinstance(value, list):
+        return "; ".join(
+            str(v.get("code") or v.get("reference") or v) if isinstance(v, dict) else str(v)
+            for v in value
+        )
+    return value
+
+
+def dict_rows(writer: PackWriter, path: str, rows: list[dict], header: list[str]):
+    """Rows given as dicts (the apps' evidence selectors), in the header's order."""
+    return writer.csv(path, header, ([_cell(row.get(key, "")) for key in header] for row in rows))

@@ -6,13 +6,8 @@ from __future__ import annotations
 from leadership.communication.selectors import announcements_for_evidence
 from leadership.communication.selectors_activities import activities_for_evidence
 from leadership.communication.selectors_plan import plan_for_evidence
-from qms.evidence.sections import Finding, Scope, plural, register_section
+from qms.evidence.sections import Finding, Scope, dict_rows, plural, register_section
 from qms.evidence.writer import PackWriter
-
-
-def dict_rows(writer: PackWriter, path: str, rows: list[dict], header: list[str]):
-    """Rows given as dicts (the apps' evidence selectors), in the header's order."""
-    return writer.csv(path, header, ([row.get(key, "") for key in header] for row in rows))
 
 
 def communication(scope: Scope, writer: PackWriter) -> list[Finding]:

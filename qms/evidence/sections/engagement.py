@@ -10,8 +10,7 @@ from leadership.engagement.selectors import (
     suggestions_for_evidence,
     survey_results_for_evidence,
 )
-from qms.evidence.sections import Finding, Scope, plural, register_section
-from qms.evidence.sections.communication import dict_rows
+from qms.evidence.sections import Finding, Scope, dict_rows, plural, register_section
 from qms.evidence.writer import PackWriter
 
 BASE = "7.3-engagement"

@@ -12,22 +12,8 @@ from leadership.selectors.competence import (
 )
 from leadership.selectors.parties import interested_parties_for_evidence
 from leadership.selectors.processes import processes_for_evidence
-from qms.evidence.sections import Finding, Scope, plural, register_section
+from qms.evidence.sections import Finding, Scope, dict_rows, plural, register_section
 from qms.evidence.writer import PackWriter
-
-
-def _flat(value):
-    """A list in a CSV cell: "a; b" (lists of records go to the JSON file beside it)."""
-    if isinstance(value, list):
-        return "; ".join(
-            str(v.get("code") or v.get("reference") or v) if isinstance(v, dict) else str(v)
-            for v in value
-        )
-    return value
-
-
-def _rows(writer: PackWriter, path: str, rows: list[dict], header: list[str]):
-    return writer.csv(path, header, ([_flat(row.get(k, "")) for k in header] for row in rows))
 
 
 def competence(scope: Scope, writer: PackWriter) -> list[Finding]:
@@ -56,7 +42,7 @@ def competence(scope: Scope, writer: PackWriter) -> list[Finding]:
         ),
     )  # fmt: skip
     sessions = training_sessions_for_evidence(**args)
-    _rows(writer, f"{base}/training-sessions.csv", sessions, [
+    dict_rows(writer, f"{base}/training-sessions.csv", sessions, [
         "id", "topic", "kind", "held_on", "duration_hours", "trainer", "unit", "competences",
         "target_level", "evaluation_due_on", "invited", "attended",
     ])  # fmt: skip
@@ -80,14 +66,14 @@ def parties_and_processes(scope: Scope, writer: PackWriter) -> list[Finding]:
     args = {"organization": scope.organization, "unit": scope.unit, "start": scope.start,
             "end": scope.end}  # fmt: skip
     parties = interested_parties_for_evidence(**args)
-    _rows(writer, "4.2-interested-parties/requirements.csv", parties, [
+    dict_rows(writer, "4.2-interested-parties/requirements.csv", parties, [
         "party_reference", "party", "kind", "requirement_reference", "requirement",
         "monitoring_objectives", "monitoring_register", "monitoring_note", "unmonitored",
         "party_review_due_on", "party_reviewed_on",
     ])  # fmt: skip
     unmonitored = sum(1 for p in parties if p.get("unmonitored"))
     processes = processes_for_evidence(**args)
-    _rows(writer, "4.4-processes/processes.csv", processes, [
+    dict_rows(writer, "4.4-processes/processes.csv", processes, [
         "reference", "process", "category", "status", "owner", "unit", "purpose", "inputs",
         "outputs", "kpis", "risks", "hands_over_to", "documents", "flags",
     ])  # fmt: skip
