@@ -16,6 +16,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# DEBUG is off unless set (qms/settings.py); the demo turns it on for itself, which also gives
+# it a local secret key. `make test` gets the same through QMS_TESTING.
+demo demo-sso bench: export DEBUG ?= True
+
 # Embedded demo: SQLite + filesystem broker; web on 127.0.0.1:8000, worker with beat. Ctrl-C stops all.
 demo: install
 	$(PY) manage.py migrate --noinput

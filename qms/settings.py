@@ -2,7 +2,8 @@
 
 With no environment set, the app runs the embedded demo: SQLite (WAL, busy timeout) and a
 Celery broker on the local filesystem, so a newcomer needs nothing but Python. `DATABASE_URL`
-and `REDIS_URL` switch it to PostgreSQL and Redis; production hardening follows `DEBUG=False`.
+and `REDIS_URL` switch it to PostgreSQL and Redis. DEBUG is off unless set, and production
+hardening follows it: `make demo` and `make test` (through `QMS_TESTING`) switch DEBUG on.
 """
 
 from pathlib import Path
@@ -25,13 +26,19 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return env.str(name, default=default)
 
 
-DEBUG = env.bool("DEBUG", default=True)
 TESTING = env.bool("QMS_TESTING", default=False)
+# Off unless set, so a deployment that forgets it is hardened, not open. The test suite starts
+# from the demo's settings (pytest-django turns DEBUG off again inside each test); the
+# production settings are tested in a subprocess (tests/security/test_headers.py).
+DEBUG = env.bool("DEBUG", default=TESTING)
 
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off. For the local demo, "
+            "run `make demo`, or set DEBUG=True for a manage.py command."
+        )
     # Only the local demo gets a fixed key; it is never used with DEBUG off.
     SECRET_KEY = "insecure-demo-key-only-for-local-debug"  # noqa: S105
 
@@ -57,6 +64,7 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "csp",
     "django_celery_beat",
     "django_celery_results",
     # Ours, bottom to top of the dependency order (see DESIGN.md).
@@ -79,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "qms.core.middleware.OrganizationMiddleware",
     "qms.evidence.middleware.AuditorAccessMiddleware",
@@ -102,6 +111,7 @@ TEMPLATES = [
                 "qms.core.context_processors.navigation",
                 "qms.core.context_processors.sso",
                 "qms.core.notifications.context.unread_notifications",
+                "qms.core.health.background_work",
             ],
         },
     },
@@ -137,11 +147,20 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # django-redis for IGNORE_EXCEPTIONS: with Redis down, a cache read is a miss and a
+            # write is dropped (logged), so pages still render; short timeouts keep a dead
+            # Redis from holding each request.
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "qms",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -177,6 +196,12 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 CELERY_RESULT_EXTENDED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A web request queueing a task gives up on an unreachable broker after about two seconds
+# (qms.core.health then tells the user that background work is delayed) instead of hanging.
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+# How long a broker check's answer is reused (qms.core.health), so pages cost no connection.
+QMS_BROKER_CHECK_SECONDS = env.int("QMS_BROKER_CHECK_SECONDS", default=10)
 # How often beat asks the worker for a heartbeat; the status page calls the worker late after
 # twice this interval.
 QMS_HEARTBEAT_SECONDS = env.int("QMS_HEARTBEAT_SECONDS", default=60)
@@ -218,7 +243,7 @@ AUTHENTICATION_BACKENDS = [
 # /.well-known/openid-configuration).
 OIDC_RP_CLIENT_ID = env.str("OIDC_RP_CLIENT_ID", default="")
 OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
-OIDC_RP_CLIENT_SECRET = env.str("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_RP_CLIENT_SECRET = env_secret("OIDC_RP_CLIENT_SECRET", default="") or ""
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("OIDC_OP_TOKEN_ENDPOINT", default="")
 OIDC_OP_USER_ENDPOINT = env.str("OIDC_OP_USER_ENDPOINT", default="")
@@ -276,9 +301,31 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp), in the demo too so that a page that breaks it breaks
+# in the browser tests. Scripts only from our own static files (charts start from data in
+# json_script blocks, no inline code). Styles allow 'unsafe-inline': Plotly inserts <style>
+# elements and style attributes when it draws, and a few templates size bars with style=""; an
+# injected style cannot run code. Forms post only here: the company sign-in starts from a link,
+# not a form, so the identity provider needs no entry.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # The Django admin is for platform operators; its path is configurable so it is not guessable.
 ADMIN_URL = env.str("ADMIN_URL", default="django-admin/")
@@ -352,6 +399,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # An unexpected error answers a generic JSON 500 (details only in the log), not HTML.
+    "EXCEPTION_HANDLER": "qms.core.api.errors.exception_handler",
 }
 # A filter left empty reads "Any" in the register filters, not Django's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = "Any"

@@ -7,15 +7,17 @@ import sys
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parents[1]
+# The environment of the calling test run that must not leak into the subprocess.
+STRIPPED = {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_manage(args, **env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    }
+    """manage.py in a fresh process; the demo's DEBUG=True unless the test gives DEBUG (None:
+    not set at all)."""
+    clean = {k: v for k, v in os.environ.items() if k not in STRIPPED}
+    clean["DEBUG"] = "True"
     clean.update(env)
+    clean = {k: v for k, v in clean.items() if v is not None}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
@@ -30,6 +32,19 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage(["check"], DEBUG="False", ALLOWED_HOSTS="qms.example.com")
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_without_debug_set_it_is_production_and_says_how_to_run_the_demo():
+    result = run_manage(["check"], DEBUG=None)
+    assert result.returncode != 0
+    assert "must be set when DEBUG is off" in result.stderr
+    assert "make demo" in result.stderr
+
+
+def test_the_test_suite_starts_from_the_demo_settings():
+    code = "from django.conf import settings; print(settings.DEBUG)"
+    result = run_manage(["shell", "-v", "0", "-c", code], DEBUG=None, QMS_TESTING="1")
+    assert result.stdout.strip() == "True", result.stderr
 
 
 def test_deploy_check_is_clean_with_production_settings(tmp_path):
@@ -67,7 +82,7 @@ def test_redis_url_switches_broker_results_and_cache():
     assert result.stdout.split() == [
         "redis://127.0.0.1:6379/3",
         "redis://127.0.0.1:6379/3",
-        "django.core.cache.backends.redis.RedisCache",
+        "django_redis.cache.RedisCache",
     ]
 
 

@@ -18,6 +18,7 @@ from rest_framework.authtoken.models import Token
 
 from qms.core import audit, selectors
 from qms.core.forms import MemberFilterForm
+from qms.core.health import broker_reachable
 from qms.core.home import landing_url_name, panels_for
 from qms.core.models import WorkerHeartbeat
 from qms.core.permissions import role_required
@@ -111,7 +112,10 @@ def api_token(request: HttpRequest) -> HttpResponse:
 
 
 def health(request: HttpRequest) -> HttpResponse:
-    """Liveness for the container's health check: the process answers and the database too."""
+    """Liveness for the container's health check: the process answers and the database too
+    (else 500). The broker's state is reported on a second line but does not fail the check:
+    pages still work without it, and restarting the web server would not bring it back."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    broker = "ok" if broker_reachable() else "unreachable"
+    return HttpResponse(f"ok\nbroker: {broker}\n", content_type="text/plain")

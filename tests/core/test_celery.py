@@ -78,6 +78,7 @@ def _run_real_worker(tmp_path: Path, extra_env: dict) -> dict:
             "DATABASE_URL": f"sqlite:///{db_path}",
             "QMS_DATA_DIR": str(tmp_path),
             "QMS_HEARTBEAT_SECONDS": "1",
+            "DEBUG": "True",  # the demo's settings (DEBUG is off unless set)
             **extra_env,
         }
     )

@@ -43,7 +43,9 @@ def _run(tmp_path: Path, extra_env: dict) -> tuple[list, str]:
     db_path = tmp_path / "qms.sqlite3"
     skip = {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "CELERY_TASK_ALWAYS_EAGER"}
     env = {k: v for k, v in os.environ.items() if k not in skip}
-    env.update({"DATABASE_URL": f"sqlite:///{db_path}", "QMS_DATA_DIR": str(tmp_path), **extra_env})
+    # DEBUG: the demo's settings (DEBUG is off unless set).
+    env.update({"DATABASE_URL": f"sqlite:///{db_path}", "QMS_DATA_DIR": str(tmp_path),
+                "DEBUG": "True", **extra_env})  # fmt: skip
     python = sys.executable
     run = {"cwd": BASE_DIR, "env": env, "check": True, "capture_output": True, "timeout": 120}
     subprocess.run([python, "manage.py", "migrate", "--noinput"], **run)
