@@ -202,7 +202,9 @@ def review_minutes_pdf(request: HttpRequest, org_slug: str, number: int) -> Http
         return redirect("reviews:detail", org_slug=org_slug, number=number)
     pdf = render_pdf(
         "reviews/minutes_pdf.html",
-        _minutes_context(review),
+        # The minutes show the review's inputs, whose links need the organisation (a PDF is
+        # rendered without the request's context processors).
+        {**_minutes_context(review), "current_membership": request.membership},
         organization=request.organization,
         title=f"Minutes of {review.reference} {review.title}",
         period=f"held {review.held_on:%-d %b %Y}",

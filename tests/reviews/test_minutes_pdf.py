@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from reviews.models import ReviewStatus
 from reviews.services import management_reviews as s
 from tests.reviews.test_management_reviews import _held, _signable
 
@@ -29,3 +30,21 @@ def test_signed_off_minutes_export_as_a_controlled_copy(client, cast, members):
     assert "Controlled copy" in text and "Acme Test Ltd" in text
     client.force_login(cast.bob)
     assert client.get(url).status_code == 404
+
+
+def test_the_demo_reviews_minutes_with_their_inputs_export_as_pdf(client):
+    """The demo's signed-off review has its inputs (objectives as they stood, with links): the
+    PDF used to fail on them with a server error."""
+    from qms.core.demo import seed_demo
+    from reviews.models import ManagementReview
+
+    context = seed_demo()
+    review = ManagementReview.objects.filter(
+        organization=context.organization, status=ReviewStatus.SIGNED_OFF
+    ).first()
+    assert review is not None and review.inputs.exists()
+    client.force_login(context.members["executive"].user)
+    response = client.get(reverse("reviews:minutes-pdf", args=["acme", review.number]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert review.title in text
