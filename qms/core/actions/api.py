@@ -225,8 +225,8 @@ class ActionViewSet(OrganizationScopedViewSetMixin, viewsets.GenericViewSet):
         actions = selectors.action_list(
             organization=self.organization, filters=filters
         ).select_related("raised_by__user", "closed_by__user", "verified_by__user")
-        page = self.paginate_queryset(actions)
-        rows = selectors.attach_sources(page)
+        ids = self.paginate_queryset(actions.values_list("pk", flat=True))
+        rows = selectors.attach_sources(selectors.actions_in_order(actions, ids))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request, org_slug=None, number=None):

@@ -69,6 +69,17 @@ def action_list(
     )
 
 
+def actions_in_order(actions: QuerySet[Action], ids: list[int]) -> list[Action]:
+    """The actions with these ids from `actions` (with its joins), in the order of `ids`.
+
+    For paging: pick the page on `actions.values_list("pk", flat=True)`, then load only its
+    rows. PostgreSQL joins before it sorts, so sorting the full joined query to show 25 rows
+    joined every action of the organisation first (130 ms for 20,000 actions, against 15 ms
+    for the ids alone)."""
+    found = actions.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def _filtered(organization, filters: ActionFilters, today: datetime.date) -> QuerySet[Action]:
     """Every filter except status (the per-status counts are counted over this)."""
     actions = Action.objects.for_organization(organization)

@@ -46,8 +46,12 @@ def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             sort=data["sort"] or "due",
         )
     actions = selectors.action_list(organization=organization, filters=filters, today=today)
-    page = Paginator(actions, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = selectors.attach_sources(page.object_list)
+    page = Paginator(actions.values_list("pk", flat=True), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    page.object_list = selectors.attach_sources(
+        selectors.actions_in_order(actions, list(page.object_list))
+    )
     counts = selectors.status_counts(organization=organization, filters=filters, today=today)
     query = request.GET.copy()
     query.pop("page", None)
