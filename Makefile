@@ -75,5 +75,12 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_dashboard.py
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_evidence.py
 
+# Load test (bench/README.md): gunicorn with production settings, 50 Locust users for 60 s.
+.PHONY: bench-load
+bench-load: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	DEBUG=True DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/generate.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) bench/bench_load.py
+
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .ruff_cache
