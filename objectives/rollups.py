@@ -31,6 +31,7 @@ from objectives.models import (
 )
 from objectives.periods import granularity_end, latest_due_period_end
 from objectives.status import objective_rag, rag_expression
+from qms.core.drills import drill_point
 from qms.core.models import OrgUnit
 
 KPI_KEYS = ["objective_id", "granularity", "period_end"]
@@ -79,6 +80,7 @@ def recompute_objective(
     with transaction.atomic():
         sql.tune_session()
         sql.sync(KpiRollup, KPI_KEYS, KPI_VALUES, *_objective_slice(objective.id, periods), now)
+        drill_point("rollups.kpi-written")  # a worker killed half-way through the writes
         _update_current_statuses(
             QualityObjective.objects.filter(pk=objective.id), timezone.localdate(), now
         )
@@ -164,6 +166,7 @@ def recompute_all(organization_id: int | None = None, today: datetime.date | Non
             (in_scope(sql.KPI), org),
             now,
         )
+        drill_point("rollups.kpi-written")
         statuses = _update_current_statuses(objectives, today, now)
         units = sql.sync(
             UnitRollup,

@@ -12,8 +12,12 @@ from objectives import rollups
 # --- rollups ------------------------------------------------------------------------------
 
 
+# Rollups write in one transaction and recompute from the measurements, so a worker killed
+# mid-way leaves the previous rows and the redelivered task (acks_late) writes them whole.
 @shared_task(
     name="objectives.rollup_objective",
+    acks_late=True,
+    reject_on_worker_lost=True,
     autoretry_for=(Exception,),
     retry_backoff=True,
     max_retries=5,
@@ -24,7 +28,7 @@ def rollup_objective(objective_id: int, period_ends: list[str] | None = None) ->
     rollups.recompute_objective(objective_id, ends)
 
 
-@shared_task(name="objectives.rollup_all")
+@shared_task(name="objectives.rollup_all", acks_late=True, reject_on_worker_lost=True)
 def rollup_all(organization_id: int | None = None) -> dict:
     """Nightly full recompute (also catches values that became overdue as days passed)."""
     return rollups.recompute_all(organization_id)

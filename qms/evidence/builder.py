@@ -19,6 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from qms.core.documents import app_version
+from qms.core.drills import drill_point
 from qms.evidence import readiness, report, signing
 from qms.evidence.sections import CLAUSES, REQUIRED, Finding, Scope, sections
 from qms.evidence.writer import PackWriter
@@ -47,7 +48,7 @@ def build(
 ) -> BuiltPack:
     created_at = created_at or timezone.now()
     progress = progress or (lambda percent, text: None)
-    partial = out.with_name(out.name + ".partial")
+    partial = partial_path(out)
     writer = PackWriter(partial)
     try:
         findings: list[Finding] = []
@@ -55,6 +56,7 @@ def build(
         for index, (name, section) in enumerate(steps):
             progress(int(90 * index / len(steps)), f"Collecting {name.replace('-', ' ')}")
             findings.extend(section(scope, writer))
+            drill_point("evidence.section")  # a worker killed with a half-written ZIP
         for clause in REQUIRED:
             if not any(f.clause == clause for f in findings):
                 findings.append(Finding(clause, "No evidence for this clause in the period.",
@@ -119,6 +121,11 @@ def build(
         files=files,
         findings=findings,
     )
+
+
+def partial_path(out: Path) -> Path:
+    """Where the ZIP is written until it is complete."""
+    return out.with_name(out.name + ".partial")
 
 
 def _sha256(path: Path) -> str:

@@ -126,6 +126,7 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     now = timezone.now()
     pack.refresh_from_db()
     pack.status = PackStatus.READY
+    pack.error = ""  # from an earlier attempt that failed
     pack.progress = 100
     pack.progress_text = "Ready"
     pack.file_name = out.name
@@ -135,15 +136,18 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     pack.files = built.files
     pack.finished_at = now
     pack.expires_at = now + datetime.timedelta(days=settings.EVIDENCE_PACK_EXPIRY_DAYS)
-    pack.save()
-    emit(
-        pack.organization_id,
-        "evidence_pack.ready",
-        f"evidence-pack:{pack.uuid}",
-        {"pack": str(pack.uuid), "scope": pack.scope_label,
-         "period": [pack.period_start.isoformat(), pack.period_end.isoformat()],
-         "sha256": pack.sha256, "expires_at": pack.expires_at.isoformat()},
-    )  # fmt: skip
+    # Ready and announced together: a worker killed in between would otherwise leave a ready
+    # pack whose webhook a retry never sends (a ready pack is left alone).
+    with transaction.atomic():
+        pack.save()
+        emit(
+            pack.organization_id,
+            "evidence_pack.ready",
+            f"evidence-pack:{pack.uuid}",
+            {"pack": str(pack.uuid), "scope": pack.scope_label,
+             "period": [pack.period_start.isoformat(), pack.period_end.isoformat()],
+             "sha256": pack.sha256, "expires_at": pack.expires_at.isoformat()},
+        )  # fmt: skip
     return pack
 
 
@@ -162,15 +166,41 @@ def pack_download(*, pack: EvidencePack, membership: Membership) -> Path:
     return pack_path(pack)
 
 
+INTERRUPTED = (
+    "The build was interrupted (the background worker stopped before it finished). Request "
+    "the pack again."
+)
+
+
 def packs_expire(now: datetime.datetime | None = None) -> int:
-    """Delete the files of packs past their expiry; the records and download logs stay."""
+    """Delete the files of packs past their expiry; the records and download logs stay. Also
+    give up on packs still queued or building long after any build could have finished: their
+    worker died and the task was lost (the embedded broker does not redeliver)."""
     now = now or timezone.now()
     expired = 0
     for pack in EvidencePack.objects.filter(status=PackStatus.READY, expires_at__lte=now):
         pack_path(pack).unlink(missing_ok=True)
         EvidencePack.objects.filter(pk=pack.pk).update(status=PackStatus.EXPIRED)
         expired += 1
+    packs_fail_stalled(now=now)
     return expired
+
+
+def packs_fail_stalled(*, now: datetime.datetime) -> int:
+    """Mark FAILED the packs queued or building for longer than twice the task time limit, and
+    delete what their build left half-written. A late redelivery still builds it (a failed pack
+    is built again), so nothing is lost by saying so early."""
+    cutoff = now - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    stalled = EvidencePack.objects.filter(
+        status__in=(PackStatus.QUEUED, PackStatus.BUILDING), created_at__lt=cutoff
+    )
+    failed = 0
+    for pack in stalled:
+        builder.partial_path(builder.storage_dir() / f"{pack.uuid}.zip").unlink(missing_ok=True)
+        failed += EvidencePack.objects.filter(
+            pk=pack.pk, status__in=(PackStatus.QUEUED, PackStatus.BUILDING)
+        ).update(status=PackStatus.FAILED, error=INTERRUPTED)
+    return failed
 
 
 def auditor_access_log(
