@@ -6,7 +6,8 @@ from __future__ import annotations
 from django import forms
 
 from objectives.import_files import MAX_FILE_BYTES
-from qms.core.spreadsheets import ACCEPT, upload_problem
+from qms.core.limits import check_size
+from qms.core.spreadsheets import ACCEPT, SPLIT_HINT, upload_problem
 
 
 class MeasurementImportForm(forms.Form):
@@ -27,6 +28,7 @@ class MeasurementImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        check_size(upload, MAX_FILE_BYTES, SPLIT_HINT)
         problem = upload_problem(upload, MAX_FILE_BYTES)
         if problem:
             raise forms.ValidationError(problem)

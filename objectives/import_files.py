@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from qms.core import spreadsheets
+from qms.core.limits import max_bytes
 from qms.core.spreadsheets import ImportFileError, Source
 
 __all__ = ["ImportFileError", "count_rows", "read_rows"]
 
 REQUIRED_COLUMNS = ("objective_code", "period_end", "value")
 OPTIONAL_COLUMNS = ("note",)
-MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_FILE_BYTES = max_bytes("MEASUREMENT_IMPORT_MAX_BYTES")
 MAX_ROWS = 200_000
 MAX_XLSX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 

@@ -13,6 +13,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from leadership.models.responsibilities import Responsibility
+from qms.core.limits import TOO_LARGE, max_bytes
 from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet
 from qms.core.roles import Role
 
@@ -20,14 +21,15 @@ LEVELS = [(1, "1 Aware"), (2, "2 Practitioner"), (3, "3 Proficient"), (4, "4 Exp
 ONE_TO_FOUR = [MinValueValidator(1), MaxValueValidator(4)]
 # Evidence files: documents and scans only, never anything a browser would run.
 EVIDENCE_EXTENSIONS = ["pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx", "txt", "csv"]
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENT_BYTES = max_bytes("ATTACHMENT_MAX_BYTES")
 
 
 def validate_attachment_size(upload) -> None:
     if upload and upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             f"The file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB. "
-            "Attach a smaller scan or a link in the evidence text."
+            "Attach a smaller scan or a link in the evidence text.",
+            code=TOO_LARGE,
         )
 
 

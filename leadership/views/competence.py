@@ -27,6 +27,7 @@ from leadership.services import competence as services
 from leadership.services.competence_import import COLUMNS, competence_records_import, template_csv
 from qms.core import audit
 from qms.core.immutable import NotAllowed
+from qms.core.limits import form_status, upload_limit
 from qms.core.registers.forms import ImportUploadForm
 from qms.core.roles import AUDITOR_AND_MANAGERS, QUALITY_EDITOR_ROLES, Role
 
@@ -171,6 +172,7 @@ def record_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@upload_limit("ATTACHMENT_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 def record_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     _require_editor(request)
@@ -192,8 +194,12 @@ def record_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, "Competence record saved.")
             return redirect("leadership:competence-matrix", org_slug=org_slug)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "leadership/competence_record_form.html", {"form": form}, status=status)
+    return render(
+        request,
+        "leadership/competence_record_form.html",
+        {"form": form},
+        status=form_status(form),
+    )
 
 
 def record_attachment(request: HttpRequest, org_slug: str, pk: int) -> FileResponse:
@@ -218,6 +224,7 @@ def _serve(field_file) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=os.path.basename(field_file.name))
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 def records_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     _require_editor(request)
@@ -235,7 +242,7 @@ def records_import(request: HttpRequest, org_slug: str) -> HttpResponse:
                 f"{'' if len(result.created) == 1 else 's'}.",
             )
             return redirect("leadership:competence-records", org_slug=org_slug)
-    status = 400 if (form.is_bound and form.errors) or (result and not result.ok) else 200
+    status = form_status(form, failed=result is not None and not result.ok)
     return render(
         request,
         "leadership/competence_import.html",

@@ -23,6 +23,7 @@ from leadership.services import training as services
 from leadership.views.competence import _editor, _errors, _require_editor, _serve
 from qms.core import audit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.limits import form_status, upload_limit
 
 
 def _session(request, pk) -> TrainingSession:
@@ -52,6 +53,7 @@ def session_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@upload_limit("ATTACHMENT_MAX_BYTES")
 @require_http_methods(["GET", "POST"])
 def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     _require_editor(request)
@@ -81,8 +83,9 @@ def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, "Training recorded.")
             return redirect("leadership:training-detail", org_slug=org_slug, pk=session.pk)
-    status = 400 if form.is_bound and form.errors else 200
-    return render(request, "leadership/training_form.html", {"form": form}, status=status)
+    return render(
+        request, "leadership/training_form.html", {"form": form}, status=form_status(form)
+    )
 
 
 def session_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:

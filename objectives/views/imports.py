@@ -14,6 +14,7 @@ from objectives.forms_import import MeasurementImportForm
 from objectives.import_files import MAX_FILE_BYTES, MAX_ROWS
 from objectives.imports import measurement_import_create
 from objectives.models import MeasurementImport
+from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
 
@@ -35,6 +36,7 @@ def _imports(request: HttpRequest):
     return MeasurementImport.objects.for_organization(request.organization)
 
 
+@upload_limit("MEASUREMENT_IMPORT_MAX_BYTES")
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(QUALITY_EDITOR_ROLES)
 def import_upload(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -54,7 +56,7 @@ def import_upload(request: HttpRequest, org_slug: str) -> HttpResponse:
             "max_mb": MAX_FILE_BYTES // (1024 * 1024),
             "max_rows": MAX_ROWS,
         },
-        status=400 if form.is_bound and not form.is_valid() else 200,
+        status=form_status(form),
     )
 
 

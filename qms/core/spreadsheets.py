@@ -26,6 +26,9 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # What a browser's file picker should offer.
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
+SPLIT_HINT = "Split it into smaller files."
+# The most text a spreadsheet cell holds (Excel's limit); a crafted file can hold more.
+MAX_CELL_CHARACTERS = 32_767
 
 Source = str | os.PathLike | IO[bytes]
 
@@ -35,6 +38,9 @@ class SheetSpec:
     required: tuple[str, ...]
     optional: tuple[str, ...] = ()
     max_rows: int = 5_000
+    # Far more than any import names; a sheet may claim 16,384 columns that openpyxl would pad
+    # every row to.
+    max_columns: int = 100
     max_bytes: int = 5 * 1024 * 1024
     # An .xlsx is a zip: a small file can inflate to gigabytes inside openpyxl ("zip bomb").
     max_xlsx_uncompressed_bytes: int = 200 * 1024 * 1024
@@ -77,7 +83,7 @@ def read_rows(source: Source, filename: str, spec: SheetSpec) -> Iterator[tuple[
     if name.endswith(".csv"):
         records = _csv_records(source)
     else:
-        records = _xlsx_records(source, spec.max_xlsx_uncompressed_bytes)
+        records = _xlsx_records(source, spec.max_xlsx_uncompressed_bytes, spec.max_columns + 1)
     yield from _rows_from_records(records, spec)
 
 
@@ -89,8 +95,15 @@ def _rows_from_records(
     records: Iterator[tuple[int, list]], spec: SheetSpec
 ) -> Iterator[tuple[int, dict]]:
     header = next(records, (1, []))[1]
+    while header and (header[-1] is None or str(header[-1]).strip() == ""):
+        header = header[:-1]
+    if len(header) > spec.max_columns:
+        raise ImportFileError(
+            f"The first row has more than {spec.max_columns} columns. "
+            f"Delete the columns the import does not use. {spec.columns_sentence}"
+        )
     if _is_blank(header):
-        if all(_is_blank(cells) for _, cells in records):
+        if all(_is_blank(cells) for _, cells in itertools.islice(records, 2 * spec.max_rows)):
             raise ImportFileError(f"The file is empty. {spec.columns_sentence}")
         raise ImportFileError(f"The first row of the file is empty. {spec.columns_sentence}")
     columns = [str(cell or "").strip().lower() for cell in header]
@@ -102,7 +115,15 @@ def _rows_from_records(
         name: columns.index(name) for name in spec.required + spec.optional if name in columns
     }
     data_rows = 0
+    # Empty rows are skipped but still cost time to read: a sheet can claim a million of them
+    # in a few bytes, so they count towards a looser limit.
+    max_lines = 2 * spec.max_rows + 1
     for number, cells in records:
+        if number > max_lines:
+            raise ImportFileError(
+                f"The file has more than {max_lines - 1:,} rows, counting empty ones. "
+                "Delete the empty rows, or split it into smaller files."
+            )
         if _is_blank(cells):
             continue
         data_rows += 1
@@ -110,10 +131,11 @@ def _rows_from_records(
             raise ImportFileError(
                 f"The file has more than {spec.max_rows:,} rows. Split it into smaller files."
             )
-        yield (
-            number,
-            {name: cells[index] if index < len(cells) else None for name, index in wanted.items()},
-        )
+        row = {name: cells[index] if index < len(cells) else None for name, index in wanted.items()}
+        for name, cell in row.items():
+            if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
+                raise ImportFileError(_long_cell_message(f"Row {number}: the {name} cell"))
+        yield number, row
     if data_rows == 0:
         raise ImportFileError("The file has a header row but no rows below it.")
 
@@ -124,6 +146,13 @@ def _open_binary(source: Source) -> IO[bytes]:
         return open(source, "rb")
     source.seek(0)
     return source
+
+
+def _long_cell_message(which: str) -> str:
+    return (
+        f"{which} is longer than {MAX_CELL_CHARACTERS:,} characters, the most a spreadsheet "
+        "cell holds. Shorten it."
+    )
 
 
 def _csv_records(source: Source) -> Iterator[tuple[int, list]]:
@@ -139,6 +168,8 @@ def _csv_records(source: Source) -> Iterator[tuple[int, list]]:
     except UnicodeDecodeError:
         raise ImportFileError("The file is not UTF-8 text. Save it as CSV UTF-8.") from None
     except csv.Error as error:
+        if "field larger than field limit" in str(error):
+            raise ImportFileError(_long_cell_message("A cell")) from None
         raise ImportFileError(
             f"The file is not a readable CSV ({error}). Save it as CSV UTF-8."
         ) from None
@@ -159,31 +190,63 @@ def _xlsx_cell(value):
     return value
 
 
-def _xlsx_records(source: Source, max_uncompressed: int) -> Iterator[tuple[int, list]]:
+def _check_archive(binary: IO[bytes], max_uncompressed: int) -> None:
+    """Refuse, from its zip directory alone, a workbook with macros or links to other files,
+    or whose parts add up to more than `max_uncompressed` once inflated: zipfile never inflates
+    a part past its declared size (a part that lies fails its CRC check), so this bounds what
+    openpyxl can read."""
+    with zipfile.ZipFile(binary) as archive:
+        infos = archive.infolist()
+    binary.seek(0)
+    names = [info.filename.lower() for info in infos]
+    if any(name.endswith("vbaproject.bin") for name in names):
+        raise ImportFileError(
+            "The workbook contains macros. Save it as an Excel Workbook (.xlsx), which has "
+            "none, or as CSV UTF-8."
+        )
+    if any(name.startswith("xl/externallinks/") for name in names):
+        raise ImportFileError(
+            "The workbook takes values from other workbooks (external links). Paste the cells "
+            "as values, or save it as CSV UTF-8."
+        )
+    inflated = sum(info.file_size for info in infos)
+    if inflated > max_uncompressed:
+        raise ImportFileError(
+            "The workbook expands to more than "
+            f"{max_uncompressed // (1024 * 1024)} MB when opened. "
+            "Save it as CSV UTF-8, or split it into smaller files."
+        )
+
+
+def _open_workbook(binary: IO[bytes]):
     from openpyxl import load_workbook
 
+    # Values only (a formula's cached result, never the formula), no macros kept, and links to
+    # other workbooks not followed.
+    return load_workbook(binary, read_only=True, data_only=True, keep_links=False)
+
+
+def _xlsx_records(
+    source: Source, max_uncompressed: int, max_columns: int
+) -> Iterator[tuple[int, list]]:
     not_xlsx = "The file is not a valid Excel workbook (.xlsx). Save it as .xlsx or CSV UTF-8."
     binary = _open_binary(source)
     workbook = None
     try:
         try:
-            with zipfile.ZipFile(binary) as archive:
-                inflated = sum(info.file_size for info in archive.infolist())
-            if inflated > max_uncompressed:
-                raise ImportFileError(
-                    "The workbook expands to more than "
-                    f"{max_uncompressed // (1024 * 1024)} MB when opened. "
-                    "Save it as CSV UTF-8, or split it into smaller files."
-                )
-            binary.seek(0)
-            workbook = load_workbook(binary, read_only=True, data_only=True)
+            _check_archive(binary, max_uncompressed)
+            workbook = _open_workbook(binary)
             sheet = workbook.worksheets[0]
+            # The sheet's declared size is not trusted: it would pad every row to its width and
+            # add empty rows up to its height.
+            sheet.reset_dimensions()
         except ImportFileError:
             raise
         except Exception:
             # openpyxl raises many kinds (BadZipFile, KeyError, InvalidFileException...).
             raise ImportFileError(not_xlsx) from None
-        for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = sheet.iter_rows(values_only=True, max_col=max_columns)
+        for number, cells in enumerate(rows, start=1):
             yield number, [_xlsx_cell(cell) for cell in cells]
     finally:
         if workbook is not None:
@@ -197,14 +260,16 @@ def count_rows(source: Source, filename: str, spec: SheetSpec) -> int:
     for XLSX (reading 100,000 rows twice would double the time); 0 if the file is unreadable."""
     try:
         if filename.lower().endswith(".xlsx"):
-            from openpyxl import load_workbook
-
             binary = _open_binary(source)
-            workbook = load_workbook(binary, read_only=True, data_only=True)
             try:
-                return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+                # Before openpyxl reads anything: it loads the shared strings whole.
+                _check_archive(binary, spec.max_xlsx_uncompressed_bytes)
+                workbook = _open_workbook(binary)
+                try:
+                    return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+                finally:
+                    workbook.close()
             finally:
-                workbook.close()
                 if binary is not source:
                     binary.close()
         return sum(1 for _ in read_rows(source, filename, spec))

@@ -8,10 +8,12 @@ from django import forms
 from django.conf import settings
 
 from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.limits import check_size, max_bytes
 from qms.core.models import Membership, OrgUnit
 from qms.evidence.models import ReadinessThresholds
 
-MAX_UPLOAD = 200 * 1024 * 1024  # a pack to verify; the largest ones are a year of a big site
+# A pack to verify; the largest ones are a year of a big site.
+MAX_UPLOAD = max_bytes("EVIDENCE_VERIFY_MAX_BYTES")
 
 
 class PackRequestForm(StyledFormMixin, forms.Form):
@@ -45,11 +47,11 @@ class VerifyForm(StyledFormMixin, forms.Form):
 
     def clean_pack(self):
         upload = self.cleaned_data["pack"]
-        if upload.size > MAX_UPLOAD:
-            raise forms.ValidationError(
-                f"This file is larger than {MAX_UPLOAD // (1024 * 1024)} MB; verify it with the "
-                "command instead: python manage.py verify_evidence_pack PACK.zip"
-            )
+        check_size(
+            upload,
+            MAX_UPLOAD,
+            "Verify it with the command instead: python manage.py verify_evidence_pack PACK.zip",
+        )
         return upload
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from qms.core.immutable import NotAllowed
+from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
 from qms.evidence import readiness, selectors, services, signing, verify
@@ -104,6 +105,7 @@ def pack_download(request: HttpRequest, org_slug: str, uuid) -> FileResponse:
     return FileResponse(open(path, "rb"), as_attachment=True, filename=pack.download_name)
 
 
+@upload_limit("EVIDENCE_VERIFY_MAX_BYTES")
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(EXPORT_ROLES)
 def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -115,7 +117,7 @@ def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
         request,
         "evidence/verify.html",
         {"form": form, "report": report, "key_id": signing.key_id()},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -148,8 +148,9 @@ def test_the_form_refuses_an_oversized_file(client, cast, monkeypatch):
     monkeypatch.setattr("objectives.forms_import.MAX_FILE_BYTES", 10)
     client.force_login(cast.quinn)
     response = upload(client)
-    assert response.status_code == 400
+    assert response.status_code == 413
     assert "Split it into smaller files." in response.content.decode()
+    assert MeasurementImport.objects.count() == 0
 
 
 def test_a_running_job_polls_its_status_and_has_a_fallback_refresh(client, cast):

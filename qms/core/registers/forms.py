@@ -5,10 +5,11 @@ from __future__ import annotations
 from django import forms
 
 from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.limits import check_size, max_bytes
 from qms.core.models import Membership
-from qms.core.spreadsheets import ACCEPT, upload_problem
+from qms.core.spreadsheets import ACCEPT, SPLIT_HINT, upload_problem
 
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_IMPORT_BYTES = max_bytes("IMPORT_MAX_BYTES")
 MAX_IMPORT_ROWS = 2_000
 
 
@@ -51,6 +52,7 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        check_size(upload, MAX_IMPORT_BYTES, SPLIT_HINT)
         problem = upload_problem(upload, MAX_IMPORT_BYTES)
         if problem:
             raise forms.ValidationError(problem)

@@ -20,6 +20,7 @@ from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.actions.sources import source_for_model
 from qms.core.immutable import NotAllowed
+from qms.core.limits import form_status, upload_limit
 from qms.core.models import Membership
 from qms.core.registers import services
 from qms.core.registers.definition import Register, get_register
@@ -233,6 +234,7 @@ def record_edit(request: HttpRequest, org_slug: str, key: str, pk: int) -> HttpR
     return _form_page(request, org_slug, register, record, creating=False)
 
 
+@upload_limit("IMPORT_MAX_BYTES")
 @require_http_methods(["GET", "HEAD", "POST"])
 def record_import(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     register = get_register(key)
@@ -250,7 +252,6 @@ def record_import(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
             noun = register.singular if count == 1 else register.title.lower()
             messages.success(request, f"Imported {count} {noun} from {upload.name}.")
             return redirect(register_url(register, "list", org_slug))
-    bad = (form.is_bound and form.errors) or (result is not None and not result.ok)
     return render(
         request,
         "registers/import.html",
@@ -263,7 +264,7 @@ def record_import(request: HttpRequest, org_slug: str, key: str) -> HttpResponse
             "max_mb": MAX_IMPORT_BYTES // (1024 * 1024),
             "max_rows": MAX_IMPORT_ROWS,
         },
-        status=400 if bad else 200,
+        status=form_status(form, failed=result is not None and not result.ok),
     )
 
 
