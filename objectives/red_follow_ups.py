@@ -146,12 +146,19 @@ def _locked(follow_up: RedFollowUp) -> RedFollowUp:
 
 
 @transaction.atomic
+def may_explain(membership: Membership, follow_up: RedFollowUp) -> bool:
+    return membership.pk == follow_up.objective.owner_id or membership.role == Role.QUALITY_MANAGER
+
+
+def may_decide(membership: Membership) -> bool:
+    return membership.role == Role.EXECUTIVE
+
+
 def red_follow_up_explain(
     *, follow_up: RedFollowUp, membership: Membership, explanation: str, next_step: str
 ) -> RedFollowUp:
     follow_up = _locked(follow_up)
-    objective = follow_up.objective
-    if membership.pk != objective.owner_id and membership.role != Role.QUALITY_MANAGER:
+    if not may_explain(membership, follow_up):
         raise NotAllowed("The objective's owner (or a quality manager) explains it.")
     errors = {}
     if not explanation.strip():
@@ -214,7 +221,7 @@ def red_follow_up_dismiss(
 
 
 def _check_decision(follow_up: RedFollowUp, membership: Membership) -> None:
-    if membership.role != Role.EXECUTIVE:
+    if not may_decide(membership):
         raise NotAllowed("Top management (an executive) decides on corrective actions.")
     if follow_up.proposal_status != RedFollowUp.ProposalStatus.PROPOSED:
         raise TransitionError("This proposal was already decided.")

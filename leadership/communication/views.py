@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.communication import permissions, selectors, services
 from leadership.communication.forms import AnnouncementForm, OccurrenceDoneForm, PlanItemForm
@@ -42,6 +42,7 @@ def _add_errors(form, error: ValidationError) -> None:
 # --- announcements ------------------------------------------------------------------------------
 
 
+@require_safe
 def announcement_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     page = Paginator(selectors.announcement_list(membership=membership), 20).get_page(
@@ -125,6 +126,7 @@ def announcement_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "communication/announcement_form.html", {"form": form}, status=status)
 
 
+@require_safe
 def announcement_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     membership = request.membership
     announcement = selectors.announcement_get(membership=membership, pk=pk)
@@ -155,6 +157,7 @@ def announcement_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRes
 # --- the plan -----------------------------------------------------------------------------------
 
 
+@require_safe
 def plan(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     today = timezone.localdate()

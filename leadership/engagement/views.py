@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.engagement import charts, permissions
 from leadership.engagement.forms import (
@@ -54,6 +54,7 @@ def _int(value) -> int | None:
 # --- the staff quality board --------------------------------------------------------------------
 
 
+@require_safe
 def board(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     return render(
@@ -69,6 +70,7 @@ def board(request: HttpRequest, org_slug: str) -> HttpResponse:
 # --- suggestions --------------------------------------------------------------------------------
 
 
+@require_safe
 def suggestion_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     status = request.GET.get("status", "")
@@ -130,6 +132,7 @@ def _suggestion_or_404(request, pk):
     return suggestion
 
 
+@require_safe
 def suggestion_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     suggestion = _suggestion_or_404(request, pk)
     return _render_suggestion(request, suggestion, None)
@@ -203,6 +206,7 @@ def suggestion_triage(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
     return redirect("engagement:suggestion", org_slug=org_slug, pk=pk)
 
 
+@require_safe
 def suggestion_figures(request: HttpRequest, org_slug: str) -> HttpResponse:
     today = timezone.localdate()
     start = (today.replace(day=1) - datetime.timedelta(days=31 * (FIGURE_MONTHS - 1))).replace(
@@ -283,6 +287,7 @@ def survey(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 
 @role_required(permissions.SURVEY_RESULT_ROLES)
+@require_safe
 def survey_results(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     history = survey_selectors.survey_results_by_round(
@@ -362,6 +367,7 @@ def survey_statements(request: HttpRequest, org_slug: str) -> HttpResponse:
 # --- recognition --------------------------------------------------------------------------------
 
 
+@require_safe
 def recognition(request: HttpRequest, org_slug: str) -> HttpResponse:
     membership = request.membership
     organization = request.organization
@@ -441,6 +447,7 @@ def recognition_new(request: HttpRequest, org_slug: str) -> HttpResponse:
 # --- lessons learned ----------------------------------------------------------------------------
 
 
+@require_safe
 def lessons(request: HttpRequest, org_slug: str) -> HttpResponse:
     search = request.GET.get("q", "").strip()[:200]
     rows = lessons_learned(organization=request.organization, search=search)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from leadership.forms_competence import CertificateForm, CertificationAuditForm
 from leadership.models import Certificate, CertificationAudit
@@ -17,6 +17,7 @@ from leadership.services import certification as services
 from leadership.views.competence import _editor, _errors, _require_editor
 
 
+@require_safe
 def certificate_page(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     today = timezone.localdate()

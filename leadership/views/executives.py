@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from leadership.models import PolicyVersion, ResourceAllocation
 from leadership.selectors import accountability
@@ -15,6 +16,7 @@ from qms.core.models import Membership
 from qms.core.roles import Role
 
 
+@require_safe
 def executive_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(
         request,
@@ -27,6 +29,7 @@ def executive_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def executive_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     executive = get_object_or_404(
         Membership.objects.for_organization(request.organization)

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.forms import CommitmentForm, DecisionForm, PolicyDraftForm
 from leadership.models import PolicyCommitment, PolicyVersion
@@ -16,7 +16,7 @@ from leadership.selectors import policy as selectors
 from leadership.selectors.certification import public_certificate
 from leadership.services import policy as services
 from qms.core import audit
-from qms.core.immutable import TransitionError
+from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Organization
 from qms.core.roles import APPROVER_ROLES, AUDITOR_AND_MANAGERS, QUALITY_EDITOR_ROLES
 
@@ -39,6 +39,7 @@ def _version(request, number: int) -> PolicyVersion:
     )
 
 
+@require_safe
 def policy_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     policy = _policy(request)
     current = selectors.current_version(request.organization)
@@ -62,6 +63,7 @@ def policy_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "leadership/policy.html", context)
 
 
+@require_safe
 def version_detail(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     version = _version(request, number)
     membership = request.membership
@@ -94,6 +96,8 @@ def version_new(request: HttpRequest, org_slug: str) -> HttpResponse:
             version = services.policy_version_create_draft(
                 policy=policy, membership=request.membership
             )
+        except NotAllowed as error:  # the role may not: 403, not a message
+            raise PermissionDenied(str(error)) from error
         except TransitionError as error:
             messages.error(request, str(error))
             return redirect("leadership:policy", org_slug=org_slug)
@@ -128,6 +132,8 @@ def version_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
             services.policy_version_update_draft(
                 version=version, membership=request.membership, **form.cleaned_data
             )
+        except NotAllowed as error:  # the role may not: 403, not a message
+            raise PermissionDenied(str(error)) from error
         except TransitionError as error:
             form.add_error(None, str(error))
         else:
@@ -153,6 +159,8 @@ def _step(request, org_slug, number, service, success: str, **kwargs) -> HttpRes
         service(version=version, **kwargs) if kwargs else service(
             version=version, membership=request.membership
         )
+    except NotAllowed as error:  # the role may not: 403, not a message
+        raise PermissionDenied(str(error)) from error
     except TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -219,6 +227,8 @@ def acknowledge(request: HttpRequest, org_slug: str) -> HttpResponse:
         raise Http404("No policy is published yet.")
     try:
         services.policy_acknowledge(version=current, membership=request.membership)
+    except NotAllowed as error:  # the role may not: 403, not a message
+        raise PermissionDenied(str(error)) from error
     except TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -228,6 +238,7 @@ def acknowledge(request: HttpRequest, org_slug: str) -> HttpResponse:
     return redirect("leadership:policy", org_slug=org_slug)
 
 
+@require_safe
 def version_diff(request: HttpRequest, org_slug: str) -> HttpResponse:
     try:
         older_number, newer_number = (

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from leadership.forms_competence import PartyKindForm
 from leadership.registers_support import party_kind_counts
@@ -23,6 +23,7 @@ from leadership.services.parties import (
 from leadership.views.competence import _errors
 
 
+@require_safe
 def process_overview(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     process = get_object_or_404(selectors.process_list(organization=request.organization), pk=pk)
     return render(
@@ -36,6 +37,7 @@ def process_overview(request: HttpRequest, org_slug: str, pk: int) -> HttpRespon
     )
 
 
+@require_safe
 def process_map(request: HttpRequest, org_slug: str) -> HttpResponse:
     processes = list(selectors.process_list(organization=request.organization))
     return render(

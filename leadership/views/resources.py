@@ -8,17 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.forms import AllocationFilterForm, AllocationForm, DecisionForm, SpendForm
 from leadership.models import ResourceAllocation
 from leadership.selectors import resources as selectors
 from leadership.services import resources as services
 from qms.core import audit
-from qms.core.immutable import TransitionError
+from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.roles import APPROVER_ROLES, WRITER_ROLES
 
 
+@require_safe
 def allocation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = AllocationFilterForm(request.GET or None, organization=organization)
@@ -69,6 +70,7 @@ def _allocation(request, pk) -> ResourceAllocation:
     return get_object_or_404(selectors.allocation_list(organization=request.organization), pk=pk)
 
 
+@require_safe
 def allocation_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, pk)
     return render(
@@ -96,6 +98,8 @@ def allocation_decide(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
         services.allocation_decide(
             allocation=allocation, approver=request.membership, approve=approve, comment=comment
         )
+    except NotAllowed as error:  # the role may not: 403, not a message
+        raise PermissionDenied(str(error)) from error
     except TransitionError as error:
         messages.error(request, str(error))
     else:
@@ -118,6 +122,8 @@ def spend_new(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             services.spend_record(
                 allocation=allocation, membership=request.membership, **form.cleaned_data
             )
+        except NotAllowed as error:  # the role may not: 403, not a message
+            raise PermissionDenied(str(error)) from error
         except (TransitionError, ValidationError) as error:
             messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
         else:

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.forms import AsOfForm, AssignmentForm, ResponsibilityForm
 from leadership.models import ResponsibilityAssignment
@@ -18,6 +18,7 @@ from qms.core.roles import QUALITY_EDITOR_ROLES
 EDITORS = QUALITY_EDITOR_ROLES
 
 
+@require_safe
 def matrix(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = AsOfForm(request.GET or None)
     day = timezone.localdate()

@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from objectives import charts, selectors, services
 from objectives.forecast import objective_forecast
@@ -36,6 +36,7 @@ def _objective(request, code: str):
     return objective
 
 
+@require_safe
 def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = ObjectiveFilterForm(request.GET or None, organization=organization)
@@ -83,6 +84,7 @@ def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def objective_detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
     objective = _objective(request, code)
     return _render_detail(request, objective)

@@ -27,7 +27,10 @@ def _follow_up(request, code: str, pk: int) -> RedFollowUp:
     )
 
 
-def _run(request, follow_up, form, work, done: str) -> HttpResponse:
+def _run(request, follow_up, form, work, done: str, *, allowed: bool) -> HttpResponse:
+    """403 for a member who may not (whatever they sent), then the form, then the service."""
+    if not allowed:
+        raise PermissionDenied("Your role does not allow this step.")
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
     else:
@@ -51,6 +54,7 @@ def red_explain(request: HttpRequest, org_slug: str, code: str, pk: int) -> Http
             follow_up=follow_up, membership=request.membership, **data
         ),
         "Explanation recorded; values are accepted again.",
+        allowed=services.may_explain(request.membership, follow_up),
     )  # fmt: skip
 
 
@@ -63,6 +67,7 @@ def red_accept(request: HttpRequest, org_slug: str, code: str, pk: int) -> HttpR
             follow_up=follow_up, membership=request.membership, **data
         ),
         "Corrective action raised.",
+        allowed=services.may_decide(request.membership),
     )  # fmt: skip
 
 
@@ -75,6 +80,7 @@ def red_dismiss(request: HttpRequest, org_slug: str, code: str, pk: int) -> Http
             follow_up=follow_up, membership=request.membership, reason=data["reason"]
         ),
         "Dismissed; the reason is on record.",
+        allowed=services.may_decide(request.membership),
     )  # fmt: skip
 
 

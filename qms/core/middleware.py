@@ -1,9 +1,11 @@
 """Attach the organisation and membership to every page under /o/<org_slug>/."""
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from rest_framework.views import APIView
 
+from qms.core.roles import auditor_may_write
 from qms.core.tenancy import SESSION_KEY, AccessExpired, resolve_membership
 
 
@@ -40,6 +42,8 @@ class OrganizationMiddleware:
         request.organization = membership.organization
         if request.session.get(SESSION_KEY) != org_slug:
             request.session[SESSION_KEY] = org_slug
+        if not auditor_may_write(membership, request):
+            raise PermissionDenied("Auditors read the records; they do not change them.")
         return None
 
 

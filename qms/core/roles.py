@@ -27,3 +27,29 @@ ADMIN_ROLES = frozenset({Role.ADMIN})
 AUDIT_TRAIL_ROLES = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR, Role.EXECUTIVE})
 # See how the policy was received (acknowledgement rates): management and auditors.
 AUDITOR_AND_MANAGERS = frozenset({Role.ADMIN, Role.QUALITY_MANAGER, Role.AUDITOR, Role.EXECUTIVE})
+
+# What an auditor may change: only their own things, never a quality record. Pages by URL name,
+# API by the viewset's `auditor_write_actions`. Everything else they send to change something
+# is refused with 403 before any view runs (`auditor_may_write`), so a view that forgets its
+# role check still cannot take an auditor's write.
+AUDITOR_WRITABLE_PAGES = frozenset(
+    {
+        "evidence:packs",  # request an evidence pack
+        "evidence:verify",  # check a pack they were given
+        "core:calendar-reset",  # their own calendar link
+        "core:notifications-read-all",
+        "core:notification-open",
+        "core:notification-settings",
+    }
+)
+
+
+def auditor_may_write(membership, request) -> bool:
+    """False when `request` asks to change something an auditor may not (pages only; the API
+    asks the same in `qms.core.api.scoping.HasRoleForMethod`)."""
+    if membership is None or membership.role != Role.AUDITOR:
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return True
+    match = getattr(request, "resolver_match", None)
+    return match is not None and match.view_name in AUDITOR_WRITABLE_PAGES

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from rest_framework.authtoken.models import Token
 
 from qms.core import audit, selectors
@@ -38,6 +38,7 @@ def landing(request: HttpRequest) -> HttpResponse:
     return redirect(landing_url_name(membership.role), org_slug=membership.organization.slug)
 
 
+@require_safe
 def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The first page in an organisation: what there is, and what to do next for this role."""
     organization = request.organization
@@ -50,6 +51,7 @@ def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "core/org_home.html", context)
 
 
+@require_safe
 def members(request: HttpRequest, org_slug: str) -> HttpResponse:
     form = MemberFilterForm(request.GET or None)
     role = form.cleaned_data["role"] if form.is_valid() else None
@@ -58,12 +60,14 @@ def members(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "core/members.html", {"form": form, "page": page})
 
 
+@require_safe
 def org_units(request: HttpRequest, org_slug: str) -> HttpResponse:
     units = selectors.org_unit_tree(organization=request.organization)
     return render(request, "core/org_units.html", {"units": units})
 
 
 @role_required(AUDIT_TRAIL_ROLES)
+@require_safe
 def audit_trail(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The organisation's changes, newest first, one page at a time ("older" follows a cursor)."""
     before = parse_datetime(request.GET.get("before", "")) if request.GET.get("before") else None

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from objectives.models import Rag
 from qms.core.documents import render_pdf
@@ -39,6 +40,7 @@ def _build(request: HttpRequest):
     return form, filters, problems + data.messages, data
 
 
+@require_safe
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     form, filters, problems, data = _build(request)
     for problem in problems:
@@ -67,6 +69,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     _, filters, _, data = _build(request)
     panel = tables.panels(data, org_slug, full=True).get(table)
@@ -78,6 +81,7 @@ def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def executive_record(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """An executive's leadership record, quarter by quarter (every member may read it: it is
     how top management shows leadership)."""
@@ -99,6 +103,7 @@ def _download_name(org_slug: str, filters, suffix: str) -> str:
     return f"{org_slug}-board-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.{suffix}"
 
 
+@require_safe
 def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The dashboard as a PDF for the board, for the filters in the query string."""
     _, filters, _, data = _build(request)
@@ -118,6 +123,7 @@ def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
     return response
 
 
+@require_safe
 def board_xlsx(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Every table of the dashboard (all rows), one sheet each."""
     _, filters, _, data = _build(request)

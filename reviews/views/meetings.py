@@ -250,6 +250,10 @@ def input_comment(request: HttpRequest, org_slug: str, number: int, key: str) ->
 
 
 def _with_form(request, org_slug, number, form, work, done, invalid: str):
+    # Every step with a form is the organisers' (sign-off: executives, checked by the service),
+    # so a member who may not gets 403 whatever they sent, not a message about the form.
+    if not _organiser(request):
+        raise PermissionDenied("Only the quality team and top management record reviews.")
     if not form.is_valid():
         messages.error(request, invalid)
         return redirect("reviews:detail", org_slug=org_slug, number=number)

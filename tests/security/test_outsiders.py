@@ -4,28 +4,16 @@ members of another organisation, and an auditor whose access has expired; for re
 each writing method. The few URLs outside organisations are declared below, one by one: a new
 one fails until its policy is written here.
 
-This is the tenancy half of issue 9's permission matrix; the per-role half (allowed or 403 for
-each role of the organisation) is still to come.
+This is the tenancy half of issue 9's permission matrix; the per-role half is `test_roles`.
 """
 
-import re
-import uuid
-
 import pytest
-from django.urls import URLResolver, get_resolver
+
+from tests.security.routes import all_routes, sample_url
 
 pytestmark = pytest.mark.django_db
 
 METHODS = ("get", "post", "put", "patch", "delete")
-SAMPLES = {  # a value for each kind of path parameter; the answer comes before any lookup
-    "org_slug": "acme-test",
-    "pk": "1",
-    "number": "1",
-    "code": "OBJ-01",
-    "uuid": str(uuid.UUID(int=1)),
-    "table": "objectives",
-    "key": "nonconformities",
-}
 # URLs outside any organisation: (pattern, what anyone not signed in gets for GET).
 PUBLIC = {
     "": "redirect",  # the landing page sends strangers to sign in
@@ -51,30 +39,7 @@ GET_ANSWERS = {
 }
 
 
-def _walk(resolver, prefix=""):
-    for pattern in resolver.url_patterns:
-        if isinstance(pattern, URLResolver):
-            yield from _walk(pattern, prefix + str(pattern.pattern))
-        else:
-            yield prefix + str(pattern.pattern)
-
-
-def _url(route: str) -> str:
-    """A concrete path for a route, with sample values for its parameters."""
-    # Regular-expression groups first (the API router's), then path converters.
-    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: SAMPLES.get(m.group(1), "1"), route)
-    route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: SAMPLES.get(m.group(1), "1"), route)
-    return "/" + route.replace("^", "").replace("$", "").replace("\\", "")
-
-
-def _routes():
-    routes = [r for r in _walk(get_resolver()) if "format" not in r and "django-admin" not in r]
-    org = sorted({r for r in routes if "org_slug" in r})
-    other = sorted({r for r in routes if "org_slug" not in r})
-    return org, other
-
-
-ORG_ROUTES, OTHER_ROUTES = _routes()
+ORG_ROUTES, OTHER_ROUTES = all_routes()
 
 
 def test_every_url_outside_organisations_has_a_declared_policy():
@@ -85,12 +50,12 @@ def test_every_url_outside_organisations_has_a_declared_policy():
 
 @pytest.mark.parametrize("route", sorted(PUBLIC))
 def test_urls_outside_organisations_answer_strangers_as_declared(client, route):
-    assert client.get(_url(route)).status_code in GET_ANSWERS[PUBLIC[route]]
+    assert client.get(sample_url(route)).status_code in GET_ANSWERS[PUBLIC[route]]
 
 
 @pytest.mark.parametrize("route", ORG_ROUTES)
 def test_an_organisations_urls_refuse_outsiders(client, cast, route):
-    url = _url(route)
+    url = sample_url(route)
     api = url.startswith("/api/")
     for method in METHODS:
         call = getattr(client, method)

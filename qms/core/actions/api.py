@@ -10,11 +10,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import permissions as drf_permissions
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action as workflow_step
 from rest_framework.response import Response
 
-from qms.core.actions import selectors, services
+from qms.core.actions import permissions, selectors, services
 from qms.core.actions.forms import SORT_CHOICES
 from qms.core.actions.models import Action, ActionStatus, VerificationResult
 from qms.core.actions.sources import kind_choices, resolve_source_ref
@@ -186,6 +187,44 @@ class ActionListQuery(serializers.Serializer):
 # --- the viewset ------------------------------------------------------------------------------
 
 
+class MayTakeThisStep(drf_permissions.BasePermission):
+    """Who may take each step on this action (the rules the services enforce), asked when the
+    action is looked up, before its input is read: a member who may not gets 403 whatever they
+    sent, not a list of their input's errors."""
+
+    RULES = {
+        "partial_update": (
+            permissions.can_edit,
+            "Only quality managers, administrators and executives edit actions; the owner "
+            "starts and closes them.",
+        ),
+        "cancel": (
+            permissions.can_edit,
+            "Only quality managers, administrators and executives cancel actions.",
+        ),
+        "start": (
+            permissions.can_work_on,
+            "Only the action's owner, or a quality manager, starts it.",
+        ),
+        "close": (
+            permissions.can_work_on,
+            "Only the action's owner, or a quality manager, closes it.",
+        ),
+        "verify": (
+            permissions.can_verify,
+            "Someone other than the owner (an executive, quality manager or administrator) checks "
+            "the effectiveness of an action: nobody checks their own action.",
+        ),
+    }
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        rule, message = self.RULES.get(view.action, (None, ""))
+        if rule is None or rule(request.membership, obj):
+            return True
+        self.message = message
+        return False
+
+
 class ActionViewSet(OrganizationScopedViewSetMixin, viewsets.GenericViewSet):
     """Actions (ISO 9001 10.2). Quality managers, administrators and executives raise and edit
     any; contributors raise their own; the owner starts and closes; someone other than the owner
@@ -194,7 +233,8 @@ class ActionViewSet(OrganizationScopedViewSetMixin, viewsets.GenericViewSet):
     serializer_class = ActionSerializer
     lookup_field = "number"
     lookup_value_regex = r"\d+"
-    write_roles = WRITER_ROLES  # finer rules (owner, editor, verifier) are the services'
+    write_roles = WRITER_ROLES  # finer rules (owner, editor, verifier): MayTakeThisStep
+    permission_classes = [*OrganizationScopedViewSetMixin.permission_classes, MayTakeThisStep]
 
     def get_base_queryset(self, organization):
         if organization is None:

@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qms.core import audit
 from qms.core.actions import permissions, selectors, services
@@ -29,6 +29,7 @@ from qms.core.immutable import NotAllowed, TransitionError
 PAGE_SIZE = 25
 
 
+@require_safe
 def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     today = timezone.localdate()
@@ -78,6 +79,7 @@ def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def my_actions(request: HttpRequest, org_slug: str) -> HttpResponse:
     """What this member has to do, answers for, and may check."""
     membership = request.membership
@@ -104,6 +106,7 @@ def _get_action(request, number: int) -> Action:
         raise Http404("No such action.") from None
 
 
+@require_safe
 def action_detail(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     return _render_detail(request, _get_action(request, number))
 
@@ -247,10 +250,13 @@ def action_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespons
     )
 
 
-def _step(request, org_slug: str, number: int, form_class, form_key: str, run, done: str):
-    """Run one workflow step from a POSTed form: 403 for a member who may not, a message for a
-    step not allowed now, the detail page with the errors (400) for bad input."""
+def _step(request, org_slug: str, number: int, form_class, form_key: str, run, done: str, rule):
+    """Run one workflow step from a POSTed form: 403 for a member who may not (asked first, so
+    whatever they sent), a message for a step not allowed now, the detail page with the errors
+    (400) for bad input."""
     action = _get_action(request, number)
+    if not rule(request.membership, action):
+        raise PermissionDenied("You may not take this step on this action.")
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         return _render_detail(request, action, forms={form_key: form}, status=400)
@@ -278,6 +284,7 @@ def action_start(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
         "",
         lambda action, data: services.action_start(action=action, actor=request.membership),
         "{ref} started.",
+        permissions.can_work_on,
     )
 
 
@@ -293,6 +300,7 @@ def action_close(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
             action=action, actor=request.membership, note=data["note"]
         ),
         "{ref} closed. Its effectiveness is checked next, by someone other than the owner.",
+        permissions.can_work_on,
     )
 
 
@@ -312,6 +320,7 @@ def action_verify(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
             new_due_date=data["new_due_date"],
         ),
         "Effectiveness check of {ref} recorded.",
+        permissions.can_verify,
     )
 
 
@@ -327,6 +336,7 @@ def action_cancel(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
             action=action, actor=request.membership, reason=data["reason"]
         ),
         "{ref} cancelled.",
+        permissions.can_edit,
     )
 
 

@@ -54,6 +54,7 @@ class NotificationViewSet(
     serializer_class = NotificationSerializer
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
+    auditor_write_actions = frozenset({"read", "read_all"})
 
     def get_base_queryset(self, organization):
         if organization is None or self.membership is None:

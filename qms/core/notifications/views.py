@@ -9,13 +9,14 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qms.core.notifications import selectors, services
 
 PAGE_SIZE = 25
 
 
+@require_safe
 def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     notifications = selectors.notification_list(request.membership)
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
