@@ -8,7 +8,11 @@ from leadership.engagement import views
 app_name = "engagement"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="engagement:board"), name="index"),
+    path(
+        "",
+        RedirectView.as_view(pattern_name="engagement:board", http_method_names=["get", "head"]),
+        name="index",
+    ),
     path("board/", views.board, name="board"),
     path("suggestions/", views.suggestion_list, name="suggestions"),
     path("suggestions/new/", views.suggestion_new, name="suggestion-new"),

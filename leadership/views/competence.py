@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from leadership.forms_competence import (
     CompetenceForm,
@@ -45,6 +45,7 @@ def _errors(error) -> str:
     return " ".join(getattr(error, "messages", [str(error)]))
 
 
+@require_safe
 def matrix(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = MatrixFilterForm(request.GET or None, organization=organization)
@@ -68,6 +69,7 @@ def matrix(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def competence_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     competences = selectors.competence_list(request.organization).prefetch_related(
         "requirements__responsibility"
@@ -153,6 +155,7 @@ def competence_requirements(request: HttpRequest, org_slug: str, pk: int) -> Htt
     )
 
 
+@require_safe
 def record_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = RecordFilterForm(request.GET or None, organization=organization)
@@ -202,6 +205,7 @@ def record_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def record_attachment(request: HttpRequest, org_slug: str, pk: int) -> FileResponse:
     """A record's evidence file, for the quality team, executives and auditors, and for the
     member it is about; never through a public URL."""
@@ -251,6 +255,7 @@ def records_import(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def import_template(request: HttpRequest, org_slug: str) -> HttpResponse:
     response = HttpResponse(template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="competence-records.csv"'

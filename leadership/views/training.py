@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.forms_competence import (
     AttendanceForm,
@@ -35,6 +35,7 @@ def _session(request, pk) -> TrainingSession:
     )
 
 
+@require_safe
 def session_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     page = Paginator(selectors.session_list(organization=organization), 25).get_page(
@@ -88,6 +89,7 @@ def session_new(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 def session_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     session = _session(request, pk)
     attendances = list(selectors.session_attendances(session))
@@ -183,6 +185,7 @@ def attendance_evaluate(
     return redirect("leadership:training-detail", org_slug=org_slug, pk=pk)
 
 
+@require_safe
 def session_materials(request: HttpRequest, org_slug: str, pk: int) -> FileResponse:
     """Training materials, for members of the organisation only."""
     session = get_object_or_404(

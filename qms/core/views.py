@@ -82,6 +82,7 @@ def audit_trail(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(ADMIN_ROLES | {Role.QUALITY_MANAGER})
 def system_status(request: HttpRequest, org_slug: str) -> HttpResponse:
     return render(request, "core/system.html", {"status": selectors.worker_status()})
