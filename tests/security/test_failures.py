@@ -6,13 +6,14 @@ import datetime
 import logging
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from objectives.api import ObjectiveViewSet
-from objectives.models import Measurement
+from objectives.models import Measurement, MeasurementImport
 from qms.celery import app
 from qms.core import health
 from qms.core.api.errors import SERVER_ERROR
@@ -166,3 +167,21 @@ def test_signing_in_for_an_api_token_works_without_the_cache(api_client, cast, r
     )
     assert response.status_code == 200
     assert response.json()["token"]
+
+
+def test_an_uploaded_import_is_kept_queued_and_the_user_told(
+    client, cast, redis_down, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    make_objective(cast, code="OBJ-07")
+    client.force_login(cast.quinn)
+    csv = b"objective_code,period_end,value\nOBJ-07,2025-01-31,90\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("objectives:import", kwargs={"org_slug": "acme-test"}),
+            {"file": SimpleUploadedFile("values.csv", csv)},
+        )
+    assert response.status_code == 302
+    job = MeasurementImport.objects.get()
+    assert job.state == MeasurementImport.State.QUEUED  # the file and its job are kept
+    assert "Background work is delayed" in client.get(response["Location"]).content.decode()
