@@ -298,8 +298,8 @@ def upload_problem(upload, max_bytes: int) -> str | None:
 
 
 def safe_cell(value) -> str:
-    """A value as CSV text: numbers, dates and times written plainly (UTC for times), and text
-    that would start a formula prefixed with an apostrophe."""
+    """A value as CSV text: numbers, dates and times written plainly (UTC for times), text
+    that would start a formula prefixed with an apostrophe, line breaks as "\n"."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -311,4 +311,9 @@ def safe_cell(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    # One kind of line break, which every CSV writer quotes: a writer ending lines with "\n"
+    # leaves a lone "\r" unquoted, and a spreadsheet starts a new row there, whose first cell
+    # may be a formula ("x\r=HYPERLINK(...)").
+    return text.replace("\r\n", "\n").replace("\r", "\n")
