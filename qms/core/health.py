@@ -16,6 +16,8 @@ from pathlib import Path
 
 from celery import Task
 from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse
 from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,30 @@ def mark_broker_unreachable() -> None:
 def forget_broker_check() -> None:
     global _last_check
     _last_check = None
+
+
+def health_response() -> HttpResponse:
+    """Liveness: the process answers and the database too (else an error, 500). The broker's
+    state is reported on a second line but does not fail the check: pages still work without
+    it, and restarting the web server would not bring it back."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    broker = "ok" if broker_reachable() else "unreachable"
+    return HttpResponse(f"ok\nbroker: {broker}\n", content_type="text/plain")
+
+
+class HealthCheckMiddleware:
+    """Answers /healthz first of all. Container probes and load balancers call it by address
+    over plain HTTP: with DEBUG off the host check (ALLOWED_HOSTS) would refuse them with 400
+    and the HTTPS redirect would send them to a port with no TLS."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz" and request.method in ("GET", "HEAD"):
+            return health_response()
+        return self.get_response(request)
 
 
 def background_work(request) -> dict:
