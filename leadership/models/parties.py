@@ -4,6 +4,7 @@ flagged."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -104,3 +105,15 @@ class PartyRequirement(RegisterRecord):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title[:80]}"
+
+    def clean(self):
+        super().clean()
+        # The requirement's page links to this register by its key: an unknown key (the form
+        # offers only real ones; the API and imports save through here) would break the page.
+        if self.monitoring_register:
+            from qms.core.registers.definition import all_registers
+
+            if self.monitoring_register not in {r.key for r in all_registers()}:
+                raise ValidationError(
+                    {"monitoring_register": "Choose one of the registers, or leave it empty."}
+                )

@@ -260,3 +260,33 @@ def test_json_for_charts_cannot_close_its_script_tag(client, poisoned):
     html = client.get("/o/acme/dashboard/").content.decode()
     for block in re.findall(r'<script[^>]*type="application/json"[^>]*>(.*?)</script>', html, re.S):
         assert "<" not in block
+
+
+def test_a_requirement_given_an_unknown_monitoring_register_by_the_api_is_refused(
+    api_client, client, cast
+):
+    """The page builds a link from this key: the API must take only the keys the form offers,
+    or the requirement's page fails for everyone (it used to answer 500)."""
+    from leadership.models import InterestedParty, PartyKind, PartyRequirement
+    from leadership.registers_support import PARTIES
+    from leadership.services.parties import party_kinds_ensure_standard
+    from qms.core.models import Membership
+    from qms.core.registers.services import record_create
+
+    party_kinds_ensure_standard(cast.org_a)
+    party = record_create(
+        register=PARTIES,
+        membership=Membership.objects.get(user=cast.quinn, organization=cast.org_a),
+        record=InterestedParty(
+            title="Buyer", kind=PartyKind.objects.get(organization=cast.org_a, name="Customers")
+        ),
+    )
+    api_client.force_authenticate(cast.quinn)
+    response = api_client.post(
+        "/api/v1/organizations/acme-test/party-requirements/",
+        {"party": party.pk, "title": "On time", "monitoring_register": SCRIPT},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "monitoring_register" in response.json()
+    assert not PartyRequirement.objects.exists()
