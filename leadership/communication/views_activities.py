@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from leadership.communication import permissions, services_activities
 from leadership.communication.forms import ActivityFilterForm, ActivityForm, FollowUpForm
@@ -37,6 +37,7 @@ def _activity(request: HttpRequest, pk: int):
     return activity
 
 
+@require_safe
 def activities(request: HttpRequest, org_slug: str) -> HttpResponse:
     _require_reader(request)
     organization = request.organization
@@ -96,6 +97,7 @@ def activity_edit(request: HttpRequest, org_slug: str, pk: int | None = None) ->
     )
 
 
+@require_safe
 def activity_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     _require_reader(request)
     activity = _activity(request, pk)

@@ -60,6 +60,8 @@ def red_explain(request: HttpRequest, org_slug: str, code: str, pk: int) -> Http
 
 @require_POST
 def red_accept(request: HttpRequest, org_slug: str, code: str, pk: int) -> HttpResponse:
+    if not services.may_decide(request.membership):  # the role first: 403 before any lookup
+        raise PermissionDenied("Top management (an executive) decides on corrective actions.")
     follow_up = _follow_up(request, code, pk)
     return _run(
         request, follow_up, RedAcceptForm(request.POST, organization=request.organization),
@@ -73,6 +75,8 @@ def red_accept(request: HttpRequest, org_slug: str, code: str, pk: int) -> HttpR
 
 @require_POST
 def red_dismiss(request: HttpRequest, org_slug: str, code: str, pk: int) -> HttpResponse:
+    if not services.may_decide(request.membership):  # the role first: 403 before any lookup
+        raise PermissionDenied("Top management (an executive) decides on corrective actions.")
     follow_up = _follow_up(request, code, pk)
     return _run(
         request, follow_up, RedDismissForm(request.POST),
