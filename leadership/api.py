@@ -9,7 +9,7 @@ import datetime
 import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -63,7 +63,7 @@ class CommentSerializer(serializers.Serializer):
 
 class PolicyVersionSerializer(serializers.ModelSerializer):
     approved_by = serializers.CharField(
-        source="approved_by.display_name", read_only=True, default=None
+        source="approved_by.display_name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -175,7 +175,16 @@ class PolicyVersionViewSet(
     def publish(self, request, org_slug=None, number=None):
         return self._step(policy_services.policy_version_publish, membership=self.membership)
 
-    @extend_schema(request=None)
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            name="PolicyAcknowledgement",
+            fields={
+                "version": serializers.IntegerField(),
+                "acknowledged_at": serializers.DateTimeField(),
+            },
+        ),
+    )
     @action(detail=False, methods=["post"], write_roles=WRITER_ROLES)
     def acknowledge(self, request, org_slug=None):
         """Acknowledge the version in force, as the calling member (idempotent)."""
@@ -238,11 +247,13 @@ class CommitmentViewSet(
         commitment = PolicyCommitment(
             organization=self.organization, policy=policy, **serializer.validated_data
         )
-        serializer.instance = run_service(
+        saved = run_service(
             lambda: policy_services.commitment_save(
                 commitment=commitment, actor=self.request.user, objectives=objectives
             )
         )
+        # Read back through the queryset: `has_active_objective` is an annotation of it.
+        serializer.instance = self.get_queryset().get(pk=saved.pk)
 
     def perform_update(self, serializer):
         objectives = serializer.validated_data.pop("objectives", None)
@@ -390,7 +401,7 @@ class AllocationSerializer(serializers.ModelSerializer):
     spent = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
     requested_by = serializers.CharField(source="requested_by.display_name", read_only=True)
     decided_by = serializers.CharField(
-        source="decided_by.display_name", read_only=True, default=None
+        source="decided_by.display_name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -484,8 +495,12 @@ class AllocationViewSet(
     def reject(self, request, org_slug=None, pk=None):
         return self._decide(request, approve=False)
 
-    @extend_schema(request=SpendSerializer, responses=SpendSerializer(many=True))
-    @action(detail=True, methods=["get", "post"])
+    @extend_schema(methods=["GET"], responses=SpendSerializer(many=True))
+    @extend_schema(
+        methods=["POST"], request=SpendSerializer, responses={201: SpendSerializer(many=True)}
+    )
+    # The whole list, not a page: an allocation has a handful of spends.
+    @action(detail=True, methods=["get", "post"], pagination_class=None)
     def spend(self, request, org_slug=None, pk=None):
         allocation = self.get_object()
         if request.method == "POST":

@@ -258,7 +258,7 @@ class AttendanceSerializer(serializers.ModelSerializer):
     )
     method = serializers.CharField(read_only=True)
     evaluated_by = serializers.CharField(
-        source="evaluated_by.display_name", read_only=True, default=None
+        source="evaluated_by.display_name", read_only=True, default=None, allow_null=True
     )
 
     class Meta:
@@ -494,7 +494,7 @@ class CertificateViewSet(
     def perform_update(self, serializer):
         self._save(serializer, serializer.instance)
 
-    @extend_schema(request=CertificationAuditSerializer, responses=CertificateSerializer)
+    @extend_schema(request=CertificationAuditSerializer, responses={201: CertificateSerializer})
     @action(detail=True, methods=["post"], write_roles=QUALITY_EDITOR_ROLES)
     def audits(self, request, org_slug=None, pk=None):
         """Add an audit to the certificate's cycle."""

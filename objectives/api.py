@@ -150,7 +150,9 @@ class MeasurementSerializer(serializers.ModelSerializer):
     objective = serializers.SlugRelatedField(
         slug_field="code", queryset=QualityObjective.objects.none()
     )
-    entered_by = serializers.CharField(source="entered_by.username", read_only=True, default=None)
+    entered_by = serializers.CharField(
+        source="entered_by.username", read_only=True, default=None, allow_null=True
+    )
     reason = serializers.CharField(
         write_only=True,
         required=False,

@@ -305,7 +305,8 @@ class PlanItemViewSet(
         ],
         responses=OccurrenceSerializer(many=True),
     )
-    @action(detail=True, methods=["get"])
+    # The window bounds the list (three years at most), so it is answered whole, not paged.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def occurrences(self, request, *args, **kwargs):
         """The item's due dates in a window (at most three years), each with its status."""
         item = self.get_object()
@@ -429,8 +430,14 @@ class ActivityViewSet(
             )
         )
 
-    @extend_schema(request=FollowUpSerializer, responses={200: FollowUpOutSerializer(many=True)})
-    @action(detail=True, methods=["get", "post"], url_path="follow-ups")
+    @extend_schema(methods=["GET"], responses=FollowUpOutSerializer(many=True))
+    @extend_schema(
+        methods=["POST"],
+        request=FollowUpSerializer,
+        responses={201: FollowUpOutSerializer(many=True)},
+    )
+    # An activity's few follow-ups are answered whole, not paged.
+    @action(detail=True, methods=["get", "post"], url_path="follow-ups", pagination_class=None)
     def follow_ups(self, request, *args, **kwargs):
         """GET: the activity's follow-up actions. POST: raise one (its executive only)."""
         activity = self.get_object()

@@ -56,7 +56,9 @@ class SuggestionSerializer(serializers.ModelSerializer):
     is_mine = serializers.SerializerMethodField()
     decided_by = serializers.CharField(source="decided_by.display_name", read_only=True, default="")
     action = serializers.CharField(source="action.reference", read_only=True, default="")
-    duplicate_of = serializers.IntegerField(source="duplicate_of_id", read_only=True)
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Suggestion

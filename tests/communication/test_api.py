@@ -15,6 +15,7 @@ from leadership.communication.models import (
     PlanOccurrence,
 )
 from qms.core.actions.models import Action
+from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -388,3 +389,37 @@ def test_listing_the_plan_and_activities_costs_the_same_for_3_and_12(
         assert response.status_code == 200 and response.json()["count"] == count
         queries.append(len(captured))
     assert queries[0] == queries[1]
+
+
+def test_occurrences_and_follow_ups_answer_whole_lists_as_documented(
+    api_client, cast, members, units, plan_item
+):
+    """The schema promised a paginated object; the answer is the whole list, even when a
+    client asks for a page size."""
+    api_client.force_authenticate(cast.quinn)
+    occurrences = api_client.get(
+        url("communication-plan-item-occurrences", pk=plan_item.pk), {"page_size": "0"}
+    )
+    assert isinstance(occurrences.json(), list)
+    assert_documented(
+        occurrences, "/api/v1/organizations/{org_slug}/communication-plan/{id}/occurrences/"
+    )
+    activity = services_activities.activity_log(
+        executive=members["alice"],
+        kind="town_hall",
+        occurred_on=datetime.date(2026, 1, 5),
+        title="Town hall",
+    )
+    path = "/api/v1/organizations/{org_slug}/leadership-activities/{id}/follow-ups/"
+    listed = api_client.get(url("leadership-activity-follow-ups", pk=activity.pk))
+    assert listed.json() == []
+    assert_documented(listed, path)
+    api_client.force_authenticate(cast.alice)
+    due = (timezone.localdate() + datetime.timedelta(days=20)).isoformat()
+    raised = api_client.post(
+        url("leadership-activity-follow-ups", pk=activity.pk),
+        {"title": "Fix the labels", "owner": members["carl"].pk, "due_date": due},
+        format="json",
+    )
+    assert raised.status_code == 201
+    assert_documented(raised, path)

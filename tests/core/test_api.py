@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
 from tests.factories import PASSWORD
+from tests.security.openapi import api_schema, assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,37 @@ def test_invalid_filter_value_is_a_clear_400(api_client, cast):
     response = api_client.get(url, {"role": "emperor"})
     assert response.status_code == 400
     assert "role" in response.json()
+
+
+def test_the_schema_documents_the_errors_an_endpoint_answers():
+    """drf-spectacular documents only success; a client generated from the schema must also
+    know the refusals (found by tests/security/test_api_fuzzing.py)."""
+    paths = api_schema().raw_schema["paths"]
+    detail = paths["/api/v1/organizations/{org_slug}/risks/{id}/"]
+    assert set(detail["patch"]["responses"]) == {"200", "400", "401", "403", "404", "409", "415"}
+    assert set(detail["get"]["responses"]) == {"200", "401", "403", "404"}
+    listing = paths["/api/v1/organizations/{org_slug}/risks/"]["get"]["responses"]
+    assert {"400", "404"} <= set(listing)  # a bad filter; a page past the end
+    assert set(paths["/api/v1/auth/token/"]["post"]["responses"]) == {"200", "400", "415", "429"}
+
+
+def test_refusals_have_the_documented_body(api_client, cast):
+    api_client.force_authenticate(cast.bob)
+    stranger = api_client.get("/api/v1/organizations/acme-test/memberships/")
+    assert stranger.status_code == 404
+    assert_documented(stranger, "/api/v1/organizations/{org_slug}/memberships/")
+    api_client.force_authenticate(cast.quinn)
+    past_the_end = api_client.get("/api/v1/organizations/acme-test/memberships/", {"page": "abc"})
+    assert past_the_end.status_code == 404
+    assert_documented(past_the_end, "/api/v1/organizations/{org_slug}/memberships/")
+    bad_filter = api_client.get("/api/v1/organizations/acme-test/memberships/", {"role": "boss"})
+    assert bad_filter.status_code == 400
+    assert_documented(bad_filter, "/api/v1/organizations/{org_slug}/memberships/")
+
+
+def test_a_malformed_record_id_answers_the_apis_json_404(api_client, cast):
+    api_client.force_authenticate(cast.quinn)
+    response = api_client.get("/api/v1/organizations/acme-test/notifications/62335548.66/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert_documented(response, "/api/v1/organizations/{org_slug}/notifications/{id}/")

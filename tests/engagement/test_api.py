@@ -10,6 +10,7 @@ from leadership.engagement.models import Suggestion, SuggestionStatus
 from leadership.engagement.services import suggestions as services
 from qms.core.actions.models import Action
 from qms.core.models import Membership
+from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
 API = "/api/v1/organizations/acme-test"
@@ -143,3 +144,11 @@ def test_suggestion_figures_through_the_api(api_client, cast, members):
     ]
     for bad in ("0", "37", "x"):
         assert api_client.get(f"{API}/suggestions/figures/?months={bad}").status_code == 400
+
+
+def test_a_new_suggestion_reads_duplicate_of_null_as_the_schema_says(api_client, cast, units):
+    api_client.force_authenticate(cast.carl)
+    response = api_client.post(f"{API}/suggestions/", {"title": "Idea"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["duplicate_of"] is None
+    assert_documented(response, "/api/v1/organizations/{org_slug}/suggestions/")

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from leadership.models import PolicyVersion, ResourceAllocation
 from qms.core.models import Membership, OrgUnit
+from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +180,64 @@ def test_foreign_unit_in_a_request_is_400(api_client, cast):
     api_client.force_authenticate(cast.quinn)
     response = api_client.post(url("resource-allocation-list"), body, format="json")
     assert response.status_code == 400 and "org_unit" in response.json()
+
+
+# --- answers match the OpenAPI schema (found by tests/security/test_api_fuzzing.py) ----------
+
+API = "/api/v1/organizations/{org_slug}"
+
+
+def test_a_draft_version_reads_approved_by_null_as_the_schema_says(api_client, cast):
+    api_client.force_authenticate(cast.quinn)
+    created = api_client.post(url("policy-version-list"), {"text": "Draft"}, format="json")
+    assert created.json()["approved_by"] is None
+    assert_documented(created, f"{API}/policy-versions/")
+
+
+def test_acknowledging_answers_the_version_and_time_the_schema_documents(
+    api_client, cast, published
+):
+    api_client.force_authenticate(cast.carl)
+    response = api_client.post(url("policy-version-acknowledge"))
+    assert response.json()["version"] == 1
+    assert_documented(response, f"{API}/policy-versions/acknowledge/")
+
+
+def test_a_new_commitment_answers_with_its_objective_flag(api_client, cast, published):
+    api_client.force_authenticate(cast.quinn)
+    response = api_client.post(
+        url("policy-commitment-list"), {"kind": "own", "text": "On time."}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["has_active_objective"] is False
+    assert_documented(response, f"{API}/policy-commitments/")
+
+
+def test_spend_answers_the_whole_list_as_documented_and_201_on_recording(api_client, cast):
+    unit = OrgUnit.objects.get(organization=cast.org_a, code="A").id
+    api_client.force_authenticate(cast.carl)
+    created = api_client.post(
+        url("resource-allocation-list"),
+        {
+            "kind": "budget",
+            "title": "Gauges",
+            "org_unit": unit,
+            "amount": "1200.00",
+            "period_start": "2026-01-01",
+            "period_end": "2026-12-31",
+        },
+        format="json",
+    )
+    assert created.json()["decided_by"] is None  # not decided yet, and documented as nullable
+    assert_documented(created, f"{API}/resource-allocations/")
+    pk = created.json()["id"]
+    api_client.force_authenticate(cast.alice)
+    api_client.post(url("resource-allocation-approve", pk=pk))
+    spent = api_client.post(
+        url("resource-allocation-spend", pk=pk), {"date": "2026-02-01", "amount": "200"}
+    )
+    assert spent.status_code == 201
+    assert_documented(spent, f"{API}/resource-allocations/{{id}}/spend/")
+    listed = api_client.get(url("resource-allocation-spend", pk=pk), {"page_size": "0"})
+    assert [row["amount"] for row in listed.json()] == ["200.00"]
+    assert_documented(listed, f"{API}/resource-allocations/{{id}}/spend/")

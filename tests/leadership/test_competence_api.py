@@ -7,6 +7,7 @@ import pytest
 
 from leadership.models import Competence, CompetenceRecord, CompetenceRequirement, TrainingSession
 from qms.core.models import Membership
+from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +137,39 @@ def test_an_executive_cannot_write_training_through_the_api(api_client, cast, rc
         format="json",
     )  # fmt: skip
     assert response.status_code == 403
+
+
+def test_an_unevaluated_attendance_reads_evaluated_by_null_as_the_schema_says(
+    api_client, cast, rca
+):
+    carl = Membership.objects.get(user=cast.carl)
+    api_client.force_authenticate(cast.quinn)
+    held = (datetime.date.today() - datetime.timedelta(days=3)).isoformat()  # noqa: DTZ011
+    response = api_client.post(
+        _url(cast, "training-sessions/"),
+        {"topic": "8D", "competences": [rca.pk], "target_level": 2, "trainer": "Q",
+         "held_on": held, "duration_hours": "4", "invitees": [carl.pk]},
+        format="json",
+    )  # fmt: skip
+    session = api_client.get(_url(cast, f"training-sessions/{response.json()['id']}/"))
+    assert session.json()["attendances"][0]["evaluated_by"] is None
+    assert_documented(session, "/api/v1/organizations/{org_slug}/training-sessions/{id}/")
+
+
+def test_adding_a_certification_audit_answers_201_as_documented(api_client, cast):
+    api_client.force_authenticate(cast.quinn)
+    certificate = api_client.post(
+        _url(cast, "certificates/"),
+        {"certification_body": "BSI", "number": "FM 1", "scope": "Machining",
+         "issued_on": "2026-01-10", "expires_on": "2029-01-09"},
+        format="json",
+    )  # fmt: skip
+    assert certificate.status_code == 201, certificate.json()
+    audit = api_client.post(
+        _url(cast, f"certificates/{certificate.json()['id']}/audits/"),
+        {"kind": "stage_1", "planned_on": "2026-03-01"},
+        format="json",
+    )
+    assert audit.status_code == 201, audit.json()
+    assert [a["kind"] for a in audit.json()["audits"]] == ["stage_1"]
+    assert_documented(audit, "/api/v1/organizations/{org_slug}/certificates/{id}/audits/")

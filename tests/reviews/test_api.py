@@ -4,6 +4,7 @@ import pytest
 
 from reviews.models import CustomerFeedback, Nonconformity
 from tests.reviews.factories import make_evaluation, make_feedback, make_finding, make_nc
+from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,13 @@ def test_api_lists_and_filters_each_register(api_client, cast):
     assert titles("nonconformities", q="smal") == ["Small"]
     assert titles("provider-evaluations", q="good") == ["Good Ltd"]
     evaluation = api_client.get(f"{BASE}/provider-evaluations/", {"q": "good"}).json()["results"]
-    # A generated field goes out as a JSON number (the other scores as strings, DRF's default).
-    assert float(evaluation[0]["overall_score"]) == 85.0
+    # The generated overall score goes out like the other scores: a decimal string, as the
+    # schema documents (it was a JSON number, which the schema did not allow).
+    assert evaluation[0]["overall_score"] == "85.00"
+    assert_documented(
+        api_client.get(f"{BASE}/provider-evaluations/", {"q": "good"}),
+        "/api/v1/organizations/{org_slug}/provider-evaluations/",
+    )
 
 
 def test_api_creates_feedback_linked_to_the_organisations_nonconformity(api_client, cast):

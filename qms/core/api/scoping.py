@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.http import Http404
 from rest_framework import exceptions, permissions
 
+from qms.core.api.schema import ErrorDocumentingAutoSchema
 from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES
 from qms.core.tenancy import AccessExpired, limit_to_audit_scope, resolve_membership
 
@@ -54,6 +55,11 @@ class OrganizationScopedViewSetMixin:
     """Querysets start from the request's organisation: `get_base_queryset(organization)`."""
 
     permission_classes = [permissions.IsAuthenticated, IsOrganizationMember, HasRoleForMethod]
+    schema = ErrorDocumentingAutoSchema()
+    # Any segment reaches the view, which answers a malformed id ("1.5") with the API's JSON
+    # 404; the router's default pattern stops at a dot and left Django's HTML 404 page. The
+    # organisation router has no format suffixes, which is what the default guards.
+    lookup_value_regex = "[^/]+"
     read_roles = ALL_ROLES
     write_roles = QUALITY_EDITOR_ROLES
     organization = None

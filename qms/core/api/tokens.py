@@ -4,6 +4,8 @@ the login page after repeated failures)."""
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
 
+from qms.core.api.schema import ErrorDocumentingAutoSchema
+
 
 class TokenRateThrottle(AnonRateThrottle):
     scope = "token"
@@ -11,3 +13,4 @@ class TokenRateThrottle(AnonRateThrottle):
 
 class ObtainTokenView(ObtainAuthToken):
     throttle_classes = [TokenRateThrottle]
+    schema = ErrorDocumentingAutoSchema()

@@ -3,6 +3,7 @@
 from django.db.models import Q
 from rest_framework import exceptions, mixins, viewsets
 
+from qms.core.api.schema import ErrorDocumentingAutoSchema
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.api.serializers import (
     MembershipSerializer,
@@ -17,6 +18,7 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
     """Organisations the caller is a member of (with the caller's role in each)."""
 
     serializer_class = OrganizationSerializer
+    schema = ErrorDocumentingAutoSchema()
     lookup_field = "slug"
     lookup_url_kwarg = "org_slug"
 

@@ -5,7 +5,10 @@ the API refuses exactly what the pages refuse."""
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.utils.text import capfirst
 from rest_framework import exceptions, mixins, serializers, viewsets
+from rest_framework.utils.field_mapping import ClassLookupDict
 
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.immutable import NotAllowed
@@ -58,6 +61,18 @@ class RegisterSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError(
                 error.message_dict if hasattr(error, "error_dict") else error.messages
             ) from error
+
+    def build_standard_field(self, field_name, model_field):
+        if isinstance(model_field, models.GeneratedField):
+            # DRF does not know generated columns and would hand the raw value to the JSON
+            # encoder (a float for a decimal, where the schema promises a decimal string):
+            # serialise it as its output field, read-only.
+            output = model_field.output_field
+            kwargs = {"read_only": True, "label": capfirst(model_field.verbose_name)}
+            if isinstance(output, models.DecimalField):
+                kwargs.update(max_digits=output.max_digits, decimal_places=output.decimal_places)
+            return ClassLookupDict(self.serializer_field_mapping)[output], kwargs
+        return super().build_standard_field(field_name, model_field)
 
     def validate(self, attrs):
         membership = self.context.get("membership")

@@ -1,0 +1,80 @@
+"""The OpenAPI schema documents the errors every endpoint can answer, not only its success.
+
+drf-spectacular documents 200/201/204 only; a client generated from the schema (and the
+schemathesis fuzz test in tests/security/) then meets 400, 403, 404 and 409 answers the schema
+never mentioned. `ErrorDocumentingAutoSchema` adds them where they can happen, from what the
+view is: authenticated or not, with path parameters or a paginated list, reading or writing.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import inline_serializer
+from rest_framework import permissions, serializers
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={"detail": serializers.CharField(help_text="What went wrong, as a sentence.")},
+)
+
+
+# A 400's body: DRF answers {"field": ["message", ...]} (nested serializers nest the same shape), or
+# {"detail": "..."} for a malformed body.
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {},
+    "description": "Each invalid field (or non_field_errors, or detail) with its messages.",
+}
+
+
+SAFE = {"GET", "HEAD", "OPTIONS"}
+
+
+class ErrorDocumentingAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        if direction != "response":
+            return responses
+        errors: dict[str, str] = {}
+        if self._needs_authentication():
+            errors["401"] = "Not signed in: send `Authorization: Token <key>`."
+            errors["403"] = "Your role does not allow this, or your access has expired."
+        if self._has_path_parameters() or self._is_list_view():
+            # An unknown organisation or record, or a page number past the end.
+            errors["404"] = "No such organisation or record (or page)."
+        if self.method not in SAFE or self._has_query_filters():
+            errors["400"] = "Invalid data or query parameters."
+        if self.method not in SAFE and self._has_path_parameters():
+            errors["409"] = "This step is not allowed from the record's current state."
+        if self.method not in SAFE:
+            # A body in a content type the endpoint does not parse.
+            errors["415"] = "Send the body as JSON (or a form)."
+        if self.view.throttle_classes:
+            errors["429"] = "Too many requests: wait a minute and try again."
+        for code, description in errors.items():
+            if code in responses:
+                continue
+            if code == "400":
+                responses[code] = {
+                    "content": {
+                        "application/json": {"schema": VALIDATION_ERROR_SCHEMA},
+                    },
+                    "description": description,
+                }
+            else:
+                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                response["description"] = description
+                responses[code] = response
+        return responses
+
+    def _needs_authentication(self) -> bool:
+        return not all(
+            isinstance(permission, permissions.AllowAny)
+            for permission in self.view.get_permissions()
+        )
+
+    def _has_path_parameters(self) -> bool:
+        return "{" in self.path
+
+    def _has_query_filters(self) -> bool:
+        return any(parameter.get("in") == "query" for parameter in self._get_parameters())
