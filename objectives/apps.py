@@ -54,6 +54,15 @@ class ObjectivesConfig(AppConfig):
                 "that became overdue as days passed.",
             )
         )
+        register_schedule(
+            DefaultSchedule(
+                name="KPI imports: fail stalled uploads",
+                task="objectives.fail_stalled_imports",
+                crontab={"minute": "50", "hour": "3"},
+                description="Marks failed the uploads whose worker stopped or whose task was "
+                "never delivered (nothing of them was imported), so the uploader can try again.",
+            )
+        )
         from objectives.calendar import kpi_due_events
         from qms.core.calendar.registry import register_calendar_source
 

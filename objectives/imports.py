@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -390,6 +391,31 @@ def measurement_import_run(*, import_id: int) -> None:
             error_count=result.error_count,
             finished_at=timezone.now(),
         )
+
+
+STALLED_MESSAGE = (
+    "The import did not finish (the background worker stopped, or background work was "
+    "unavailable); nothing was imported. Upload the file again."
+)
+
+
+def imports_fail_stalled(now: datetime.datetime | None = None) -> int:
+    """Mark FAILED the upload jobs still queued, validating or importing long after any run
+    could have finished: their worker died or their task was never delivered. Their writes are
+    one transaction, so nothing of them was imported; the uploader is told to try again."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    unfinished = (
+        MeasurementImport.State.QUEUED,
+        MeasurementImport.State.VALIDATING,
+        MeasurementImport.State.IMPORTING,
+    )
+    return MeasurementImport.objects.filter(state__in=unfinished, created_at__lt=cutoff).update(
+        state=MeasurementImport.State.FAILED,
+        errors=[{"row": None, "message": STALLED_MESSAGE}],
+        error_count=1,
+        finished_at=now,
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -44,3 +44,11 @@ def import_measurements(import_id: int) -> None:
     from objectives.imports import measurement_import_run
 
     measurement_import_run(import_id=import_id)
+
+
+@shared_task(name="objectives.fail_stalled_imports")
+def fail_stalled_imports() -> int:
+    """Nightly: upload jobs that can no longer finish are marked failed, with what to do."""
+    from objectives.imports import imports_fail_stalled
+
+    return imports_fail_stalled()

@@ -185,3 +185,44 @@ def test_an_uploaded_import_is_kept_queued_and_the_user_told(
     job = MeasurementImport.objects.get()
     assert job.state == MeasurementImport.State.QUEUED  # the file and its job are kept
     assert "Background work is delayed" in client.get(response["Location"]).content.decode()
+
+
+def test_an_upload_that_can_no_longer_finish_is_failed_with_what_to_do(
+    client, cast, settings, tmp_path
+):
+    """A job left queued (its task never delivered) or importing (its worker killed: the writes
+    were rolled back) is marked failed by the nightly sweep, so its page stops saying
+    "importing" for ever; a recent job is left to run."""
+    from django.core.files.base import ContentFile
+
+    from objectives.imports import imports_fail_stalled
+
+    settings.MEDIA_ROOT = tmp_path
+    now = timezone.now()
+
+    def job(state, age_hours):
+        made = MeasurementImport(
+            organization=cast.org_a, uploaded_by=cast.quinn, original_name="v.csv", state=state
+        )
+        made.file.save("v.csv", ContentFile(b"objective_code,period_end,value\n"), save=False)
+        made.save()
+        old = now - datetime.timedelta(hours=age_hours)
+        MeasurementImport.objects.filter(pk=made.pk).update(created_at=old)
+        return made
+
+    stuck = job(MeasurementImport.State.IMPORTING, 3)
+    lost = job(MeasurementImport.State.QUEUED, 3)
+    running = job(MeasurementImport.State.VALIDATING, 0)
+    values = Measurement.objects.count()
+    assert imports_fail_stalled(now=now) == 2
+    for made, state in (
+        (stuck, MeasurementImport.State.FAILED),
+        (lost, MeasurementImport.State.FAILED),
+        (running, MeasurementImport.State.VALIDATING),
+    ):
+        made.refresh_from_db()
+        assert made.state == state
+    assert Measurement.objects.count() == values
+    client.force_login(cast.quinn)
+    page = client.get(reverse("objectives:import-detail", args=["acme-test", stuck.pk]))
+    assert "Upload the file again" in page.content.decode()
