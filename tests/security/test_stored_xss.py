@@ -218,10 +218,39 @@ def test_the_public_policy_page_escapes_stored_markup(client, poisoned):
     from qms.core.models import Organization
 
     org = Organization.objects.get(slug="acme")
-    if not getattr(org, "public_slug", None):
-        pytest.skip("the demo organisation publishes no policy")
-    html = client.get(f"/p/{org.public_slug}/policy/").content.decode()
+    response = client.get(f"/p/{org.slug}/policy/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "alert(1)" in html
     assert not [raw for raw in RAW if raw in html]
+
+
+def test_the_evidence_packs_report_escapes_stored_markup(poisoned, settings, tmp_path):
+    import datetime
+    import zipfile
+
+    from django.utils import timezone
+
+    from qms.core.models import Organization
+    from qms.evidence import builder
+    from qms.evidence.sections import Scope
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EVIDENCE_SIGNING_KEY_FILE = str(tmp_path / "key.pem")
+    today = timezone.localdate()
+    scope = Scope(
+        Organization.objects.get(slug="acme"), None, today - datetime.timedelta(days=730), today
+    )
+    built = builder.build(scope, tmp_path / "pack.zip", created_by=PAYLOAD)
+    with zipfile.ZipFile(built.path) as archive:
+        pages = [n for n in archive.namelist() if n.endswith((".html", ".htm", ".svg"))]
+        assert pages
+        shown = 0
+        for name in pages:
+            html = archive.read(name).decode()
+            shown += "alert(1)" in html
+            assert not [raw for raw in RAW if raw in html], name
+        assert shown  # the report did show the poisoned records
 
 
 @pytest.mark.parametrize(
