@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "qms.core.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qms.core.limits.RequestSizeLimitMiddleware",  # before CSRF, which reads the body
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
