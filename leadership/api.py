@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime
 
 import django_filters
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -28,30 +27,10 @@ from leadership.services import policy as policy_services
 from leadership.services import resources as resource_services
 from leadership.services import responsibilities as responsibility_services
 from objectives.models import QualityObjective
+from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
-from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, WRITER_ROLES
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "This step is not allowed from the record's current state."
-
-
-def run_service(call):
-    """Run a service; its refusals become clear API errors (409 for a workflow step that is not
-    allowed now, 400 for invalid data)."""
-    try:
-        return call()
-    except NotAllowed as error:
-        raise exceptions.PermissionDenied(str(error)) from error
-    except TransitionError as error:
-        raise Conflict(str(error)) from error
-    except DjangoValidationError as error:
-        raise serializers.ValidationError(
-            error.message_dict if hasattr(error, "error_dict") else {"detail": error.messages}
-        ) from error
 
 
 class CommentSerializer(serializers.Serializer):

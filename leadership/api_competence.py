@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from leadership.api import run_service
+from qms.core.api.errors import run_service
 from leadership.models import (
     Certificate,
     CertificationAudit,

@@ -128,6 +128,7 @@ class AnnouncementViewSet(
     serializer_class = AnnouncementSerializer
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES  # publishing is checked by the service; read/ is for everyone
+    auditor_write_actions = frozenset({"read"})  # a read receipt changes no quality record
 
     def get_base_queryset(self, organization):
         if organization is None:
@@ -342,6 +343,10 @@ class PlanItemViewSet(
     def done(self, request, *args, **kwargs):
         """Record that the item was communicated for one due date, and how."""
         item = self.get_object()
+        if not permissions.can_fulfil(self.membership, item):  # 403 before the input is read
+            raise exceptions.PermissionDenied(
+                "Only the item's communicator or a plan editor records it as done."
+            )
         serializer = OccurrenceDoneSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         record = run_service(

@@ -11,7 +11,7 @@ from django.http import Http404
 from rest_framework import exceptions, permissions
 
 from qms.core.api.schema import ErrorDocumentingAutoSchema
-from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES
+from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.tenancy import AccessExpired, limit_to_audit_scope, resolve_membership
 
 
@@ -48,6 +48,12 @@ class HasRoleForMethod(permissions.BasePermission):
             allowed = getattr(view, "read_roles", ALL_ROLES)
         else:
             allowed = getattr(view, "write_roles", QUALITY_EDITOR_ROLES)
+            # Auditors change nothing but their own things (see `qms.core.roles`), whatever a
+            # viewset's write roles say.
+            if membership.role == Role.AUDITOR and getattr(view, "action", None) not in getattr(
+                view, "auditor_write_actions", ()
+            ):
+                return False
         return membership.role in allowed
 
 

@@ -115,6 +115,14 @@ class RegisterViewSet(
     register: Register
     read_roles = ALL_ROLES
 
+    @property
+    def write_roles(self):
+        # Reporting (create) and editing have their own roles: a contributor who may report a
+        # nonconformity is refused an edit with 403 before their input is read.
+        if self.action == "create":
+            return self.register.create_roles
+        return self.register.edit_roles
+
     def get_base_queryset(self, organization):
         register = self.register
         return (
@@ -133,7 +141,6 @@ def viewset_for(register: Register) -> type[RegisterViewSet]:
             "register": register,
             "serializer_class": serializer_for(register),
             "filterset_class": register.filterset_class,
-            "write_roles": register.create_roles | register.edit_roles,
             "__doc__": f"{register.title} ({register.clause}): {register.lead}",
         },
     )
