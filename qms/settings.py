@@ -399,7 +399,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "qms.core.api.pagination.StandardPagination",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, plus the error answers (400/401/403/404/409/...) each view
+    # can give, so that a new endpoint's schema promises what it really answers.
+    "DEFAULT_SCHEMA_CLASS": "qms.core.api.schema.ErrorDocumentingAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # An unexpected error answers a generic JSON 500 (details only in the log), not HTML.

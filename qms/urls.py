@@ -56,3 +56,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
+
+# An API path no route matches answers the API's JSON 404, not the HTML page.
+handler404 = "qms.core.views.not_found"

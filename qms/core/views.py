@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -114,6 +114,13 @@ def api_token(request: HttpRequest) -> HttpResponse:
         return render(request, "core/api_token.html", {"token": token, "just_created": True})
     token = Token.objects.filter(user=request.user).first()
     return render(request, "core/api_token.html", {"token": token, "just_created": False})
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    """404: the API's JSON error for API paths (a client reads `detail`), the page otherwise."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return render(request, "404.html", {"exception": exception}, status=404)
 
 
 def health(request: HttpRequest) -> HttpResponse:

@@ -131,3 +131,11 @@ def test_a_malformed_record_id_answers_the_apis_json_404(api_client, cast):
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
     assert_documented(response, "/api/v1/organizations/{org_slug}/notifications/{id}/")
+
+
+def test_an_api_path_no_route_matches_answers_json_and_a_page_path_the_page(client, cast):
+    client.force_login(cast.quinn)
+    api = client.get("/api/v1/organizations/acme-test/no-such-endpoint/")
+    assert api.status_code == 404 and api.json() == {"detail": "Not found."}
+    page = client.get("/o/acme-test/no-such-page/")
+    assert page.status_code == 404 and "Page not found" in page.content.decode()
