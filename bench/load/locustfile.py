@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import random
+import time
 
 from locust import between, events, task
 from locust.contrib.fasthttp import FastHttpUser
@@ -46,10 +47,19 @@ def keep_sample(request_type, name, response_time, response, exception, start_ti
     SAMPLES.append((name, start_time, response_time, status, repr(exception) if exception else ""))
 
 
+SPAWNED: dict[str, float] = {}
+
+
+@events.spawning_complete.add_listener
+def mark_spawned(user_count, **kw):
+    # The measured window starts when every user is in (bench_load.py drops the ramp-up).
+    SPAWNED["at"] = time.time()
+
+
 @events.quitting.add_listener
 def write_samples(environment, **kw):
     with open(os.environ["QMS_LOAD_SAMPLES"], "w", encoding="utf-8") as out:
-        json.dump(SAMPLES, out)
+        json.dump({"spawned_at": SPAWNED.get("at"), "samples": SAMPLES}, out)
 
 
 class Visitor(FastHttpUser):
