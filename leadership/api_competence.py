@@ -12,7 +12,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qms.core.api.errors import run_service
 from leadership.models import (
     Certificate,
     CertificationAudit,
@@ -31,6 +30,7 @@ from leadership.services import certification as certification_services
 from leadership.services import competence as competence_services
 from leadership.services import training as training_services
 from leadership.services.parties import CONTEXT_EDITORS, party_kind_add, party_kinds_ensure_standard
+from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import QUALITY_EDITOR_ROLES
