@@ -115,8 +115,8 @@ OWN_THINGS = (
     "/notifications/<int:pk>/open/",
     "/notifications/settings/",
     "^notifications/read-all/$",
-    "^notifications/(?P<pk>[^/.]+)/read/$",
-    "^announcements/(?P<pk>[^/.]+)/read/$",  # a read receipt
+    "^notifications/(?P<pk>[^/]+)/read/$",
+    "^announcements/(?P<pk>[^/]+)/read/$",  # a read receipt
 )
 
 
