@@ -16,6 +16,7 @@ from leadership.selectors import resources as selectors
 from leadership.services import resources as services
 from qms.core import audit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.permissions import role_required
 from qms.core.roles import APPROVER_ROLES, WRITER_ROLES
 
 
@@ -89,6 +90,7 @@ def allocation_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 
 
 @require_POST
+@role_required(APPROVER_ROLES)  # the role before the lookup: 403, whatever the key
 def allocation_decide(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, pk)
     form = DecisionForm(request.POST)
