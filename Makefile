@@ -46,13 +46,18 @@ demo-sso: install
 	OIDC_DOMAIN_ORGANIZATIONS=acme.example=acme \
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.demo-sso start
 
-# Run the whole suite (browser tests included). DATABASE_URL / REDIS_URL switch the services.
+# Run the whole suite (browser tests included) on every core, in random order (pytest-randomly
+# prints the seed; PYTEST_ARGS=--randomly-seed=N replays one). PYTEST_WORKERS=0 runs it in one
+# process; PYTEST_ARGS adds pytest options or picks tests. DATABASE_URL / REDIS_URL switch the
+# services. Tests marked real_worker share one xdist group (loadgroup), the rest spread out.
+PYTEST_WORKERS ?= auto
+PYTEST := QMS_TESTING=1 $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
 test: install
-	QMS_TESTING=1 $(BIN)/pytest $(PYTEST_ARGS)
+	$(PYTEST) $(PYTEST_ARGS)
 
 # Everything but the browser tests.
 test-fast: install
-	QMS_TESTING=1 $(BIN)/pytest -m "not e2e" $(PYTEST_ARGS)
+	$(PYTEST) -m "not e2e" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

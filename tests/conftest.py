@@ -2,6 +2,7 @@
 
 import datetime
 import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,23 +11,60 @@ from django.utils import timezone
 
 from qms.core.roles import Role
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory, make_unit
+from tests.subprocesses import build_migrated_template, copy_database
 
 # Playwright's sync API runs an event loop in the test thread; the live server's database
 # access happens in its own thread, so Django's async-safety check does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Tests marked postgres/redis run only where those services are configured (CI sets both);
-    elsewhere they are reported as skipped, with the reason."""
+    elsewhere they are reported as skipped, with the reason. Tests that start a real Celery
+    worker share one pytest-xdist group: they run one after another on one test worker (each
+    loads a core on its own), while the other workers go on with the rest of the suite."""
+    _refuse_duplicate_ids(items)
     redis_url = os.environ.get("REDIS_URL")
     database_url = os.environ.get("DATABASE_URL", "")
     on_postgres = database_url.startswith(("postgres://", "postgresql://", "pgsql://"))
     for item in items:
+        if "real_worker" in item.keywords:
+            item.add_marker(pytest.mark.xdist_group("real-worker"))
         if "postgres" in item.keywords and not on_postgres:
             item.add_marker(pytest.mark.skip(reason="needs DATABASE_URL=postgres://..."))
         if "redis" in item.keywords and not redis_url:
             item.add_marker(pytest.mark.skip(reason="needs REDIS_URL=redis://..."))
+
+
+def _refuse_duplicate_ids(items) -> None:
+    """pytest-xdist hands tests to its workers by id: two tests with one id would run as one,
+    silently (it happened to the API fuzzing's operations with pytest 9.2)."""
+    seen: dict[str, int] = {}
+    for item in items:
+        seen[item.nodeid] = seen.get(item.nodeid, 0) + 1
+    duplicated = sorted(nodeid for nodeid, count in seen.items() if count > 1)
+    if duplicated:
+        raise pytest.UsageError(
+            f"{len(duplicated)} test ids are shared by several tests, so pytest-xdist would run "
+            f"only one of each: {duplicated[:5]}"
+        )
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory, worker_id) -> Path:
+    """A SQLite file built by `manage.py migrate`, made once for the whole run: pytest-xdist's
+    workers share the parent of their temporary folders."""
+    root = tmp_path_factory.getbasetemp()
+    if worker_id != "master":
+        root = root.parent
+    return build_migrated_template(root / "migrated.sqlite3")
+
+
+@pytest.fixture
+def migrated_database(migrated_template, tmp_path) -> Path:
+    """A SQLite database of this test's own, as `manage.py migrate` leaves it."""
+    return copy_database(migrated_template, tmp_path / "qms.sqlite3")
 
 
 @pytest.fixture

@@ -1,31 +1,13 @@
 """Configuration from the environment: production refuses unsafe defaults, SQLite is set up for
 a web server and a worker sharing one file."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-BASE_DIR = Path(__file__).resolve().parents[1]
-# The environment of the calling test run that must not leak into the subprocess.
-STRIPPED = {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+from tests.subprocesses import manage, product_env
 
 
 def run_manage(args, **env):
     """manage.py in a fresh process; the demo's DEBUG=True unless the test gives DEBUG (None:
     not set at all)."""
-    clean = {k: v for k, v in os.environ.items() if k not in STRIPPED}
-    clean["DEBUG"] = "True"
-    clean.update(env)
-    clean = {k: v for k, v in clean.items() if v is not None}
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return manage(args, product_env(**{"DEBUG": "True", **env}), timeout=120)
 
 
 def test_production_refuses_to_start_without_a_secret_key():

@@ -14,8 +14,7 @@ from django.urls import reverse
 from qms.core.models import WorkerHeartbeat
 from qms.core.schedules import ensure_schedules
 from qms.core.tasks import heartbeat
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.subprocesses import BASE_DIR, product_env
 
 
 @pytest.mark.django_db
@@ -57,35 +56,19 @@ def test_default_schedules_are_created_once_and_edits_survive():
     assert PeriodicTask.objects.get(name="Worker heartbeat").enabled is False
 
 
-def _run_real_worker(tmp_path: Path, extra_env: dict) -> dict:
-    """Start `celery worker -B` on a fresh SQLite database, queue one task from another process
-    and wait until both the beat-scheduled and the queued heartbeat have run."""
-    db_path = tmp_path / "qms.sqlite3"
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key
-        not in {
-            "DATABASE_URL",
-            "REDIS_URL",
-            "QMS_TESTING",
-            "CELERY_TASK_ALWAYS_EAGER",
-            "DJANGO_ALLOW_ASYNC_UNSAFE",
-        }
-    }
-    env.update(
-        {
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "QMS_DATA_DIR": str(tmp_path),
-            "QMS_HEARTBEAT_SECONDS": "1",
-            "DEBUG": "True",  # the demo's settings (DEBUG is off unless set)
-            **extra_env,
-        }
+def _run_real_worker(tmp_path: Path, database: Path, extra_env: dict) -> dict:
+    """Start `celery worker -B` on a migrated SQLite database, queue one task from another
+    process and wait until both the beat-scheduled and the queued heartbeat have run."""
+    env = product_env(
+        DATABASE_URL=f"sqlite:///{database}",
+        QMS_DATA_DIR=str(tmp_path),
+        QMS_HEARTBEAT_SECONDS="1",
+        DEBUG="True",  # the demo's settings (DEBUG is off unless set)
+        **extra_env,
     )
     python = sys.executable
     celery = str(Path(python).parent / "celery")
     run = {"cwd": BASE_DIR, "env": env, "check": True, "capture_output": True, "timeout": 120}
-    subprocess.run([python, "manage.py", "migrate", "--noinput"], **run)
     subprocess.run([python, "manage.py", "ensure_schedules"], **run)
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
@@ -121,7 +104,7 @@ def _run_real_worker(tmp_path: Path, extra_env: dict) -> dict:
         deadline = time.monotonic() + 90
         seen: dict = {}
         while time.monotonic() < deadline and set(seen) != {"beat", "manual"}:
-            with sqlite3.connect(db_path, timeout=30) as db:
+            with sqlite3.connect(database, timeout=30) as db:
                 seen = dict(db.execute("SELECT source, runs FROM core_workerheartbeat").fetchall())
             if set(seen) != {"beat", "manual"}:
                 time.sleep(0.5)
@@ -135,12 +118,15 @@ def _run_real_worker(tmp_path: Path, extra_env: dict) -> dict:
         log.close()
 
 
-def test_worker_with_beat_runs_tasks_on_the_embedded_broker(tmp_path):
-    seen = _run_real_worker(tmp_path, {})
+@pytest.mark.real_worker
+def test_worker_with_beat_runs_tasks_on_the_embedded_broker(tmp_path, migrated_database):
+    seen = _run_real_worker(tmp_path, migrated_database, {})
     assert set(seen) == {"beat", "manual"}, (tmp_path / "worker.log").read_text()[-3000:]
 
 
 @pytest.mark.redis
-def test_worker_with_beat_runs_tasks_on_redis(tmp_path):
-    seen = _run_real_worker(tmp_path, {"REDIS_URL": os.environ["REDIS_URL"]})
+@pytest.mark.real_worker
+def test_worker_with_beat_runs_tasks_on_redis(tmp_path, migrated_database):
+    # This test worker's own Redis database (tests/settings.py): no other test reads it now.
+    seen = _run_real_worker(tmp_path, migrated_database, {"REDIS_URL": os.environ["REDIS_URL"]})
     assert set(seen) == {"beat", "manual"}, (tmp_path / "worker.log").read_text()[-3000:]

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.subprocesses import BASE_DIR, product_env
 
 # An organisation with one action 10 days overdue: its owner is reminded and, being more than
 # 7 days late, its accountable executive gets the escalation.
@@ -39,16 +39,12 @@ QUEUE_TWICE = (
 )
 
 
-def _run(tmp_path: Path, extra_env: dict) -> tuple[list, str]:
-    db_path = tmp_path / "qms.sqlite3"
-    skip = {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "CELERY_TASK_ALWAYS_EAGER"}
-    env = {k: v for k, v in os.environ.items() if k not in skip}
+def _run(tmp_path: Path, database: Path, extra_env: dict) -> tuple[list, str]:
     # DEBUG: the demo's settings (DEBUG is off unless set).
-    env.update({"DATABASE_URL": f"sqlite:///{db_path}", "QMS_DATA_DIR": str(tmp_path),
-                "DEBUG": "True", **extra_env})  # fmt: skip
+    env = product_env(DATABASE_URL=f"sqlite:///{database}", QMS_DATA_DIR=str(tmp_path),
+                      DEBUG="True", **extra_env)  # fmt: skip
     python = sys.executable
     run = {"cwd": BASE_DIR, "env": env, "check": True, "capture_output": True, "timeout": 120}
-    subprocess.run([python, "manage.py", "migrate", "--noinput"], **run)
     subprocess.run([python, "manage.py", "shell", "-v", "0", "-c", SEED], **run)
     log_path = tmp_path / "worker.log"
     with log_path.open("w") as log:
@@ -75,7 +71,7 @@ def _run(tmp_path: Path, extra_env: dict) -> tuple[list, str]:
                 worker.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 worker.kill()
-    with sqlite3.connect(db_path, timeout=30) as db:
+    with sqlite3.connect(database, timeout=30) as db:
         rows = db.execute(
             "SELECT kind, email_status, email_attempts FROM core_notification ORDER BY kind"
         ).fetchall()
@@ -88,12 +84,15 @@ EXPECTED = [
 ]
 
 
-def test_reminders_run_twice_on_the_embedded_broker_send_each_once(tmp_path):
-    rows, log = _run(tmp_path, {})
+@pytest.mark.real_worker
+def test_reminders_run_twice_on_the_embedded_broker_send_each_once(tmp_path, migrated_database):
+    rows, log = _run(tmp_path, migrated_database, {})
     assert rows == EXPECTED, log[-3000:]
 
 
 @pytest.mark.redis
-def test_reminders_run_twice_on_redis_send_each_once(tmp_path):
-    rows, log = _run(tmp_path, {"REDIS_URL": os.environ["REDIS_URL"]})
+@pytest.mark.real_worker
+def test_reminders_run_twice_on_redis_send_each_once(tmp_path, migrated_database):
+    # This test worker's own Redis database (tests/settings.py): no other test reads it now.
+    rows, log = _run(tmp_path, migrated_database, {"REDIS_URL": os.environ["REDIS_URL"]})
     assert rows == EXPECTED, log[-3000:]

@@ -25,8 +25,7 @@ from qms.evidence.models import EvidencePack, PackStatus
 from qms.evidence.sections import Scope
 from tests.evidence.factories import objective_with_values
 from tests.objectives.factories import add_values
-
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.subprocesses import BASE_DIR, product_env
 
 
 class WorkerKilled(Exception):
@@ -194,22 +193,16 @@ QUEUE = (
 RERUN = "from objectives.rollups import recompute_all; r = recompute_all({org}); print('RERUN', r)"
 
 
-def _drill(tmp_path: Path, extra_env: dict) -> dict:
-    db_path = tmp_path / "qms.sqlite3"
-    skip = {"DATABASE_URL", "REDIS_URL", "CELERY_TASK_ALWAYS_EAGER", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    env = {k: v for k, v in os.environ.items() if k not in skip}
-    env.update(
-        {
-            "QMS_TESTING": "1",  # the drill points work only in the test settings
-            "DATABASE_URL": f"sqlite:///{db_path}",
-            "QMS_DATA_DIR": str(tmp_path),
-            "MEDIA_ROOT": str(tmp_path / "media"),
-            **extra_env,
-        }
+def _drill(tmp_path: Path, db_path: Path, extra_env: dict) -> dict:
+    env = product_env(
+        QMS_TESTING="1",  # the drill points work only in the test settings
+        DATABASE_URL=f"sqlite:///{db_path}",
+        QMS_DATA_DIR=str(tmp_path),
+        MEDIA_ROOT=str(tmp_path / "media"),
+        **extra_env,
     )
     python = sys.executable
     run = {"cwd": BASE_DIR, "capture_output": True, "text": True, "timeout": 300, "check": True}
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v", "0"], env=env, **run)
     seeded = subprocess.run(
         [python, "manage.py", "shell", "-v", "0", "-c", SEED],
         env={**env, "CELERY_TASK_ALWAYS_EAGER": "True"},  # the seed's own rollups run inline
@@ -304,11 +297,16 @@ def _assert_recovered(result: dict) -> None:
     assert "'unit_rollups_written': 0" in result["rerun"]
 
 
-def test_a_worker_killed_mid_rollup_and_mid_pack_recovers_on_the_embedded_broker(tmp_path):
-    _assert_recovered(_drill(tmp_path, {}))
+@pytest.mark.real_worker
+def test_a_worker_killed_mid_rollup_and_mid_pack_recovers_on_the_embedded_broker(
+    tmp_path, migrated_database
+):
+    _assert_recovered(_drill(tmp_path, migrated_database, {}))
 
 
 @pytest.mark.redis
-def test_a_worker_killed_mid_rollup_and_mid_pack_recovers_on_redis(tmp_path):
-    redis_url = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/7"  # a database of its own
-    _assert_recovered(_drill(tmp_path, {"REDIS_URL": redis_url}))
+@pytest.mark.real_worker
+def test_a_worker_killed_mid_rollup_and_mid_pack_recovers_on_redis(tmp_path, migrated_database):
+    # This test worker's own Redis database (tests/settings.py): no other test reads it now.
+    redis_url = os.environ["REDIS_URL"]
+    _assert_recovered(_drill(tmp_path, migrated_database, {"REDIS_URL": redis_url}))

@@ -4,16 +4,12 @@ scripts' reach, the admin away from /admin/. The settings module is read once pe
 these run in a subprocess with the production environment, on a fresh SQLite database."""
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-# The environment of the calling test run that must not leak into the subprocess.
-STRIPPED = {"DATABASE_URL", "REDIS_URL", "QMS_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+from tests.subprocesses import copy_database, manage, product_env
+
 HOST = "qms.example.com"
 
 # Runs inside `manage.py shell` with the production settings; prints what a browser would get.
@@ -50,37 +46,21 @@ print("PROBE" + json.dumps(out))
 
 
 def production_env(tmp_path: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in STRIPPED}
-    env.update(
-        {
-            "SECRET_KEY": "t3st-only-" + "k" * 20 + "-production-like-secret-key-0123456789",
-            "ALLOWED_HOSTS": HOST,
-            "QMS_DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path}/qms.sqlite3",
-            **extra,
-        }
-    )
-    return env
-
-
-def manage(args, env):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    return product_env(
+        SECRET_KEY="t3st-only-" + "k" * 20 + "-production-like-secret-key-0123456789",
+        ALLOWED_HOSTS=HOST,
+        QMS_DATA_DIR=str(tmp_path),
+        DATABASE_URL=f"sqlite:///{tmp_path}/qms.sqlite3",
+        **extra,
     )
 
 
 @pytest.fixture(scope="module")
-def production(tmp_path_factory):
+def production(tmp_path_factory, migrated_template):
     """What a browser gets from the production settings (one subprocess for the module)."""
     tmp_path = tmp_path_factory.mktemp("production")
     env = production_env(tmp_path)
-    migrated = manage(["migrate", "--noinput", "-v", "0"], env)
-    assert migrated.returncode == 0, migrated.stderr
+    copy_database(migrated_template, tmp_path / "qms.sqlite3")
     probe = manage(["shell", "-v", "0", "-c", PROBE % {"host": HOST}], env)
     assert probe.returncode == 0, probe.stderr[-3000:]
     line = next(x for x in probe.stdout.splitlines() if x.startswith("PROBE"))
