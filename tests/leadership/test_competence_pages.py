@@ -14,13 +14,15 @@ from leadership.models import (
 )
 from qms.core.demo import seed_demo
 from tests.factories import UserFactory
+from tests.seeded import demo_for_module
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo(db):
-    return seed_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with demo_for_module(django_db_blocker) as context:
+        yield context
 
 
 def _login(client, username):

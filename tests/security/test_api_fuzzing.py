@@ -31,7 +31,7 @@ import os
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from django.urls import resolve
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -46,6 +46,7 @@ from schemathesis.specs.openapi.checks import (
 
 from qms.wsgi import application
 from tests.security.openapi import api_schema
+from tests.seeded import demo_for_module
 
 EXAMPLES = int(os.environ.get("QMS_FUZZ_EXAMPLES", "10"))
 CONFIG = SchemathesisConfig.from_dict(
@@ -89,27 +90,20 @@ hypothesis_settings = settings(
 def demo(django_db_setup, django_db_blocker):
     """The demo organisation with an API token per member, seeded once for the module and
     rolled back after it."""
-    from qms.core.demo import seed_demo
-
-    with django_db_blocker.unblock():
-        # Django closes the connection at the end of a request when it is inside a
-        # transaction; Django's own test client disconnects these for the same reason.
-        request_started.disconnect(close_old_connections)
-        request_finished.disconnect(close_old_connections)
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            context = seed_demo()
+    # Django closes the connection at the end of a request when it is inside a transaction;
+    # Django's own test client disconnects these for the same reason.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with demo_for_module(django_db_blocker) as context:
             tokens = {
                 username: Token.objects.create(user=membership.user).key
                 for username, membership in context.members.items()
             }
             yield context, tokens
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            request_started.connect(close_old_connections)
-            request_finished.connect(close_old_connections)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 _lookups: dict[tuple[str, str], object] = {}

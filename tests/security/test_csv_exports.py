@@ -16,15 +16,14 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from qms.core.models import Organization
 from qms.core.spreadsheets import FORMULA_PREFIXES, safe_cell
 from qms.evidence import builder
 from qms.evidence.sections import Scope
 from tests.security.test_stored_xss import our_models, prose_fields
+from tests.seeded import demo_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -133,13 +132,18 @@ EXPORTS = {
 }
 
 
-@pytest.fixture
-def poisoned(db, settings, tmp_path):
+@pytest.fixture(scope="module")
+def poisoned(django_db_setup, django_db_blocker):
+    """The demo organisation with formulas in every text field, once for the module."""
+    with demo_for_module(django_db_blocker) as context:
+        assert poison_with_formulas() > 50
+        yield context.organization
+
+
+@pytest.fixture(autouse=True)
+def _files_apart(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EVIDENCE_SIGNING_KEY_FILE = str(tmp_path / "key.pem")
-    call_command("seed_demo")
-    assert poison_with_formulas() > 50
-    return Organization.objects.get(slug="acme")
 
 
 @pytest.mark.parametrize("export", sorted(EXPORTS))

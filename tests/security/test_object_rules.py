@@ -9,15 +9,16 @@ from rest_framework.test import APIClient
 from leadership.models import PolicyVersion
 from objectives.models import QualityObjective
 from qms.core.actions.models import Action, ActionStatus
-from qms.core.demo import seed_demo
 from reviews.models import ManagementReview
+from tests.seeded import demo_for_module
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def demo():
-    return seed_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with demo_for_module(django_db_blocker) as context:
+        yield context
 
 
 def _api(user):

@@ -17,11 +17,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import models
 from django.urls import Resolver404, resolve
 
 from qms.core.markdown import render_markdown
+from tests.seeded import demo_for_module
 
 pytestmark = pytest.mark.django_db
 
@@ -166,9 +166,14 @@ def crawl(client, start: list[str], prefix: str):
             queue.extend(urljoin(path, link) for link in parser.links if not link.startswith("#"))
 
 
-@pytest.fixture
-def poisoned(db):
-    call_command("seed_demo")
+@pytest.fixture(scope="module")
+def poisoned(django_db_setup, django_db_blocker):
+    """The demo organisation with markup in every text field, once for the module."""
+    with demo_for_module(django_db_blocker):
+        yield _poison_checked()
+
+
+def _poison_checked() -> Counter:
     changed = poison_every_text_field()
     # The walk below is only as good as the data: the demo fills the main records.
     for label in (
@@ -315,4 +320,4 @@ def test_a_requirement_given_an_unknown_monitoring_register_by_the_api_is_refuse
     )
     assert response.status_code == 400
     assert "monitoring_register" in response.json()
-    assert not PartyRequirement.objects.exists()
+    assert not PartyRequirement.objects.filter(party=party).exists()
