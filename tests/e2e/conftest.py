@@ -7,6 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+
+from tests.snapshot import Snapshot
 
 CHROMIUM = os.environ.get("QMS_CHROMIUM", "/usr/bin/chromium")
 # Tests run as root on a closed network: no sandbox, no GPU, no calls home.
@@ -25,6 +29,31 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "tests/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server (on a free port: every test worker has its own), stopped
+    before the test database is dropped, so that its connections do not keep the drop out."""
+    return live_server
+
+
+@pytest.fixture(scope="session")
+def _demo_snapshot() -> dict:
+    return {}
+
+
+@pytest.fixture
+def demo(transactional_db, _demo_snapshot):
+    """The demo organisation, committed, for the live server to show: seeded by the first
+    browser test of this test worker that asks for it, and put back from a snapshot of that
+    for every later one (tests/snapshot.py), since each test may change what it shows."""
+    if "demo" not in _demo_snapshot:
+        call_command("seed_demo", verbosity=0)
+        _demo_snapshot["demo"] = Snapshot.take()
+    else:
+        _demo_snapshot["demo"].restore()
+        ContentType.objects.clear_cache()  # ids as in the snapshot, not as after the flush
 
 
 @pytest.fixture(scope="session")

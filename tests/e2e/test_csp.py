@@ -2,7 +2,6 @@
 documentation) load in a real browser with no violation reported, and the charts are drawn."""
 
 import pytest
-from django.core.management import call_command
 
 from reviews.models import ManagementReview
 from tests.e2e.conftest import sign_in
@@ -18,11 +17,6 @@ document.addEventListener("securitypolicyviolation", (e) => {
   window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"}`);
 });
 """
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def test_pages_load_under_the_policy_without_violations(page, live_server, demo):

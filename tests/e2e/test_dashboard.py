@@ -5,17 +5,11 @@ import re
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import ARTIFACTS, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RENDERED = "[data-plotly-figure][data-rendered=true] .main-svg"
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def rag_total(page) -> str:

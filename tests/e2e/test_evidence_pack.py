@@ -2,7 +2,6 @@
 passes on the downloaded file; the verify page says the same."""
 
 import pytest
-from django.core.management import call_command
 
 from qms.evidence import signing, verify
 from tests.e2e.conftest import sign_in
@@ -11,12 +10,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def demo(transactional_db, settings, tmp_path):
+def demo(demo, settings, tmp_path):
+    """The demo, with packs and the signing key in this test's own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EVIDENCE_SIGNING_KEY_FILE = str(tmp_path / "key.pem")
     signing.private_key.cache_clear()
-    call_command("seed_demo")
-    yield
+    yield demo
     signing.private_key.cache_clear()
 
 

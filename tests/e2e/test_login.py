@@ -1,16 +1,10 @@
 """A person signs in through the real login page of a live server."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def test_demo_executive_signs_in_and_sees_the_home_page(page, live_server, demo, screenshot):

@@ -4,17 +4,11 @@ with its action; an executive signs it off, after which it is locked (ISO 9001 9
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def test_prepare_hold_decide_and_sign_off(page, live_server, demo, screenshot):

@@ -4,17 +4,11 @@ effective by the quality manager, all in the browser (ISO 9001 10.2)."""
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def sign_out(page) -> None:

@@ -1,18 +1,12 @@
 """An owner logs this period's value in the browser and sees the chart change."""
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from objectives.periods import describe, latest_due_period_end, next_period_end
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def point_count(page) -> int:

@@ -1,16 +1,10 @@
 """Draft → approve → publish → acknowledge, by three people in a real browser."""
 
 import pytest
-from django.core.management import call_command
 
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def sign_out(page):

@@ -4,17 +4,11 @@ effectiveness, and sees the competence matrix change, in a real browser on the d
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def demo(transactional_db):
-    call_command("seed_demo")
 
 
 def _gaps(page) -> int:
