@@ -229,6 +229,11 @@ COMMUNICATION_REMINDER_DAYS = env.int("COMMUNICATION_REMINDER_DAYS", default=3)
 SUGGESTION_TRIAGE_DAYS = env.int("SUGGESTION_TRIAGE_DAYS", default=14)
 PULSE_SURVEY_INTERVAL_DAYS = env.int("PULSE_SURVEY_INTERVAL_DAYS", default=91)
 PULSE_SURVEY_OPEN_DAYS = env.int("PULSE_SURVEY_OPEN_DAYS", default=14)
+# The key that seals pulse survey answers while their round is open (AES-GCM, one key per round
+# derived from this one); at the close they are counted into the round's results and deleted.
+# Without it, SECRET_KEY is used. Change either only while no round is open: the answers of an
+# open round cannot be opened with another key.
+SURVEY_SEALING_KEY = env_secret("SURVEY_SEALING_KEY", default="") or ""
 MILESTONE_GREEN_PERIODS = env.int("MILESTONE_GREEN_PERIODS", default=3)
 # Competence (leadership): days after a training before its effectiveness is evaluated, and
 # how long before a competence expires its holder and the quality managers are reminded.

@@ -450,8 +450,9 @@ def improvement(period: Period) -> CompiledInput:
 
 
 def _pulse_survey(period: Period) -> list[dict]:
-    """Staff engagement: the mean score per group over the rounds of the period, folded so
-    that no group under five respondents shows (leadership.engagement)."""
+    """Staff engagement: the mean score per group over the closed (counted) rounds of the
+    period, folded so that no group under six respondents shows (leadership.engagement); an
+    open round is not in the agenda, whose every compile is kept in the audit trail."""
     results = survey_results_by_round(
         organization=period.organization, start=period.start, end=period.end
     )

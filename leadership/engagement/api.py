@@ -377,11 +377,23 @@ class GroupSerializer(serializers.Serializer):
     mean = serializers.FloatField()
     folded_units = serializers.ListField(child=serializers.CharField())
     questions = QuestionMeanSerializer(many=True)
+    comments = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The group's comments, alphabetical and apart from the scores.",
+    )
 
 
 class ResultsSerializer(serializers.Serializer):
     round = serializers.IntegerField(source="round.number")
-    respondents = serializers.IntegerField()
+    status = serializers.ChoiceField(
+        choices=["open", "closed"],
+        help_text="An open round has no figures until it has closed and been counted.",
+    )
+    closes_on = serializers.DateField(source="round.closes_on")
+    answered_at_least = serializers.IntegerField(
+        help_text="While open: how many have answered, rounded down to a multiple of 5."
+    )
+    respondents = serializers.IntegerField(allow_null=True)
     hidden_respondents = serializers.IntegerField()
     min_group = serializers.IntegerField()
     overall = GroupSerializer(allow_null=True)
@@ -395,8 +407,9 @@ class RoundViewSet(
     viewsets.GenericViewSet,
 ):
     """Pulse survey rounds, newest first. POST `answer/` answers an open round once (you get
-    only a receipt); GET `results/` gives the folded results (groups of at least five;
-    management and auditors). No endpoint returns a single response."""
+    only a receipt); GET `results/` gives a closed round's frozen results (groups of at least
+    six; management and auditors), and for an open round only how many have answered, in steps
+    of five. No endpoint returns a single answer."""
 
     serializer_class = RoundSerializer
     read_roles = ALL_ROLES

@@ -4,8 +4,10 @@ suggestions in every state, milestones found in the objectives' data with one re
 lessons learned on closed nonconformities. Idempotent: nothing is added once the organisation
 has survey statements (lessons: once a nonconformity has one).
 
-The past rounds hold more responses than the demo has members: they stand for the whole
-workforce, most of whom have no login in the demo. Responses are still unlinked to anyone.
+The past rounds hold more answers than the demo has members: they stand for the whole
+workforce, most of whom have no login in the demo, so they are counted straight into the
+rounds' frozen results (what `survey_round_count` does at a close). The open round's answers are
+given through the service, sealed like any member's.
 """
 
 from __future__ import annotations
@@ -21,13 +23,14 @@ from leadership.engagement.models import (
     Milestone,
     Suggestion,
     SurveyParticipation,
-    SurveyResponse,
     SurveyRound,
     SurveyStatement,
 )
+from leadership.engagement.selectors.surveys import frozen_results
 from leadership.engagement.services import recognition as recognition_services
 from leadership.engagement.services import suggestions as suggestion_services
 from leadership.engagement.services import surveys as survey_services
+from qms.core.models import OrgUnit
 
 STATEMENTS = [
     "I know the quality objectives of my team.",
@@ -42,6 +45,13 @@ PAST_ROUNDS = [
     (275, {"ACME": 3, "SHF": 8, "LDS": 6, "CUS": 3}, 0),
     (184, {"ACME": 3, "SHF": 9, "LDS": 4, "CUS": 3}, 1),
     (93, {"ACME": 4, "SHF": 9, "LDS": 6, "CUS": 3}, 2),
+]
+COMMENTS = [
+    "More time for root-cause work would help.",
+    "The new gauges on line 2 made a real difference.",
+    "We hear about objectives at the monthly meeting but not what changed.",
+    "Drawings still arrive late from engineering.",
+    "Good to see the managing director on the shop floor more often.",
 ]
 LESSONS = [
     "Tool wear limits now live in the setter's checklist, not in one person's memory.",
@@ -84,17 +94,19 @@ def _seed_survey(context) -> None:
             closes_on=opens + datetime.timedelta(days=13),
             questions=questions,
         )
-        index = 0
+        answers, index = [], 0
         for code, count in per_unit.items():
+            unit = units.get(code)
             for _ in range(count):
-                SurveyResponse.objects.create(
-                    organization=organization,
-                    round=survey_round,
-                    org_unit=units.get(code),
-                    scores={q["key"]: _score(index, i, bias) for i, q in enumerate(questions)},
-                    comment="More time for root-cause work would help." if index == 5 else "",
-                )
+                scores = {q["key"]: _score(index, i, bias) for i, q in enumerate(questions)}
+                comment = COMMENTS[(index + number) % len(COMMENTS)] if index % 4 == 1 else ""
+                answers.append((unit.pk if unit else None, scores, comment))
                 index += 1
+        survey_round.results = frozen_results(
+            questions, list(OrgUnit.objects.for_organization(organization)), answers
+        )
+        survey_round.counted_on = survey_round.closes_on + datetime.timedelta(days=1)
+        survey_round.save(update_fields=["results", "counted_on"])
         for member in members.values():
             if member.role != "auditor":
                 SurveyParticipation.objects.get_or_create(

@@ -128,8 +128,10 @@ class SurveyAnswerForm(forms.Form):
             required=False,
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-            help_text="Read by management as written, within a group of five or more people. "
-            "Leave out names if you want to stay anonymous.",
+            help_text="Shown to management as you write it, after the round closes, among the "
+            "other comments of your group in alphabetical order, and only if at least six people "
+            "in your group answered; otherwise it is deleted unread. Leave out anything that "
+            "would tell who wrote it.",
         )
 
     def scores(self) -> dict[str, int]:

@@ -52,7 +52,8 @@ def survey_open_reminders(
             occasion="open",
             title=f"Pulse survey open until {closes}: two minutes, anonymous",
             body=f"{len(survey_round.questions)} statements to rate from 1 to 5. Nobody can see "
-            "your answers; results are shown only for groups of five or more.",
+            "your answers; results are counted after the round closes, only for groups of six "
+            "or more.",
             url=url,
         )
 
@@ -125,6 +126,16 @@ def register() -> None:
             description="Opens an organisation's next pulse survey round when the interval "
             "(PULSE_SURVEY_INTERVAL_DAYS) has passed; never two at once, so running it more "
             "often is safe.",
+        )
+    )
+    register_schedule(
+        DefaultSchedule(
+            name="Engagement: count closed pulse survey rounds",
+            task="engagement.count_survey_rounds",
+            crontab={"minute": "5", "hour": "0"},
+            description="Counts each pulse survey round that closed, once: its results are "
+            "frozen and its sealed answers deleted. Results pages count a closed round "
+            "themselves if they are read first.",
         )
     )
     register_schedule(

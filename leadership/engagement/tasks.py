@@ -15,6 +15,15 @@ def open_survey_rounds() -> int:
     return survey_rounds_open_due()
 
 
+@shared_task(name="engagement.count_survey_rounds", **RETRY)
+def count_survey_rounds() -> int:
+    """Count each pulse survey round that has closed, once: its results are frozen and its
+    sealed answers deleted."""
+    from leadership.engagement.services.surveys import survey_rounds_count_closed
+
+    return survey_rounds_count_closed()
+
+
 @shared_task(name="engagement.detect_milestones", **RETRY)
 def detect_milestones() -> int:
     """Propose new milestones to the accountable executives (each once)."""

@@ -303,10 +303,11 @@ def survey_results(request: HttpRequest, org_slug: str) -> HttpResponse:
             raise Http404("No such survey round.")
         selected = survey_selectors.survey_results(survey_round=survey_round)
     elif history:
-        # The latest closed round by default: an open one is still filling up.
-        today = timezone.localdate()
-        closed = [r for r in history if r.round.closes_on < today]
-        selected = closed[-1] if closed else history[-1]
+        selected = history[-1]  # the latest counted round: an open one has no figures yet
+    else:
+        current = SurveyRound.objects.for_organization(organization).order_by("-opens_on").first()
+        if current is not None:
+            selected = survey_selectors.survey_results(survey_round=current)
     labels = [f"Round {r.round.number}" for r in history]
     trend = survey_selectors.survey_trend(history)
     return render(

@@ -81,7 +81,7 @@ class DashboardData:
     awaiting: dict[str, int]
     reviews_to_sign_off: int
     # Staff pulse survey: round labels and one row per group (means; None where the group was
-    # under five respondents), the organisation first. Already folded for anonymity.
+    # under six respondents), the organisation first. Already folded for anonymity.
     survey_rounds: list[str] = field(default_factory=list)
     survey_trend: list = field(default_factory=list)
     messages: list[str] = field(default_factory=list)

@@ -287,11 +287,11 @@ def survey_panel(data: DashboardData) -> Panel:
             else f"mean {shown[0]:.1f} out of 5" if shown else "no organisation-wide figure"
         )  # fmt: skip
         summary = (
-            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {trend} (groups under five "
-            "folded)."
+            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {trend} (closed rounds; "
+            "groups under six folded)."
         )
     else:
-        summary = "No pulse survey round with enough respondents in this period."
+        summary = "No closed pulse survey round with enough respondents in this period."
     return Panel(
         key="pulse-survey",
         title="Staff pulse survey",
@@ -300,7 +300,7 @@ def survey_panel(data: DashboardData) -> Panel:
         rows=[[row.label, *("" if m is None else round(m, 2) for m in row.means)] for row in rows],
         figure=charts.survey_trend_figure(rounds, rows) if rows else None,
         label="Line chart: mean survey score per group across rounds; gaps where a group had "
-        "fewer than five respondents.",
+        "fewer than six respondents.",
     )
 
 

@@ -10,9 +10,9 @@ from django.utils import timezone
 from leadership.engagement.models import (
     Milestone,
     Recognition,
+    SealedAnswer,
     Suggestion,
     SuggestionStatus,
-    SurveyResponse,
     SurveyStatement,
 )
 from leadership.engagement.services import surveys as survey_services
@@ -80,7 +80,7 @@ def test_an_oversized_survey_comment_is_refused_and_nothing_saved(client, cast, 
     response = client.post(url("survey"), {f"q_{key}": "4", "comment": "x" * 2001})
     assert response.status_code == 400
     assert client.post(url("survey"), {f"q_{key}": "9"}).status_code == 400
-    assert not SurveyResponse.objects.exists()
+    assert not SealedAnswer.objects.exists()
 
 
 def test_recognition_of_a_foreign_team_or_without_anyone_is_refused(client, cast):

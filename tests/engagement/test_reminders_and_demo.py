@@ -11,8 +11,8 @@ from django.utils import timezone
 from leadership.engagement.models import (
     Milestone,
     Recognition,
+    SealedAnswer,
     Suggestion,
-    SurveyResponse,
     SurveyRound,
 )
 from leadership.engagement.services import suggestions as suggestion_services
@@ -71,7 +71,7 @@ def test_the_demo_fills_every_engagement_page_and_runs_twice_without_adding_anyt
     counts = (
         Suggestion.objects.count(),
         SurveyRound.objects.count(),
-        SurveyResponse.objects.count(),
+        SealedAnswer.objects.count(),
         Milestone.objects.count(),
         Recognition.objects.count(),
     )
@@ -80,7 +80,7 @@ def test_the_demo_fills_every_engagement_page_and_runs_twice_without_adding_anyt
     assert counts == (
         Suggestion.objects.count(),
         SurveyRound.objects.count(),
-        SurveyResponse.objects.count(),
+        SealedAnswer.objects.count(),
         Milestone.objects.count(),
         Recognition.objects.count(),
     )
@@ -89,6 +89,7 @@ def test_the_demo_fills_every_engagement_page_and_runs_twice_without_adding_anyt
     client.force_login(get_user_model().objects.get(username="quality"))
     results = client.get(reverse("engagement:survey-results", args=["acme"])).content.decode()
     assert "Sheffield Machining" in results and "includes Customer Service" in results
+    assert "More time for root-cause work would help." in results  # a counted group's comments
     lessons = client.get(reverse("engagement:lessons", args=["acme"])).content.decode()
     assert "No lessons yet" not in lessons
     client.force_login(get_user_model().objects.get(username="contributor"))

@@ -1,5 +1,6 @@
-"""Pulse surveys: rounds opened on an interval, answers stored without the member, results only
-for groups of five or more (smaller units folded into their parent), never one by one."""
+"""Pulse surveys: rounds opened on an interval; answers sealed without the member while the round
+is open; results counted once after the close and frozen, only for groups of six or more
+(smaller units folded into their parent), never one by one, and no figure at all while open."""
 
 import datetime
 import json
@@ -8,15 +9,16 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from leadership.engagement import sealing
 from leadership.engagement.models import (
+    SealedAnswer,
     SurveyParticipation,
-    SurveyResponse,
     SurveyRound,
     SurveyStatement,
 )
 from leadership.engagement.selectors import survey_results, survey_results_by_round
 from leadership.engagement.services import surveys as services
-from leadership.engagement.tasks import open_survey_rounds
+from leadership.engagement.tasks import count_survey_rounds, open_survey_rounds
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership
 from tests.factories import MembershipFactory, UserFactory, make_unit
@@ -58,8 +60,26 @@ def staff(org, unit, count, prefix):
 def answer(member, survey_round, score=4, comment=""):
     scores = {q["key"]: score for q in survey_round.questions}
     services.survey_answer(
-        membership=member, survey_round=survey_round, scores=scores, comment=comment
+        membership=member,
+        survey_round=survey_round,
+        scores=scores,
+        comment=comment,
+        today=survey_round.opens_on,
     )
+
+
+def close(survey_round):
+    """The round, as it is the day after its close (dates moved back, nothing else)."""
+    today = timezone.localdate()
+    SurveyRound.objects.filter(pk=survey_round.pk).update(
+        opens_on=today - datetime.timedelta(days=20), closes_on=today - datetime.timedelta(days=1)
+    )
+    survey_round.refresh_from_db()
+    return survey_round
+
+
+def closed_results(survey_round):
+    return survey_results(survey_round=close(survey_round))
 
 
 def test_a_round_opens_when_due_and_not_again_within_the_interval(cast, statements, settings):
@@ -104,22 +124,38 @@ def test_only_quality_managers_and_administrators_edit_statements(cast, members)
     assert not SurveyStatement.objects.exists()
 
 
-def test_an_answer_is_stored_without_any_link_to_the_member(members, survey_round, placed):
+def test_an_answer_is_sealed_without_any_link_to_the_member(members, survey_round, placed):
     answer(placed["carl"], survey_round, score=2, comment="More training.")
     participation = SurveyParticipation.objects.get()
-    response = SurveyResponse.objects.get()
+    sealed = SealedAnswer.objects.get()
     assert participation.membership == placed["carl"]
-    field_names = {f.name for f in SurveyResponse._meta.get_fields()}
-    assert field_names == {"id", "organization", "round", "org_unit", "scores", "comment"}
-    assert isinstance(response.pk, type(participation.round.pk)) is False  # a UUID, not a sequence
-    assert not hasattr(SurveyResponse, "history") and not hasattr(SurveyParticipation, "history")
+    field_names = {f.name for f in SealedAnswer._meta.get_fields()}
+    assert field_names == {"id", "organization", "round", "sealed"}  # no member, no time
+    assert isinstance(sealed.pk, type(participation.round.pk)) is False  # a UUID, not a sequence
+    assert b"More training." not in bytes(sealed.sealed)
+    assert not hasattr(SealedAnswer, "history") and not hasattr(SurveyParticipation, "history")
+    opened = sealing.unseal(
+        round_id=survey_round.pk, organization_id=survey_round.organization_id, sealed=sealed.sealed
+    )
+    assert opened["comment"] == "More training." and opened["unit"] == placed["carl"].org_unit_id
+
+
+def test_a_sealed_answer_opens_only_in_its_own_round_and_with_this_installations_key(
+    cast, statements, survey_round, settings
+):
+    sealed = sealing.seal(round_id=survey_round.pk, organization_id=cast.org_a.pk, answer={"a": 1})
+    with pytest.raises(sealing.UnsealError):
+        sealing.unseal(round_id=survey_round.pk + 1, organization_id=cast.org_a.pk, sealed=sealed)
+    settings.SURVEY_SEALING_KEY = "another key entirely"
+    with pytest.raises(sealing.UnsealError):
+        sealing.unseal(round_id=survey_round.pk, organization_id=cast.org_a.pk, sealed=sealed)
 
 
 def test_a_member_answers_a_round_once(members, survey_round):
     answer(members["carl"], survey_round)
     with pytest.raises(TransitionError, match="already answered"):
         answer(members["carl"], survey_round)
-    assert SurveyResponse.objects.count() == 1
+    assert SealedAnswer.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -136,47 +172,103 @@ def test_bad_scores_are_refused_and_nothing_saved(members, survey_round, scores,
         scores = {q["key"]: 6 for q in survey_round.questions}
     with pytest.raises(Exception, match=message):
         services.survey_answer(membership=members["carl"], survey_round=survey_round, scores=scores)
-    assert not SurveyResponse.objects.exists() and not SurveyParticipation.objects.exists()
+    assert not SealedAnswer.objects.exists() and not SurveyParticipation.objects.exists()
 
 
 def test_a_closed_round_or_an_auditor_cannot_answer(members, survey_round):
     with pytest.raises(NotAllowed):
         answer(members["audrey"], survey_round)
-    SurveyRound.objects.filter(pk=survey_round.pk).update(
-        opens_on=timezone.localdate() - datetime.timedelta(days=20),
-        closes_on=timezone.localdate() - datetime.timedelta(days=1),
-    )
-    survey_round.refresh_from_db()
+    close(survey_round)
     with pytest.raises(TransitionError):
-        answer(members["carl"], survey_round)
-    assert not SurveyResponse.objects.exists()
+        services.survey_answer(
+            membership=members["carl"],
+            survey_round=survey_round,
+            scores={q["key"]: 3 for q in survey_round.questions},
+        )
+    assert not SealedAnswer.objects.exists()
 
 
-def test_a_unit_with_four_respondents_shows_no_figures(cast, units, survey_round):
-    for member in staff(cast.org_a, units["A1"], 4, "p"):
+def test_an_open_round_has_no_figures_so_one_answer_cannot_be_read_by_difference(
+    client, api_client, cast, units, survey_round
+):
+    """Read the results, let one person answer, read again: nothing changes but, at most, the
+    count of people in steps of five (it used to give that person's exact scores)."""
+    for member in staff(cast.org_a, units["A"], 6, "h"):
+        answer(member, survey_round, score=3)
+    api_client.force_authenticate(cast.quinn)
+    client.force_login(cast.quinn)
+    endpoint = f"{API}/survey-rounds/{survey_round.pk}/results/"
+    page = url("survey-results") + f"?round={survey_round.number}"
+
+    def seen():
+        body = api_client.get(endpoint).json()
+        html = client.get(page).content.decode().split("<main")[-1]
+        return body, html
+
+    before, before_page = seen()
+    (newcomer,) = staff(cast.org_a, units["A"], 1, "new")
+    answer(newcomer, survey_round, score=1)
+    after, after_page = seen()
+    assert before == after
+    assert before["status"] == "open" and before["answered_at_least"] == 5
+    assert before["respondents"] is None and before["groups"] == [] and before["overall"] is None
+    assert before_page == after_page and "At least 5 people have answered" in after_page
+    # Nor does any other reader of the results carry an open round.
+    assert survey_results_by_round(organization=cast.org_a) == []
+
+
+def test_a_closed_round_is_counted_once_frozen_and_its_sealed_answers_deleted(
+    cast, units, survey_round
+):
+    for member in staff(cast.org_a, units["A"], 6, "h"):
+        answer(member, survey_round, score=4, comment="fine")
+    close(survey_round)
+    assert count_survey_rounds() == 1
+    survey_round.refresh_from_db()
+    frozen = survey_round.results
+    assert frozen["respondents"] == 6 and frozen["overall"]["mean"] == 4.0
+    assert survey_round.counted_on == timezone.localdate()
+    assert not SealedAnswer.objects.exists()
+    assert count_survey_rounds() == 0  # counted once: the nightly task finds nothing more
+    services.survey_round_count(survey_round=survey_round)
+    survey_round.refresh_from_db()
+    assert survey_round.results == frozen
+
+
+def test_a_round_is_not_counted_before_it_closes(cast, units, survey_round):
+    with pytest.raises(TransitionError, match="still open"):
+        services.survey_round_count(survey_round=survey_round)
+    assert count_survey_rounds() == 0
+    assert SurveyRound.objects.get().results is None
+
+
+@pytest.mark.parametrize(("respondents", "shown"), [(4, False), (5, False), (6, True)])
+def test_a_group_is_shown_only_from_six_respondents(cast, units, survey_round, respondents, shown):
+    """Six, not five: a respondent who takes their own answer out of a group of five would be
+    left with the answers of four people."""
+    for member in staff(cast.org_a, units["A1"], respondents, "p"):
         answer(member, survey_round, score=1)
-    results = survey_results(survey_round=survey_round)
-    assert results.respondents == 4
-    assert results.groups == [] and results.overall is None
-    assert results.hidden_respondents == 4
+    results = closed_results(survey_round)
+    assert results.respondents == respondents
+    assert bool(results.groups) is shown and (results.overall is not None) is shown
+    assert results.hidden_respondents == (0 if shown else respondents)
 
 
 def test_a_small_unit_is_folded_into_its_parent_and_never_shown_alone(cast, units, survey_round):
     team = make_unit(cast.org_a, "Night shift", parent=units["A1"], code="A1N")
     for member in staff(cast.org_a, team, 3, "n"):
         answer(member, survey_round, score=1)
-    for member in staff(cast.org_a, units["A1"], 2, "p"):
+    for member in staff(cast.org_a, units["A1"], 3, "p"):
         answer(member, survey_round, score=5)
     for member in staff(cast.org_a, units["A"], 6, "h"):
         answer(member, survey_round, score=3)
-    results = survey_results(survey_round=survey_round)
+    results = closed_results(survey_round)
     shown = {g.label: (g.respondents, g.mean, g.folded_units) for g in results.groups}
     assert shown == {
-        "Plant One": (5, round((3 * 1 + 2 * 5) / 5, 2), ["Night shift"]),
+        "Plant One": (6, 3.0, ["Night shift"]),
         "Acme Test Ltd": (6, 3.0, []),
     }
-    assert "Night shift" not in [g.label for g in results.groups]
-    assert results.overall.respondents == 11 and results.hidden_respondents == 0
+    assert results.overall.respondents == 12 and results.hidden_respondents == 0
 
 
 def test_the_organisation_figure_is_held_back_when_it_would_reveal_a_small_remainder(
@@ -186,28 +278,26 @@ def test_the_organisation_figure_is_held_back_when_it_would_reveal_a_small_remai
         answer(member, survey_round, score=4)
     for member in staff(cast.org_a, units["A"], 2, "h"):  # too few, even at the top
         answer(member, survey_round, score=1)
-    results = survey_results(survey_round=survey_round)
+    results = closed_results(survey_round)
     assert [g.label for g in results.groups] == ["Plant One"]
     assert results.hidden_respondents == 2
     assert results.overall is None  # 8 in all minus Plant One's 6 would reveal the 2
 
 
-def test_results_trend_per_group_over_rounds(cast, units, statements):
+def test_results_trend_per_group_over_closed_rounds_only(cast, units, statements):
     today = timezone.localdate()
     first = services.survey_round_open_if_due(
         organization=cast.org_a, today=today - datetime.timedelta(days=200)
     )
-    people = staff(cast.org_a, units["A1"], 5, "p")
+    people = staff(cast.org_a, units["A1"], 6, "p")
     for member in people:
-        services.survey_answer(
-            membership=member,
-            survey_round=first,
-            scores={q["key"]: 3 for q in first.questions},
-            today=first.opens_on,
-        )
+        answer(member, first, score=3)
     second = services.survey_round_open_if_due(organization=cast.org_a, today=today)
     for member in people:
         answer(member, second, score=4)
+    results = survey_results_by_round(organization=cast.org_a)
+    assert [(r.round.number, r.overall.mean) for r in results] == [(1, 3.0)]  # 2 is open
+    close(second)
     results = survey_results_by_round(organization=cast.org_a)
     assert [(r.round.number, r.overall.mean) for r in results] == [(1, 3.0), (2, 4.0)]
 
@@ -224,14 +314,17 @@ def _all_survey_pages_and_endpoints(survey_round):
     return pages, endpoints
 
 
+@pytest.mark.parametrize("closed", [False, True])
 def test_no_survey_page_or_endpoint_returns_individual_answers(
-    client, api_client, cast, units, survey_round
+    client, api_client, cast, units, survey_round, closed
 ):
-    """Four respondents with distinctive answers: no page or endpoint, for any role, shows a
-    figure or a comment of theirs."""
-    people = staff(cast.org_a, units["A1"], 4, "p")
+    """Five respondents with distinctive answers, the round open or closed: no page or
+    endpoint, for any role, shows a figure or a comment of theirs."""
+    people = staff(cast.org_a, units["A1"], 5, "p")
     for n, member in enumerate(people):
-        answer(member, survey_round, score=1 + n, comment=f"secret-comment-{n}")
+        answer(member, survey_round, score=1 + n % 5, comment=f"secret-comment-{n}")
+    if closed:
+        close(survey_round)
     pages, endpoints = _all_survey_pages_and_endpoints(survey_round)
     for user in (cast.alice, cast.quinn, cast.carl, cast.audrey, cast.adam):
         client.force_login(user)
@@ -239,7 +332,7 @@ def test_no_survey_page_or_endpoint_returns_individual_answers(
         for page in pages:
             content = client.get(page).content.decode()
             assert "secret-comment" not in content
-            assert ">2.5<" not in content  # the four's mean
+            assert ">3.0<" not in content  # the five's mean
         for endpoint in endpoints:
             response = api_client.get(endpoint)
             text = response.content.decode()
@@ -247,9 +340,8 @@ def test_no_survey_page_or_endpoint_returns_individual_answers(
             if response.status_code == 200 and endpoint.endswith("/results/"):
                 body = response.json()
                 assert body["groups"] == [] and body["overall"] is None
-    for response_id in SurveyResponse.objects.values_list("pk", flat=True):
-        api_client.force_authenticate(cast.quinn)
-        assert api_client.get(f"{API}/survey-responses/{response_id}/").status_code == 404
+    assert api_client.get(f"{API}/survey-responses/").status_code == 404
+    assert api_client.get(f"{API}/sealed-answers/").status_code == 404
 
 
 def test_survey_results_show_figures_only_to_management_and_auditors(
@@ -275,13 +367,21 @@ def test_a_member_answers_on_the_page_and_then_sees_only_that_they_answered(
     keys = [q["key"] for q in survey_round.questions]
     response = client.post(url("survey"), {f"q_{keys[0]}": "4"})
     assert response.status_code == 400  # the second statement is unanswered
-    assert not SurveyResponse.objects.exists()
+    assert not SealedAnswer.objects.exists()
     response = client.post(url("survey"), {f"q_{k}": "4" for k in keys} | {"comment": "Ok"})
     assert response.status_code == 302
     page = client.get(url("survey")).content.decode()
     assert "You have answered" in page and "Ok" not in page.split("<main")[-1].split("Thank")[0]
     assert client.post(url("survey"), {f"q_{k}": "1" for k in keys}).status_code == 302
-    assert SurveyResponse.objects.count() == 1
+    assert SealedAnswer.objects.count() == 1
+
+
+def test_the_form_says_exactly_what_happens_to_a_comment(client, cast, survey_round):
+    client.force_login(cast.carl)
+    page = client.get(url("survey")).content.decode()
+    assert "after the round closes" in page and "at least six people" in page
+    assert "deleted unread" in page
+    assert "Read by management as written" not in page
 
 
 def test_answering_through_the_api_returns_only_a_receipt(api_client, cast, survey_round):
@@ -310,18 +410,33 @@ def test_another_organisations_round_answers_404(api_client, cast, statements):
     assert response.status_code == 404
     api_client.force_authenticate(cast.quinn)
     assert api_client.get(f"{API}/survey-rounds/{foreign.pk}/results/").status_code == 404
-    assert not SurveyResponse.objects.exists()
+    assert not SealedAnswer.objects.exists()
 
 
-def test_comments_are_counted_but_never_listed(client, cast, survey_round, units):
-    """Even in a group large enough to show figures, no one reads a comment one by one."""
-    from django.urls import reverse
-
-    for n, member in enumerate(staff(cast.org_a, units["A"], 6, "c")):
-        answer(member, survey_round, score=3, comment=f"my-own-words-{n}")
+def test_after_the_close_a_shown_groups_comments_are_listed_and_a_hidden_groups_deleted(
+    client, cast, survey_round, units
+):
+    shown = staff(cast.org_a, units["A"], 6, "c")
+    for n, member in enumerate(shown):
+        answer(member, survey_round, score=3, comment=f"words-{5 - n}")
+    (alone,) = staff(cast.org_a, units["A1"], 1, "x")  # folds into A: shown with A's group
+    answer(alone, survey_round, score=3, comment="words-folded")
     client.force_login(cast.alice)
-    page = client.get(reverse("engagement:survey-results", args=["acme-test"]))
-    text = page.content.decode()
-    assert page.status_code == 200
-    assert "my-own-words" not in text
-    assert "never shown one by one" in text
+    results_page = url("survey-results") + f"?round={survey_round.number}"
+    assert "words-" not in client.get(results_page).content.decode()  # open: nothing
+    close(survey_round)
+    text = client.get(results_page).content.decode()
+    listed = [f"words-{n}" for n in range(6)] + ["words-folded"]
+    assert all(f"<li>{c}</li>" in text for c in listed)
+    assert text.index("words-0") < text.index("words-5") < text.index("words-folded")
+
+
+def test_comments_of_respondents_in_no_shown_group_are_deleted_unread(cast, survey_round, units):
+    for member in staff(cast.org_a, units["A1"], 6, "p"):
+        answer(member, survey_round, score=3)
+    (lonely,) = staff(cast.org_a, None, 1, "z")  # no unit, and too few for the rest
+    answer(lonely, survey_round, score=1, comment="only-me")
+    results = closed_results(survey_round)
+    assert results.hidden_respondents == 1 and results.overall is None
+    assert "only-me" not in json.dumps(SurveyRound.objects.get().results)
+    assert not SealedAnswer.objects.exists()

@@ -4,8 +4,8 @@ recognition. Split by concept; imported here so Django finds them."""
 from leadership.engagement.models.recognition import Milestone, MilestoneKind, Recognition
 from leadership.engagement.models.suggestions import Suggestion, SuggestionStatus
 from leadership.engagement.models.surveys import (
+    SealedAnswer,
     SurveyParticipation,
-    SurveyResponse,
     SurveyRound,
     SurveyStatement,
 )
@@ -14,10 +14,10 @@ __all__ = [
     "Milestone",
     "MilestoneKind",
     "Recognition",
+    "SealedAnswer",
     "Suggestion",
     "SuggestionStatus",
     "SurveyParticipation",
-    "SurveyResponse",
     "SurveyRound",
     "SurveyStatement",
 ]

@@ -3,16 +3,19 @@ edits and one comment field, asked in rounds that a scheduled task opens at an i
 
 Anonymity is built into the tables, not only into the pages:
 
-- `SurveyResponse` holds the answers with no link to the member: no member field, no timestamp,
-  and a random (UUID) key, so neither a column nor the order of keys ties a response to a
-  person. It keeps only the member's unit at the time, which results need, and results are
-  shown only for groups of at least `MIN_GROUP` respondents (smaller units fold into their
-  parent; see `leadership.engagement.selectors.surveys`).
+- While a round is open, each answer is a `SealedAnswer`: encrypted (scores, comment and the
+  member's unit at the time; `leadership.engagement.sealing`), with a random key, no member and
+  no time. Someone with the database, a backup or its logs can count the rows and nothing more.
 - `SurveyParticipation` records *that* a member answered a round (for reminders and "already
-  answered"), with no link to the response. It is saved in the same transaction as the response
-  and holds no answer.
-- Neither is in the audit trail: a history row carries who and when, which is exactly the link
-  anonymity forbids (and the participation's history would order members against responses).
+  answered"), with no link to the answer and no answer in it.
+- When the round has closed, its answers are opened once, counted into groups of at least
+  `MIN_GROUP` respondents (`leadership.engagement.selectors.surveys`) and frozen in the round's
+  `results`; the sealed answers are then deleted. Until then no figure of the round exists
+  anywhere but "about how many have answered" (`answered_at_least`), so no one can read the
+  results, let one person answer, and read them again.
+- None of this is in the audit trail: a history row carries who and when, which is exactly the
+  link anonymity forbids. The round's own history keeps its frozen results, which hold no
+  individual answer.
 """
 
 from __future__ import annotations
@@ -24,10 +27,14 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
+from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet
 
-# Results are shown only for groups with at least this many respondents.
-MIN_GROUP = 5
+# Results are shown only for groups with at least this many respondents: six, so that even a
+# respondent who takes their own answer out of a group's figures is left with at least five
+# other people's, never a smaller set.
+MIN_GROUP = 6
+# While a round is open, how many have answered is told only in steps of this many.
+ANSWERED_STEP = 5
 SCORE_MIN, SCORE_MAX = 1, 5
 
 
@@ -69,6 +76,10 @@ class SurveyRound(BaseModel):
     closes_on = models.DateField()
     # [{"key": "<statement id>", "text": "..."}], in the order asked.
     questions = models.JSONField(default=list)
+    # Counted once after the round closed, then never changed (see the module docstring); null
+    # until then. The shape is `leadership.engagement.selectors.surveys.frozen_results`.
+    results = models.JSONField(null=True, blank=True, editable=False)
+    counted_on = models.DateField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
     objects = SurveyRoundQuerySet.as_manager()
@@ -89,6 +100,13 @@ class SurveyRound(BaseModel):
 
     def is_open(self, day) -> bool:
         return self.opens_on <= day <= self.closes_on
+
+    def has_closed(self, day) -> bool:
+        return self.closes_on < day
+
+    @property
+    def is_counted(self) -> bool:
+        return self.results is not None
 
     def clean(self) -> None:
         if self.opens_on and self.closes_on and self.closes_on < self.opens_on:
@@ -115,26 +133,20 @@ class SurveyParticipation(models.Model):
         return f"round {self.round_id}: member {self.membership_id}"
 
 
-class SurveyResponse(models.Model):
-    """One anonymous set of answers: `scores` maps each question key to 1 to 5. No member, no time,
-    a random key (see the module docstring)."""
+class SealedAnswer(models.Model):
+    """One answer to an open round, encrypted: scores, comment and unit are inside `sealed`
+    (`leadership.engagement.sealing`). No member, no time, a random key. Deleted once the round
+    has been counted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
-    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="responses")
-    org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    scores = models.JSONField(default=dict)
-    comment = models.TextField(blank=True, max_length=2000)
+    round = models.ForeignKey(SurveyRound, on_delete=models.CASCADE, related_name="sealed_answers")
+    sealed = models.BinaryField()
 
     objects = OrganizationScopedQuerySet.as_manager()
 
-    class Meta:
-        indexes = [models.Index(fields=["round", "org_unit"])]
-
     def __str__(self) -> str:
-        return f"a response to round {self.round_id}"
+        return f"a sealed answer to round {self.round_id}"
 
 
 def valid_score(value) -> bool:

@@ -1,14 +1,25 @@
-"""Pulse survey results, only ever as figures of groups of at least `MIN_GROUP` respondents.
+"""Pulse survey results: counted once, after a round has closed, only ever as figures of groups
+of at least `MIN_GROUP` respondents, and frozen in the round.
 
-Folding: each unit starts with the responses of its own members. Working up from the deepest
+Folding: each unit starts with the answers of its own members. Working up from the deepest
 units, a unit with fewer than `MIN_GROUP` respondents is folded into its parent (never shown on
-its own); top-level units fold into "Rest of the organisation", with the responses of members
-without a unit. Each response counts in exactly one group, so no shown group can be subtracted
+its own); top-level units fold into "Rest of the organisation", with the answers of members
+without a unit. Each answer counts in exactly one group, so no shown group can be subtracted
 from another to reveal a small one. The organisation-wide figure is shown only when the hidden
 remainder is empty or itself at least `MIN_GROUP` (otherwise total minus the groups shown would
-reveal it).
+reveal it). `MIN_GROUP` is six, so a respondent who takes their own answer out of any of these
+figures is still left with five other people's.
 
-Nothing here returns a response: pages and the API read these dataclasses only.
+An open round has no figures at all, only `answered_at_least` (how many have answered, in steps
+of `ANSWERED_STEP`): figures that changed with each answer would tell, read before and after
+one person answered, exactly what that person said.
+
+Comments go with their group: a shown group's comments are listed after the close, in
+alphabetical order and apart from the scores; the comments of respondents in no shown group
+are not kept.
+
+Nothing here returns an answer: pages, the API, the dashboard, the review agenda and the
+evidence pack read these dataclasses only.
 """
 
 from __future__ import annotations
@@ -17,11 +28,14 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from leadership.engagement.models import SurveyResponse, SurveyRound
-from leadership.engagement.models.surveys import MIN_GROUP
+from django.utils import timezone
+
+from leadership.engagement.models import SurveyRound
+from leadership.engagement.models.surveys import ANSWERED_STEP, MIN_GROUP
 from qms.core.models import Organization, OrgUnit
 
 REST_LABEL = "Rest of the organisation"
+OVERALL_LABEL = "Whole organisation"
 
 
 @dataclass
@@ -39,20 +53,56 @@ class GroupResult:
     mean: float  # over every score of every statement
     questions: list[QuestionMean]
     folded_units: list[str] = field(default_factory=list)  # smaller units counted in this group
-    comments: list[str] = field(default_factory=list)  # detached from scores, alphabetical
+    comments: list[str] = field(default_factory=list)  # apart from the scores, alphabetical
+
+    @classmethod
+    def from_frozen(cls, data: dict) -> GroupResult:
+        return cls(
+            label=data["label"],
+            unit_id=data["unit_id"],
+            respondents=data["respondents"],
+            mean=data["mean"],
+            questions=[QuestionMean(**q) for q in data["questions"]],
+            folded_units=list(data["folded_units"]),
+            comments=list(data["comments"]),
+        )
+
+    def frozen(self) -> dict:
+        return {
+            "label": self.label,
+            "unit_id": self.unit_id,
+            "respondents": self.respondents,
+            "mean": self.mean,
+            "questions": [{"key": q.key, "text": q.text, "mean": q.mean} for q in self.questions],
+            "folded_units": self.folded_units,
+            "comments": self.comments,
+        }
 
 
 @dataclass
 class RoundResults:
     round: SurveyRound
-    respondents: int
+    respondents: int | None  # None while the round is open
     groups: list[GroupResult]
     overall: GroupResult | None
     hidden_respondents: int  # in no shown group (too few, even folded)
+    answered_at_least: int = 0  # while open: how many have answered, rounded down
 
     @property
     def min_group(self) -> int:
         return MIN_GROUP
+
+    @property
+    def is_open(self) -> bool:
+        return not self.round.is_counted
+
+    @property
+    def status(self) -> str:
+        return "open" if self.is_open else "closed"
+
+    @property
+    def comment_count(self) -> int:
+        return sum(len(g.comments) for g in self.groups)
 
 
 def _group(label, unit_id, rows, questions, folded) -> GroupResult:
@@ -79,20 +129,25 @@ def _group(label, unit_id, rows, questions, folded) -> GroupResult:
     )
 
 
-def _fold(survey_round: SurveyRound, units: list[OrgUnit], rows_by_unit) -> RoundResults:
+def frozen_results(questions: list[dict], units: list[OrgUnit], answers) -> dict:
+    """The results of a closed round from its opened answers, `(unit id, scores, comment)`
+    each, as stored in `SurveyRound.results`: groups folded for anonymity, no answer in it."""
+    rows_by_unit: dict[int | None, list] = defaultdict(list)
+    for unit_id, scores, comment in answers:
+        rows_by_unit[unit_id].append((scores, comment))
     by_path = {u.path: u for u in units}
+    unit_ids = {u.pk for u in units}
     pending: dict[int | None, list] = defaultdict(list)
     folded: dict[int | None, list[str]] = defaultdict(list)
     for unit_id, rows in rows_by_unit.items():
-        key = unit_id if unit_id in {u.pk for u in units} else None
-        pending[key].extend(rows)
+        pending[unit_id if unit_id in unit_ids else None].extend(rows)
     groups = []
     for unit in sorted(units, key=lambda u: (-u.depth, u.path)):
         rows = pending.pop(unit.pk, [])
         if not rows:
             continue
         if len(rows) >= MIN_GROUP:
-            groups.append(_group(unit.name, unit.pk, rows, survey_round.questions, folded[unit.pk]))
+            groups.append(_group(unit.name, unit.pk, rows, questions, folded[unit.pk]))
             continue
         parent = by_path.get(unit.path[: -OrgUnit.steplen]) if unit.depth > 1 else None
         target = parent.pk if parent is not None else None
@@ -101,32 +156,56 @@ def _fold(survey_round: SurveyRound, units: list[OrgUnit], rows_by_unit) -> Roun
     rest = pending.pop(None, [])
     hidden = 0
     if len(rest) >= MIN_GROUP:
-        groups.append(_group(REST_LABEL, None, rest, survey_round.questions, folded[None]))
+        groups.append(_group(REST_LABEL, None, rest, questions, folded[None]))
     else:
         hidden = len(rest)
     all_rows = [row for rows in rows_by_unit.values() for row in rows]
     overall = None
     if len(all_rows) >= MIN_GROUP and (hidden == 0 or hidden >= MIN_GROUP):
-        overall = _group("Whole organisation", None, all_rows, survey_round.questions, [])
+        overall = _group(OVERALL_LABEL, None, all_rows, questions, [])
         overall.comments = []  # comments are read within their group only
     groups.sort(key=lambda g: (g.unit_id is None, g.label))
-    return RoundResults(survey_round, len(all_rows), groups, overall, hidden)
+    return {
+        "respondents": len(all_rows),
+        "hidden_respondents": hidden,
+        "overall": overall.frozen() if overall else None,
+        "groups": [g.frozen() for g in groups],
+    }
 
 
-def _responses_by_round(round_ids) -> dict[int, dict[int | None, list]]:
-    result: dict[int, dict[int | None, list]] = defaultdict(lambda: defaultdict(list))
-    for round_id, unit_id, scores, comment in SurveyResponse.objects.filter(
-        round_id__in=round_ids
-    ).values_list("round_id", "org_unit_id", "scores", "comment"):
-        result[round_id][unit_id].append((scores, comment))
-    return result
+def answered_at_least(count: int) -> int:
+    """How many have answered an open round, told in steps of ANSWERED_STEP (rounded down)."""
+    return count // ANSWERED_STEP * ANSWERED_STEP
+
+
+def _results(survey_round: SurveyRound, answered: int = 0) -> RoundResults:
+    data = survey_round.results
+    if data is None:
+        return RoundResults(survey_round, None, [], None, 0, answered_at_least(answered))
+    return RoundResults(
+        round=survey_round,
+        respondents=data["respondents"],
+        groups=[GroupResult.from_frozen(g) for g in data["groups"]],
+        overall=GroupResult.from_frozen(data["overall"]) if data["overall"] else None,
+        hidden_respondents=data["hidden_respondents"],
+    )
+
+
+def _count_closed_rounds(organization_id: int) -> None:
+    # Rounds that closed since the nightly count are counted on first sight, so their results
+    # are there the morning after the close whoever looks first.
+    from leadership.engagement.services.surveys import survey_rounds_count_closed
+
+    survey_rounds_count_closed(organization_id=organization_id, today=timezone.localdate())
 
 
 def survey_results(*, survey_round: SurveyRound) -> RoundResults:
-    """One round's results, folded for anonymity."""
-    units = list(OrgUnit.objects.for_organization(survey_round.organization_id))
-    responses = _responses_by_round([survey_round.pk])
-    return _fold(survey_round, units, responses.get(survey_round.pk, {}))
+    """One round's results: frozen figures once it has closed, only `answered_at_least` while
+    it is open."""
+    _count_closed_rounds(survey_round.organization_id)
+    survey_round.refresh_from_db(fields=["results", "counted_on"])
+    answered = 0 if survey_round.is_counted else survey_round.participations.count()
+    return _results(survey_round, answered)
 
 
 def survey_rounds(*, organization: Organization) -> list[SurveyRound]:
@@ -140,20 +219,18 @@ def survey_results_by_round(
     end: datetime.date | None = None,
     limit: int | None = None,
 ) -> list[RoundResults]:
-    """Folded results of the rounds opened in [start, end] (or the latest `limit`), oldest first:
-    the dashboard's and the management review's survey input. Two queries plus one for units."""
-    rounds = SurveyRound.objects.for_organization(organization).order_by("-opens_on", "-number")
+    """Results of the counted (closed) rounds opened in [start, end] (or the latest `limit`),
+    oldest first: the dashboard's, the management review's and the evidence pack's survey
+    input. An open round is in none of them. One query."""
+    _count_closed_rounds(organization.pk)
+    rounds = SurveyRound.objects.for_organization(organization).filter(results__isnull=False)
     if start is not None:
         rounds = rounds.filter(opens_on__gte=start)
     if end is not None:
         rounds = rounds.filter(opens_on__lte=end)
-    selected = list(rounds[:limit] if limit else rounds)
-    selected.reverse()
-    if not selected:
-        return []
-    units = list(OrgUnit.objects.for_organization(organization))
-    responses = _responses_by_round([r.pk for r in selected])
-    return [_fold(r, units, responses.get(r.pk, {})) for r in selected]
+    selected = list(rounds.order_by("-opens_on", "-number")[:limit] if limit else rounds)
+    selected.sort(key=lambda r: (r.opens_on, r.number))
+    return [_results(r) for r in selected]
 
 
 @dataclass
@@ -169,9 +246,7 @@ def survey_trend(results: list[RoundResults]) -> list[TrendRow]:
         for group in result.groups:
             if group.label not in labels:
                 labels.append(group.label)
-    rows = [
-        TrendRow("Whole organisation", [r.overall.mean if r.overall else None for r in results])
-    ]
+    rows = [TrendRow(OVERALL_LABEL, [r.overall.mean if r.overall else None for r in results])]
     for label in labels:
         rows.append(
             TrendRow(

@@ -1,8 +1,10 @@
-"""Pulse surveys: the organisation's statements, rounds opened at an interval, and answering.
+"""Pulse surveys: the organisation's statements, rounds opened at an interval, answering, and
+counting a round once it has closed.
 
 An answer is saved as two rows in one transaction: the participation (who answered, for
-reminders and "already answered") and the response (what, with no link to who). See
-`leadership.engagement.models.surveys` for why they cannot be joined.
+reminders and "already answered") and the sealed answer (what, encrypted, with no link to who).
+After the close, `survey_round_count` opens the sealed answers, freezes the folded results in
+the round and deletes them. See `leadership.engagement.models.surveys`.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from leadership.engagement import permissions
+from leadership.engagement import permissions, sealing
 from leadership.engagement.models import (
+    SealedAnswer,
     SurveyParticipation,
-    SurveyResponse,
     SurveyRound,
     SurveyStatement,
 )
 from leadership.engagement.models.surveys import valid_score
+from leadership.engagement.selectors.surveys import frozen_results
 from qms.core.immutable import NotAllowed, TransitionError
-from qms.core.models import Membership, Organization
+from qms.core.models import Membership, Organization, OrgUnit
 
 MAX_STATEMENTS = 10
 
@@ -178,10 +181,55 @@ def survey_answer(
             )
     except IntegrityError as error:
         raise TransitionError("You have already answered this round.") from error
-    SurveyResponse.objects.create(
+    SealedAnswer.objects.create(
         organization_id=membership.organization_id,
         round=survey_round,
-        org_unit_id=membership.org_unit_id,
-        scores=clean,
-        comment=comment,
+        sealed=sealing.seal(
+            round_id=survey_round.pk,
+            organization_id=survey_round.organization_id,
+            answer={"unit": membership.org_unit_id, "scores": clean, "comment": comment},
+        ),
     )
+
+
+@transaction.atomic
+def survey_round_count(
+    *, survey_round: SurveyRound, today: datetime.date | None = None
+) -> SurveyRound:
+    """Count a closed round once: open its sealed answers, freeze the folded results in the
+    round, delete the sealed answers. Counting a counted round changes nothing."""
+    today = today or timezone.localdate()
+    locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
+    if locked.is_counted:
+        return locked
+    if not locked.has_closed(today):
+        raise TransitionError(f"{locked} is still open: it is counted after it closes.")
+    sealed = SealedAnswer.objects.filter(round=locked)
+    answers = []
+    for row in sealed.values_list("sealed", flat=True):
+        answer = sealing.unseal(
+            round_id=locked.pk, organization_id=locked.organization_id, sealed=row
+        )
+        answers.append((answer["unit"], answer["scores"], answer["comment"]))
+    units = list(OrgUnit.objects.for_organization(locked.organization_id))
+    locked.results = frozen_results(locked.questions, units, answers)
+    locked.counted_on = today
+    locked.save(update_fields=["results", "counted_on"])
+    sealed.delete()
+    return locked
+
+
+def survey_rounds_count_closed(
+    *, organization_id: int | None = None, today: datetime.date | None = None
+) -> int:
+    """Count every closed round not counted yet (of one organisation, or all); returns how many.
+    The nightly task runs it, and so does the first reading of results after a close."""
+    today = today or timezone.localdate()
+    due = SurveyRound.objects.filter(results__isnull=True, closes_on__lt=today)
+    if organization_id is not None:
+        due = due.filter(organization_id=organization_id)
+    counted = 0
+    for survey_round in due:
+        survey_round_count(survey_round=survey_round, today=today)
+        counted += 1
+    return counted

@@ -1,6 +1,6 @@
 """Clauses 5.1, 7.3 and 10.2 (engagement): improvement suggestions and their outcome, pulse
-survey results (already folded so that no group under five respondents shows), recognitions
-given by top management, and lessons learned."""
+survey results (closed rounds only, already folded so that no group under six respondents
+shows), recognitions given by top management, and lessons learned."""
 
 from __future__ import annotations
 
