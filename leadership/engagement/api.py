@@ -92,6 +92,10 @@ class SuggestionSerializer(serializers.ModelSerializer):
         return membership is not None and obj.submitted_by_id == membership.pk
 
 
+class ReceiptSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=100, help_text="The receipt code given on submitting.")
+
+
 class NoteSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
@@ -156,6 +160,18 @@ class SuggestionViewSet(
             return Suggestion.objects.none()
         return suggestion_selectors.suggestion_list(organization=organization)
 
+    @extend_schema(
+        description="Submit a suggestion. For an anonymous one the answer also holds "
+        "`receipt_code`, given this once: nothing else links the suggestion to you; follow it "
+        "with `receipt/`."
+    )
+    def create(self, request, *args, **kwargs):
+        response = super().create(request, *args, **kwargs)
+        code = getattr(getattr(self, "created", None), "receipt_code", None)
+        if code:
+            response.data["receipt_code"] = code
+        return response
+
     def perform_create(self, serializer):
         data = serializer.validated_data
         serializer.instance = run_service(
@@ -168,6 +184,23 @@ class SuggestionViewSet(
                 is_anonymous=data.get("is_anonymous", False),
             )
         )
+        self.created = serializer.instance
+
+    @extend_schema(request=ReceiptSerializer, responses=SuggestionSerializer)
+    @action(detail=False, methods=["post"])
+    def receipt(self, request, *args, **kwargs):
+        """The anonymous suggestion whose receipt code you hold (the code goes in the body, so
+        no address in a log carries it)."""
+        serializer = ReceiptSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        suggestion = suggestion_selectors.suggestion_by_receipt(
+            organization=self.organization, code=serializer.validated_data["code"]
+        )
+        if suggestion is None:
+            raise exceptions.NotFound(
+                "No anonymous suggestion of this organisation has that receipt code."
+            )
+        return Response(self.get_serializer(suggestion).data)
 
     @extend_schema(
         parameters=[OpenApiParameter("months", int, description="How many months back (1-36)")],

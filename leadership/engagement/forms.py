@@ -9,6 +9,8 @@ from django import forms
 from django.utils import timezone
 
 from leadership.engagement.models import Recognition, Suggestion, SuggestionStatus
+from leadership.engagement.models.suggestions import ANONYMOUS_MIN_GROUP
+from leadership.engagement.selectors.suggestions import unit_headcounts
 from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
@@ -36,8 +38,15 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
+        headcounts = unit_headcounts(organization)
+
+        def label(unit: OrgUnit) -> str:
+            if headcounts.get(unit.pk, 0) < ANONYMOUS_MIN_GROUP:
+                return f"{_unit_label(unit)} (too small to name when anonymous)"
+            return _unit_label(unit)
+
         self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
-        self.fields["org_unit"].label_from_instance = _unit_label
+        self.fields["org_unit"].label_from_instance = label
         self.fields["org_unit"].empty_label = "The whole organisation"
 
 

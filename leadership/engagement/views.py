@@ -115,6 +115,15 @@ def suggestion_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            if suggestion.is_anonymous:
+                # Shown once, in this response: a redirect would carry the code through the
+                # session or the address, and the server's logs.
+                return render(
+                    request,
+                    "engagement/suggestion_receipt.html",
+                    {"suggestion": suggestion, "receipt_code": suggestion.receipt_code},
+                    status=201,
+                )
             messages.success(
                 request,
                 "Thank you: your suggestion is with the quality manager. You will be told the "
@@ -153,6 +162,29 @@ def _render_suggestion(request, suggestion, form, status=200) -> HttpResponse:
             "history": audit.record_history(suggestion, limit=10),
         },
         status=status,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def suggestion_receipt(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The author of an anonymous suggestion follows it here with their receipt code. The code
+    travels in a POST body (or the link's #fragment, which browsers never send), never in an
+    address a server log keeps."""
+    suggestion, error = None, ""
+    if request.method == "POST":
+        suggestion = suggestion_selectors.suggestion_by_receipt(
+            organization=request.organization, code=request.POST.get("code", "")
+        )
+        if suggestion is None:
+            error = (
+                "No anonymous suggestion of this organisation has that receipt code. Check it "
+                "was copied whole."
+            )
+    return render(
+        request,
+        "engagement/suggestion_receipt.html",
+        {"suggestion": suggestion, "error": error, "followed": suggestion is not None},
+        status=400 if error else 200,
     )
 
 

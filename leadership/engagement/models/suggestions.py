@@ -1,11 +1,15 @@
 """Improvement suggestions from any member (ISO 9001 7.3, 10.3), triaged by a quality manager.
 
-A suggestion may be anonymous: the submitter is stored (so the outcome reaches them and they see
-their own suggestions) but never shown to anyone else, on pages, in the API or as the audit
-trail's "who" (the field is left out of the history and the creating version has no user).
+A suggestion may be anonymous, and then nothing links it to its author: no submitter is stored
+(the audit trail's creating version has no user either), its times are kept to the day only (so
+a sign-in or a page view at 10:31 cannot be matched to it), it names no unit of fewer than
+`ANONYMOUS_MIN_GROUP` people, and no one is notified of its outcome. The author follows it with a
+private receipt code shown once; only a digest of the code is stored, and it names no one.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -14,6 +18,15 @@ from simple_history.models import HistoricalRecords
 
 from qms.core.actions.models import Action
 from qms.core.models import BaseModel, Membership, Organization, OrganizationScopedQuerySet, OrgUnit
+
+# An anonymous suggestion may name a unit only if at least this many people work in it (with its
+# sub-units): "where" must not point to a person.
+ANONYMOUS_MIN_GROUP = 5
+
+
+def receipt_code_digest(code: str) -> str:
+    """What is stored of an anonymous author's receipt code."""
+    return hashlib.sha256(code.strip().encode()).hexdigest()
 
 
 class SuggestionStatus(models.TextChoices):
@@ -53,11 +66,20 @@ class Suggestion(BaseModel):
     is_anonymous = models.BooleanField(
         "anonymous",
         default=False,
-        help_text="Nobody sees that it is yours; you are still told the outcome.",
+        help_text=(
+            "We keep no record that it is yours, so nobody can find out, administrators "
+            "included. You get a private receipt code to follow the outcome instead of a "
+            "notification."
+        ),
     )
-    # Kept for the outcome notification and "my suggestions"; never shown when anonymous.
-    submitted_by = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="+")
+    # Empty when anonymous: the outcome notification and "my suggestions" are for signed ones.
+    submitted_by = models.ForeignKey(
+        Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # To the day (midnight, local time) when anonymous; so are created_at and updated_at.
     submitted_at = models.DateTimeField()
+    # SHA-256 of the anonymous author's receipt code (the code itself is never stored).
+    receipt_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
     status = models.CharField(
         max_length=12, choices=SuggestionStatus.choices, default=SuggestionStatus.NEW
     )
@@ -75,7 +97,7 @@ class Suggestion(BaseModel):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
 
-    history = HistoricalRecords(excluded_fields=["submitted_by"])
+    history = HistoricalRecords(excluded_fields=["submitted_by", "receipt_digest"])
     objects = SuggestionQuerySet.as_manager()
 
     class Meta:
@@ -85,6 +107,16 @@ class Suggestion(BaseModel):
             models.Index(fields=["organization", "submitted_at"]),
         ]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(is_anonymous=True, submitted_by__isnull=True)
+                | Q(is_anonymous=False, submitted_by__isnull=False),
+                name="suggestion_anonymous_has_no_submitter",
+            ),
+            models.UniqueConstraint(
+                fields=["receipt_digest"],
+                condition=~Q(receipt_digest=""),
+                name="suggestion_receipt_digest_unique",
+            ),
             models.CheckConstraint(
                 condition=Q(status="new") | Q(decided_at__isnull=False),
                 name="suggestion_decided_has_date",

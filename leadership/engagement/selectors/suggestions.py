@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from leadership.engagement.models import Suggestion, SuggestionStatus
-from leadership.engagement.models.suggestions import ACCEPTED_STATUSES
+from leadership.engagement.models.suggestions import ACCEPTED_STATUSES, receipt_code_digest
 from qms.core.models import Membership, Organization, OrgUnit
 
 
@@ -37,8 +37,39 @@ def suggestion_get(*, organization: Organization, pk: int) -> Suggestion | None:
     return suggestion_list(organization=organization).filter(pk=pk).first()
 
 
+def unit_headcounts(organization) -> dict[int, int]:
+    """Active members per unit, each counted in their unit and every unit above it."""
+    units = list(OrgUnit.objects.for_organization(organization).only("id", "path"))
+    by_path = {unit.path: unit.pk for unit in units}
+    step = OrgUnit.steplen
+    counts = dict.fromkeys(by_path.values(), 0)
+    members = (
+        Membership.objects.for_organization(organization)
+        .filter(is_active=True, org_unit__isnull=False)
+        .values_list("org_unit__path", flat=True)
+    )
+    for path in members:
+        for end in range(step, len(path) + 1, step):
+            if path[:end] in by_path:
+                counts[by_path[path[:end]]] += 1
+    return counts
+
+
+def suggestion_by_receipt(*, organization: Organization, code: str) -> Suggestion | None:
+    """The anonymous suggestion whose author holds this receipt code, or None."""
+    code = (code or "").strip()
+    if not code or len(code) > 100:
+        return None
+    return (
+        suggestion_list(organization=organization)
+        .filter(is_anonymous=True, receipt_digest=receipt_code_digest(code))
+        .first()
+    )
+
+
 def my_suggestions(*, membership: Membership, limit: int = 5) -> list[Suggestion]:
-    """The member's own suggestions (anonymous ones too: only they see these), newest first."""
+    """The member's own signed suggestions, newest first (nothing links an anonymous one to
+    them: they follow it with its receipt code)."""
     return list(
         Suggestion.objects.filter(submitted_by=membership)
         .select_related("action")

@@ -1,10 +1,13 @@
 """Suggestions: submit (any member who writes), then one triage decision by a quality manager:
 accept as an action, accept as an opportunity for improvement, decline with a reason, or merge
-into an earlier suggestion. The submitter is told the outcome."""
+into an earlier suggestion. The submitter of a signed suggestion is told the outcome; the author
+of an anonymous one follows it with the receipt code they were given (see the model's docstring
+for what anonymity keeps out of the database)."""
 
 from __future__ import annotations
 
 import datetime
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,6 +16,8 @@ from django.utils import timezone
 
 from leadership.engagement import permissions
 from leadership.engagement.models import Suggestion, SuggestionStatus
+from leadership.engagement.models.suggestions import ANONYMOUS_MIN_GROUP, receipt_code_digest
+from leadership.engagement.selectors.suggestions import unit_headcounts
 from leadership.engagement.services.notify import notify
 from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
@@ -26,6 +31,27 @@ def _text(value) -> str:
     return (value or "").strip()
 
 
+def _start_of_day(moment: datetime.datetime) -> datetime.datetime:
+    day = timezone.localdate(moment)
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _check_anonymous_unit(organization, org_unit: OrgUnit | None) -> None:
+    """An anonymous suggestion may not name a unit so small that "where" points to a person."""
+    if org_unit is None:
+        return
+    if unit_headcounts(organization).get(org_unit.pk, 0) < ANONYMOUS_MIN_GROUP:
+        raise ValidationError(
+            {
+                "org_unit": (
+                    f"Fewer than {ANONYMOUS_MIN_GROUP} people work in {org_unit.name}, so "
+                    "naming it on an anonymous suggestion could point to you. Choose a larger "
+                    "unit that contains it, or the whole organisation."
+                )
+            }
+        )
+
+
 @transaction.atomic
 def suggestion_submit(
     *,
@@ -37,23 +63,46 @@ def suggestion_submit(
     is_anonymous: bool = False,
     now: datetime.datetime | None = None,
 ) -> Suggestion:
-    """Record a member's suggestion. When anonymous, the audit trail's first version has no user
-    (and the submitter field is not in the history at all)."""
+    """Record a member's suggestion.
+
+    When anonymous, nothing stored names the member or the minute: no submitter, no user on the
+    audit trail's first version, every time (its own, its audit version's) set to the start of
+    the day, no unit of fewer than ANONYMOUS_MIN_GROUP people. The returned suggestion then
+    carries `receipt_code`, to be shown to the author once: it is their only way back to it."""
     if not permissions.can_suggest(membership):
         raise NotAllowed("Auditors read the system; they do not make suggestions.")
+    anonymous = bool(is_anonymous)
+    moment = now or timezone.now()
     suggestion = Suggestion(
         organization=membership.organization,
         title=_text(title),
         description=_text(description),
         org_unit=org_unit,
         expected_benefit=_text(expected_benefit),
-        is_anonymous=bool(is_anonymous),
-        submitted_by=membership,
-        submitted_at=now or timezone.now(),
+        is_anonymous=anonymous,
+        submitted_by=None if anonymous else membership,
+        submitted_at=_start_of_day(moment) if anonymous else moment,
     )
-    suggestion._history_user = None if suggestion.is_anonymous else membership.user
     suggestion.full_clean()
+    if not anonymous:
+        suggestion._history_user = membership.user
+        suggestion.save()
+        return suggestion
+    _check_anonymous_unit(membership.organization, org_unit)
+    code = secrets.token_urlsafe(18)
+    suggestion.receipt_digest = receipt_code_digest(code)
+    suggestion._history_user = None
+    suggestion._history_date = suggestion.submitted_at
     suggestion.save()
+    # created_at/updated_at are stamped by the clock on save (auto_now): put them, and their
+    # copies in the audit version just written, back to the day.
+    day = suggestion.submitted_at
+    Suggestion.objects.filter(pk=suggestion.pk).update(created_at=day, updated_at=day)
+    Suggestion.history.filter(id=suggestion.pk).update(
+        created_at=day, updated_at=day, history_date=day
+    )
+    suggestion.created_at = suggestion.updated_at = day
+    suggestion.receipt_code = code
     return suggestion
 
 
@@ -61,7 +110,7 @@ def _locked_for_triage(suggestion: Suggestion, actor: Membership) -> Suggestion:
     if not permissions.can_triage(actor) or actor.organization_id != suggestion.organization_id:
         raise NotAllowed("Only quality managers triage suggestions.")
     locked = (
-        Suggestion.objects.select_for_update()
+        Suggestion.objects.select_for_update(of=("self",))
         .select_related("submitted_by__user", "organization")
         .get(pk=suggestion.pk)
     )
@@ -85,6 +134,8 @@ def _decide(locked: Suggestion, *, actor: Membership, status: str, note: str, no
 
 
 def _tell_submitter(suggestion: Suggestion) -> None:
+    if suggestion.submitted_by_id is None:  # anonymous: its author reads it with their receipt
+        return
     outcome = suggestion.get_status_display().lower()
     body = suggestion.decision_note
     if suggestion.status == SuggestionStatus.ACTION:
