@@ -4,6 +4,7 @@ import datetime
 import os
 from pathlib import Path
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from django.db import connection
@@ -16,6 +17,20 @@ from tests.subprocesses import build_migrated_template, copy_database
 # Playwright's sync API runs an event loop in the test thread; the live server's database
 # access happens in its own thread, so Django's async-safety check does not apply here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_xdist_auto_num_workers(config):
+    """`-n auto` on a machine with many cores: no more workers than Redis has databases left
+    above REDIS_URL's (tests/settings.py gives each worker its own), instead of the extra
+    workers failing at start-up."""
+    cores = os.cpu_count() or 1
+    redis_url = os.environ.get("REDIS_URL")
+    if not redis_url:
+        return cores
+    from tests.settings import REDIS_DATABASES
+
+    base = int(urlsplit(redis_url).path.strip("/") or 0)
+    return max(1, min(cores, REDIS_DATABASES - base))
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
@@ -52,11 +67,11 @@ def _refuse_duplicate_ids(items) -> None:
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory, worker_id) -> Path:
+def migrated_template(tmp_path_factory) -> Path:
     """A SQLite file built by `manage.py migrate`, made once for the whole run: pytest-xdist's
     workers share the parent of their temporary folders."""
     root = tmp_path_factory.getbasetemp()
-    if worker_id != "master":
+    if os.environ.get("PYTEST_XDIST_WORKER"):
         root = root.parent
     return build_migrated_template(root / "migrated.sqlite3")
 

@@ -35,7 +35,8 @@ STRIPPED = {
 
 def product_env(**env: str | None) -> dict[str, str]:
     """This process's environment without the test run's settings, plus `env` (None: unset).
-    The worker's data folder and Redis database (tests/settings.py) are kept."""
+    The worker's data folder (tests/settings.py) is kept; the run's database and Redis are not:
+    a test that wants Redis passes its worker's REDIS_URL in `env`."""
     clean = {k: v for k, v in os.environ.items() if k not in STRIPPED}
     clean.update(env)
     return {k: v for k, v in clean.items() if v is not None}

@@ -68,3 +68,16 @@ def test_more_workers_than_redis_has_databases_is_refused_with_what_to_do(tmp_pa
     environ = {"PYTEST_XDIST_WORKER": "gw14", "REDIS_URL": "redis://127.0.0.1:6379/2"}
     with pytest.raises(RuntimeError, match="run fewer workers"):
         _isolate(environ, root=tmp_path)
+
+
+def test_auto_workers_stop_at_the_redis_databases_left(monkeypatch):
+    """On a 32-core runner `-n auto` must not start workers that would need Redis database 16."""
+    from tests.conftest import pytest_xdist_auto_num_workers
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/14")
+    assert pytest_xdist_auto_num_workers(None) == 2
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379")
+    assert pytest_xdist_auto_num_workers(None) == 16
+    monkeypatch.delenv("REDIS_URL")
+    assert pytest_xdist_auto_num_workers(None) == 32
