@@ -230,6 +230,13 @@ def verify(
         keys = read_keys_file(keys.encode() if isinstance(keys, str) else keys)
     report = Report(expected_organization=organization)
     try:
+        entries = _declared_entries(path)
+        if entries > MAX_ENTRIES:
+            report.problems.append(
+                f"The ZIP holds {entries:,} entries, more than any evidence pack "
+                f"({MAX_ENTRIES:,}): it was not read. This is not an evidence pack."
+            )
+            return report
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError) as error:
         report.problems.append(f"Not a readable ZIP file: {error}.")
@@ -245,12 +252,31 @@ def verify(
     return report
 
 
+def _declared_entries(path) -> int:
+    """How many entries the ZIP's end record declares, read before zipfile loads its whole
+    directory into memory (a 200 MB upload of empty entries would take gigabytes)."""
+    if isinstance(path, str | bytes) or hasattr(path, "__fspath__"):
+        with open(path, "rb") as handle:
+            return _declared_entries(handle)
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # a Python without it: the count is checked after loading
+        return 0
+    position = path.tell()
+    try:
+        record = end_record(path)  # the end record, ZIP64 included
+    finally:
+        path.seek(position)
+    if not record:
+        raise zipfile.BadZipFile("File is not a zip file")
+    return int(record[zipfile._ECD_ENTRIES_TOTAL])
+
+
 def _check_entries(archive: zipfile.ZipFile, report: Report, max_inflated: int) -> bool:
     infos = archive.infolist()
-    if len(infos) > MAX_ENTRIES:
+    if len(infos) > MAX_ENTRIES:  # the end record lied about its count
         report.problems.append(
-            f"The ZIP holds {len(infos)} entries, more than any evidence pack ({MAX_ENTRIES}): "
-            "it was not made by the application."
+            f"The ZIP holds {len(infos):,} entries, more than any evidence pack "
+            f"({MAX_ENTRIES:,}): this is not an evidence pack."
         )
         return False
     inflated = sum(info.file_size for info in infos)

@@ -426,3 +426,21 @@ def test_the_pack_index_says_how_to_verify_it(cast, pack):
     assert "python3 qms-evidence-verify.py PACK.zip qms-evidence-keys-acme-test.pem" in html
     assert "pip install cryptography" in html
     assert f"fingerprint is <code>{fingerprint}</code>" in html
+
+
+def test_a_zip_of_too_many_entries_is_refused_before_its_directory_is_loaded(
+    cast, tmp_path, monkeypatch
+):
+    crowded = _zip(tmp_path / "crowded.zip", [(f"f{i}", b"") for i in range(50)])
+    monkeypatch.setattr(verify, "MAX_ENTRIES", 40)
+
+    def loads_directory(*args, **kwargs):
+        raise AssertionError("zipfile loaded the whole directory")
+
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", loads_directory)
+    report = verify.verify(crowded, signing.trusted_keys(cast.org_a), organization="acme-test")
+    assert not report.ok
+    assert report.problems == [
+        "The ZIP holds 50 entries, more than any evidence pack (40): it was not read. This is "
+        "not an evidence pack."
+    ]
