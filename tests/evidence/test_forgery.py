@@ -385,6 +385,38 @@ def test_a_key_sealed_under_another_secret_says_what_to_do(cast, pack, tmp_path,
     settings.EVIDENCE_KEY_ENCRYPTION_KEY = "not the secret it was sealed with"
     with pytest.raises(signing.SigningKeyUnavailable, match="rotate_evidence_signing_key"):
         _build(cast, tmp_path, name="again.zip")
+    # Rotating needs no private key: the new key signs, and the old pack still verifies.
+    call_command("rotate_evidence_signing_key", "--organization", "acme-test", stdout=io.StringIO())
+    again = _build(cast, tmp_path, name="again.zip").path
+    for path in (pack, again):
+        assert verify.verify(path, signing.trusted_keys(cast.org_a), organization="acme-test").ok
+
+
+def test_the_pack_page_says_which_key_signed_it(
+    client, cast, pack, django_capture_on_commit_callbacks
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from qms.evidence.models import EvidencePack
+
+    client.force_login(cast.quinn)
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("evidence:packs", args=["acme-test"]),
+            {"period_start": today - datetime.timedelta(days=30), "period_end": today},
+        )
+    built = EvidencePack.objects.get()
+    key = SigningKey.objects.get(organization=cast.org_a)
+    assert built.signing_key == key
+    url = reverse("evidence:pack", args=["acme-test", built.uuid])
+    page = client.get(url).content.decode()
+    assert f"by Acme Test Ltd, key fingerprint <code>{key.fingerprint}</code>" in page
+    assert "download the verifier</a>" in page
+    call_command("rotate_evidence_signing_key", "--organization", "acme-test", stdout=io.StringIO())
+    assert "(retired " in client.get(url).content.decode()
 
 
 def test_the_private_key_is_stored_sealed(cast, pack):
