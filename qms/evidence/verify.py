@@ -382,7 +382,17 @@ def _check_signature(report: Report, manifest_bytes: bytes, signature, keys) -> 
         else:
             report.signature = _check_embedded(report, raw, manifest_bytes)
     if report.signature != VALID:
-        report.problems.append(f"Signature: {report.signature}; {report.signed_by}")
+        report.problems.append(_SIGNATURE_PROBLEMS.get(report.signature, NO_KEY_PROBLEM))
+
+
+_SIGNATURE_PROBLEMS = {
+    UNTRUSTED: "None of the keys you trust signed this pack, so it is not verified as theirs: "
+    "check it with the keys file of the organisation it claims to come from.",
+    INVALID: "The signature does not match the manifest: the manifest was changed after it "
+    "was signed, or the signature is not one of ours.",
+    NO_SIGNATURE: "manifest.sig is missing: the pack is not signed.",
+}
+NO_KEY_PROBLEM = "The signature cannot be checked: no usable public key."
 
 
 def _check_embedded(report: Report, raw: bytes, manifest_bytes: bytes) -> str:
