@@ -366,9 +366,13 @@ STORAGES = {
 }
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 
-# Evidence packs (qms/evidence). The signing key is Ed25519, PEM (PKCS#8): given as text, or as
-# a file; with neither, one is generated on first use at EVIDENCE_SIGNING_KEY_FILE. Keep it
-# secret and backed up; publish its public key (the evidence pages offer it for download).
+# Evidence packs (qms/evidence). Each organisation signs its packs with its own Ed25519 key, made
+# on its first pack and kept in the database with its private half sealed under a key derived
+# from EVIDENCE_KEY_ENCRYPTION_KEY (SECRET_KEY when unset: then changing SECRET_KEY means
+# rotating every organisation's key). EVIDENCE_SIGNING_KEY / _FILE is the platform key that
+# signed every pack before per-organisation keys: only its public half is used now, so packs it
+# signed still verify; it is never generated any more.
+EVIDENCE_KEY_ENCRYPTION_KEY = env_secret("EVIDENCE_KEY_ENCRYPTION_KEY", default="") or ""
 EVIDENCE_SIGNING_KEY = env.str("EVIDENCE_SIGNING_KEY", default="")
 EVIDENCE_SIGNING_KEY_FILE = env.str(
     "EVIDENCE_SIGNING_KEY_FILE", default=str(DATA_DIR / "evidence-signing-key.pem")

@@ -13,10 +13,11 @@ class EvidenceConfig(AppConfig):
         from qms.core import audit
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
-        from qms.evidence.models import ReadinessThresholds
+        from qms.evidence.models import ReadinessThresholds, SigningKey
         from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
 
         audit.register(ReadinessThresholds)
+        audit.register(SigningKey)
         # Sections register themselves on import, in the report's order.
         from qms.evidence.sections import (  # noqa: F401
             audit_trail,

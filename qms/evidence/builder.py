@@ -1,5 +1,6 @@
 """Builds an evidence pack: each section writes its files, then the report (HTML and PDF),
-then `manifest.json` (every file's SHA-256) and its Ed25519 signature `manifest.sig`.
+then `manifest.json` (every file's SHA-256) and its Ed25519 signature `manifest.sig`, made with
+the organisation's own signing key.
 
 The ZIP is written to a temporary name and renamed when complete, so a worker killed half-way
 leaves no pack that looks finished; a retry starts again from nothing.
@@ -21,6 +22,7 @@ from django.utils import timezone
 from qms.core.documents import app_version
 from qms.core.drills import drill_point
 from qms.evidence import readiness, report, signing
+from qms.evidence.models import SigningKey
 from qms.evidence.sections import CLAUSES, REQUIRED, Finding, Scope, sections
 from qms.evidence.writer import PackWriter
 
@@ -36,6 +38,7 @@ class BuiltPack:
     manifest_sha256: str
     files: int
     findings: list[Finding]
+    signing_key: SigningKey
 
 
 def build(
@@ -69,6 +72,7 @@ def build(
             ([c.clause, c.title, c.state_label, c.detail] for c in checks),
         )
         progress(92, "Writing the report")
+        key = signing.current_key(scope.organization)
         meta = {
             "format": FORMAT,
             "organization": {"name": scope.organization.name, "slug": scope.organization.slug},
@@ -81,6 +85,7 @@ def build(
             "created_at": created_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "created_by": created_by,
             "app_version": app_version(),
+            "signing_key_fingerprint": key.fingerprint,
         }
         html = report.render_html(scope, meta, findings, writer.entries, checks)
         writer.text("index.html", html)
@@ -97,14 +102,15 @@ def build(
             ],
             "signing": {
                 "algorithm": "Ed25519",
-                "public_key": signing.public_key_pem(),
-                "key_id": signing.key_id(),
+                "public_key": key.public_key,
+                "key_id": key.fingerprint,
+                "organization": scope.organization.slug,
                 "signature_file": "manifest.sig",
             },
         }
         manifest_bytes = (json.dumps(manifest, sort_keys=True, indent=2) + "\n").encode()
         writer.bytes("manifest.json", manifest_bytes, listed=False)
-        writer.text("manifest.sig", signing.sign(manifest_bytes) + "\n", listed=False)
+        writer.text("manifest.sig", signing.sign(key, manifest_bytes) + "\n", listed=False)
         files = len(writer.entries)
         writer.close()
     except BaseException:
@@ -120,6 +126,7 @@ def build(
         manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
         files=files,
         findings=findings,
+        signing_key=key,
     )
 
 

@@ -52,6 +52,11 @@ class EvidencePack(FrozenFieldsMixin, BaseModel):
     files = models.PositiveIntegerField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    # The key that signed it; empty for packs signed with the platform key used before
+    # per-organisation keys.
+    signing_key = models.ForeignKey(
+        "SigningKey", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = OrganizationScopedQuerySet.as_manager()
 
@@ -67,6 +72,7 @@ class EvidencePack(FrozenFieldsMixin, BaseModel):
         "manifest_sha256",
         "files",
         "finished_at",
+        "signing_key_id",
     )
 
     class Meta:
@@ -189,3 +195,44 @@ class ReadinessThresholds(BaseModel):
 
     def __str__(self) -> str:
         return f"Readiness thresholds of {self.organization}"
+
+
+class SigningKey(BaseModel):
+    """An Ed25519 key that signs one organisation's evidence packs.
+
+    Each organisation has its own, so its public key vouches for its packs only. The private
+    key is kept sealed (AES-GCM under a key derived from EVIDENCE_KEY_ENCRYPTION_KEY or
+    SECRET_KEY, see `qms.evidence.signing`); when the key is rotated it is retired, its private
+    half is erased and its public half kept, so the packs it signed still verify. A row with no
+    organisation is the platform key that signed every organisation's packs before
+    per-organisation keys (public half only)."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    fingerprint = models.CharField(max_length=64, unique=True)  # SHA-256 of the raw public key
+    public_key = models.TextField()  # PEM, SubjectPublicKeyInfo
+    private_key_sealed = models.BinaryField(null=True, editable=False)
+    created_by = models.CharField(max_length=200, blank=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+    retired_by = models.CharField(max_length=200, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["private_key_sealed"])
+    objects = OrganizationScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"],
+                condition=models.Q(retired_at__isnull=True, organization__isnull=False),
+                name="evidence_one_current_signing_key_per_organization",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Evidence signing key {self.fingerprint[:16]}"
+
+    @property
+    def is_platform_key(self) -> bool:
+        return self.organization_id is None

@@ -135,7 +135,12 @@ def render_pdf(scope: Scope, meta: dict, findings: list[Finding], checks: list) 
         ),
         para(
             "Every file of the pack is listed with its SHA-256 in manifest.json, signed with "
-            "Ed25519 in manifest.sig. Verify with: python manage.py verify_evidence_pack PACK.zip"
+            f"{meta['organization']['name']}'s Ed25519 key (fingerprint "
+            f"{meta['signing_key_fingerprint']}) in manifest.sig. To verify it without the "
+            "application, download the verifier and the organisation's keys file from its "
+            "'Verify a pack' page and run: python3 qms-evidence-verify.py PACK.zip "
+            f"qms-evidence-keys-{meta['organization']['slug']}.pem (it needs Python 3.10+ and "
+            "the cryptography package). index.html says the same in full."
         ),
         Spacer(1, 6 * mm),
     ]

@@ -16,7 +16,7 @@ from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 from qms.core.webhooks.services import emit
-from qms.evidence import builder
+from qms.evidence import builder, signing
 from qms.evidence.models import AuditorAccess, EvidencePack, PackDownload, PackStatus
 from qms.evidence.permissions import EXPORT_ROLES
 from qms.evidence.sections import Scope
@@ -134,6 +134,7 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     pack.sha256 = built.sha256
     pack.manifest_sha256 = built.manifest_sha256
     pack.files = built.files
+    pack.signing_key = built.signing_key
     pack.finished_at = now
     pack.expires_at = now + datetime.timedelta(days=settings.EVIDENCE_PACK_EXPIRY_DAYS)
     # Ready and announced together: a worker killed in between would otherwise leave a ready
@@ -227,3 +228,15 @@ def thresholds_save(*, form, membership: Membership):
     thresholds.full_clean()
     thresholds.save()
     return thresholds
+
+
+def signing_key_rotate(*, organization, actor: str, membership: Membership | None = None):
+    """Retire the organisation's signing key and make a new one (admins, or the server's
+    administrator with the command). Packs signed before still verify with the retired key."""
+    if membership is not None and (
+        membership.role != Role.ADMIN or membership.organization_id != organization.pk
+    ):
+        raise NotAllowed("Only the organisation's administrators rotate its signing key.")
+    return signing.rotate(
+        organization, actor=actor, history_user=membership.user if membership else None
+    )

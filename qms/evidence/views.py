@@ -1,7 +1,10 @@
 """Evidence pages: request a pack and watch it build, download it, verify a pack, read the
-auditors' access log, and fetch the public key that checks pack signatures."""
+auditors' access log, fetch the organisation's public keys and the standalone verifier, and
+(administrators) rotate the organisation's signing key."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from qms.core.immutable import NotAllowed
 from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
-from qms.core.roles import QUALITY_EDITOR_ROLES
+from qms.core.roles import ADMIN_ROLES, QUALITY_EDITOR_ROLES
 from qms.evidence import readiness, selectors, services, signing, verify
 from qms.evidence.forms import PackRequestForm, ThresholdsForm, VerifyForm
 from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
@@ -71,7 +74,7 @@ def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
             f"on {timezone.localtime(pack.created_at):%-d %b %Y at %H:%M}.",
             "may_download": selectors.may_download(pack, request.membership),
             "downloads": pack.downloads.select_related("membership__user")[:20],
-            "key_id": signing.key_id(),
+            "platform_signer": signing.PLATFORM_SIGNER,
         },
     )
 
@@ -109,14 +112,25 @@ def pack_download(request: HttpRequest, org_slug: str, uuid) -> FileResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(EXPORT_ROLES)
 def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Verify an uploaded pack as this organisation's: only its own keys are trusted."""
+    organization = request.organization
     form = VerifyForm(request.POST or None, request.FILES or None)
     report = None
     if request.method == "POST" and form.is_valid():
-        report = verify.verify(form.cleaned_data["pack"], signing.public_key_pem().encode())
+        report = verify.verify(
+            form.cleaned_data["pack"],
+            signing.trusted_keys(organization),
+            organization=organization.slug,
+        )
     return render(
         request,
         "evidence/verify.html",
-        {"form": form, "report": report, "key_id": signing.key_id()},
+        {
+            "form": form,
+            "report": report,
+            "keys": signing.organization_keys(organization),
+            "may_rotate": request.membership.role in ADMIN_ROLES,
+        },
         status=form_status(form),
     )
 
@@ -124,9 +138,41 @@ def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_safe
 @role_required(EXPORT_ROLES)
 def public_key(request: HttpRequest, org_slug: str) -> HttpResponse:
-    response = HttpResponse(signing.public_key_pem(), content_type="application/x-pem-file")
-    response["Content-Disposition"] = 'attachment; filename="qms-evidence-public-key.pem"'
+    """This organisation's public keys (current and retired), for the standalone verifier."""
+    organization = request.organization
+    response = HttpResponse(signing.keys_file(organization), content_type="application/x-pem-file")
+    response["Content-Disposition"] = (
+        f'attachment; filename="qms-evidence-keys-{organization.slug}.pem"'
+    )
     return response
+
+
+@require_safe
+@role_required(EXPORT_ROLES)
+def verifier(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The standalone verifier: the very module the page and the command run."""
+    response = HttpResponse(
+        Path(verify.__file__).read_bytes(), content_type="text/x-python; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="qms-evidence-verify.py"'
+    return response
+
+
+@require_http_methods(["POST"])
+@role_required(ADMIN_ROLES)
+def signing_key_rotate(request: HttpRequest, org_slug: str) -> HttpResponse:
+    key = services.signing_key_rotate(
+        organization=request.organization,
+        actor=request.membership.display_name,
+        membership=request.membership,
+    )
+    messages.success(
+        request,
+        f"A new signing key signs this organisation's packs from now on (fingerprint "
+        f"{key.fingerprint}). Packs signed before still verify. Send your auditors the new keys "
+        "file.",
+    )
+    return redirect("evidence:verify", org_slug)
 
 
 @require_safe

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from qms.core.models import Organization
 from qms.evidence import builder, signing, verify
 from qms.evidence.sections import Scope
 from tests.evidence.factories import PERIOD, objective_with_values
@@ -31,8 +32,9 @@ def _rewrite(source, target, change):
     return target
 
 
-def _check(path):
-    return verify.verify(path, signing.public_key_pem().encode())
+def _check(path, org=None):
+    org = org or Organization.objects.get(slug="acme-test")
+    return verify.verify(path, signing.trusted_keys(org), organization=org.slug)
 
 
 def test_an_untouched_pack_verifies(pack):
@@ -88,8 +90,10 @@ def test_a_pack_signed_with_another_key_is_not_trusted(pack, tmp_path):
         .public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     )
-    assert verify.verify(pack.path, other).signature == "invalid"
-    # Without a trusted key, the files match their manifest but the signer is unknown.
+    # The files match what the manifest's own key signed, but that is not a key we trust.
+    report = verify.verify(pack.path, other)
+    assert report.signature == "untrusted key" and not report.ok
+    assert "signed by another organisation's key or an unknown key" in report.signed_by
     assert verify.verify(pack.path).signature == "untrusted key"
 
 
@@ -108,7 +112,7 @@ def test_the_standalone_verifier_needs_no_django(pack, tmp_path):
     import sys
 
     key = tmp_path / "public.pem"
-    key.write_text(signing.public_key_pem())
+    key.write_text(signing.keys_file(Organization.objects.get(slug="acme-test")))
     script = verify.__file__
     result = subprocess.run(
         [sys.executable, "-I", script, str(pack.path), "--public-key", str(key)],
@@ -121,6 +125,6 @@ def test_the_standalone_verifier_needs_no_django(pack, tmp_path):
 def test_not_a_zip_is_reported_not_raised(tmp_path):
     junk = tmp_path / "junk.zip"
     junk.write_bytes(b"not a zip")
-    report = _check(junk)
+    report = verify.verify(junk)
     assert not report.ok
     assert "Not a readable ZIP file" in report.problems[0]

@@ -194,6 +194,8 @@ POLICY: dict[str, str] = {
     "o/<slug:org_slug>/evidence/access-log/": "GET:QUALITY",
     "o/<slug:org_slug>/evidence/public-key.pem": "GET:MANAGEMENT",
     "o/<slug:org_slug>/evidence/readiness/": "GET:MANAGEMENT POST:QUALITY",
+    "o/<slug:org_slug>/evidence/signing-key/rotate/": "POST:ADMINS",
+    "o/<slug:org_slug>/evidence/verifier.py": "GET:MANAGEMENT",
     "o/<slug:org_slug>/evidence/verify/": "GET:MANAGEMENT POST:MANAGEMENT",
     "o/<slug:org_slug>/leadership/certificate/": "GET:ALL",
     "o/<slug:org_slug>/leadership/certificate/<int:certificate_pk>/audits/<int:pk>/": "GET:QUALITY POST:QUALITY",

@@ -45,9 +45,7 @@ def evidence_storage(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EVIDENCE_SIGNING_KEY = ""
     settings.EVIDENCE_SIGNING_KEY_FILE = str(tmp_path / "key.pem")
-    signing.private_key.cache_clear()
     yield tmp_path
-    signing.private_key.cache_clear()
 
 
 def rollup_rows():
@@ -90,7 +88,7 @@ def test_a_pack_build_that_dies_half_way_leaves_no_file_and_no_ready_pack(
     pack.refresh_from_db()
     assert pack.status == PackStatus.READY and pack.error == ""
     assert [p.name for p in builder.storage_dir().iterdir()] == [pack.file_name]
-    assert verify.verify(services.pack_path(pack), signing.public_key_pem().encode()).ok
+    assert verify.verify(services.pack_path(pack), signing.all_trusted_keys()).ok
 
     # The same pack built cleanly, in one go, holds the same data files.
     clean = builder.build(
@@ -104,7 +102,7 @@ def test_a_pack_build_that_dies_half_way_leaves_no_file_and_no_ready_pack(
 
 def _data_files(path: Path) -> dict:
     """Every file's SHA-256 but the PDF's (the PDF library stamps its own creation time)."""
-    report = verify.verify(path, signing.public_key_pem().encode())
+    report = verify.verify(path, signing.all_trusted_keys())
     assert report.ok
     return {e["path"]: e["sha256"] for e in report.manifest["files"] if e["path"] != "report.pdf"}
 
