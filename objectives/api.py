@@ -15,6 +15,7 @@ from qms.core.api.pagination import NewestFirstCursorPagination
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import QUALITY_EDITOR_ROLES, WRITER_ROLES, Role
+from qms.core.tenancy import in_audit_scope
 
 KPI_FIELDS = [
     "unit",
@@ -81,6 +82,13 @@ class ObjectiveSerializer(serializers.ModelSerializer):
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["accountable_executive"].queryset = members
         self.fields["parent"].queryset = QualityObjective.objects.for_organization(organization)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        membership = self.context.get("membership")
+        if instance.parent_id and not in_audit_scope(instance.parent, membership):
+            data["parent"] = None  # another unit's objective, to an auditor limited to a unit
+        return data
 
     def _run(self, call):
         try:

@@ -22,7 +22,7 @@ from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
-from qms.core.tenancy import audit_scope, limit_to_audit_scope
+from qms.core.tenancy import audit_scope, limit_to_audit_scope, unit_scoped
 
 PAGE_SIZE = 25
 
@@ -36,6 +36,7 @@ def _objective(request, code: str):
     return objective
 
 
+@unit_scoped
 @require_safe
 def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
@@ -84,6 +85,7 @@ def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_safe
 def objective_detail(request: HttpRequest, org_slug: str, code: str) -> HttpResponse:
     objective = _objective(request, code)

@@ -6,7 +6,13 @@ from django.shortcuts import render
 from rest_framework.views import APIView
 
 from qms.core.roles import auditor_may_write
-from qms.core.tenancy import SESSION_KEY, AccessExpired, resolve_membership
+from qms.core.tenancy import (
+    SESSION_KEY,
+    AccessExpired,
+    audit_scope,
+    outside_scope_message,
+    resolve_membership,
+)
 
 
 class OrganizationMiddleware:
@@ -32,6 +38,8 @@ class OrganizationMiddleware:
         try:
             membership = resolve_membership(request.user, org_slug)
         except AccessExpired as expired:
+            # Kept for the auditor access log: a refused attempt is logged as well.
+            request.expired_membership = expired.membership
             return render(
                 request,
                 "core/access_expired.html",
@@ -44,6 +52,13 @@ class OrganizationMiddleware:
             request.session[SESSION_KEY] = org_slug
         if not auditor_may_write(membership, request):
             raise PermissionDenied("Auditors read the records; they do not change them.")
+        if audit_scope(membership) is not None and not getattr(view_func, "unit_scoped", False):
+            return render(
+                request,
+                "core/outside_audit_scope.html",
+                {"message": outside_scope_message(membership)},
+                status=403,
+            )
         return None
 
 

@@ -5,9 +5,10 @@ Items are shown to members whose role is in the item's roles, in `order`.
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import resolve, reverse
 
 from qms.core.roles import ALL_ROLES
+from qms.core.tenancy import audit_scope, unit_lookup
 
 
 @dataclass(frozen=True)
@@ -34,10 +35,13 @@ def nav_for(membership, current_path: str) -> list[dict]:
     sections (each with its heading) in the order of their first item."""
     entries: list[dict] = []
     groups: dict[str, dict] = {}
+    unit_limited = audit_scope(membership) is not None
     for item in _ITEMS:
         if membership.role not in item.roles:
             continue
         url = reverse(item.url_name, kwargs={"org_slug": membership.organization.slug})
+        if unit_limited and not open_to_unit_auditors(url):
+            continue
         # The home page is active only on itself; other sections also on their sub-pages.
         active = current_path == url if item.order == 0 else current_path.startswith(url)
         link = {"label": item.label, "url": url, "active": active}
@@ -53,3 +57,15 @@ def nav_for(membership, current_path: str) -> list[dict]:
         group["sections"] = list(group["sections"].items())
         group["children"] = [link for _, links in group["sections"] for link in links]
     return entries
+
+
+def open_to_unit_auditors(path: str) -> bool:
+    """Whether the page at `path` opens for an auditor limited to a unit (qms.core.tenancy), so
+    that their menu offers no page that would refuse them."""
+    from qms.core.registers.definition import get_register
+
+    match = resolve(path)
+    if not getattr(match.func, "unit_scoped", False):
+        return False
+    key = match.kwargs.get("key")
+    return key is None or unit_lookup(get_register(key).model) is not None

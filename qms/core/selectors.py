@@ -47,6 +47,20 @@ def org_unit_tree(*, organization: Organization) -> list[OrgUnit]:
     )
 
 
+def ended_memberships(*, user) -> list[Membership]:
+    """The user's memberships whose time-boxed access (an auditor's) has ended, latest first."""
+    return list(
+        Membership.objects.filter(
+            user=user,
+            is_active=True,
+            organization__is_active=True,
+            access_expires_on__lt=timezone.localdate(),
+        )
+        .select_related("organization")
+        .order_by("-access_expires_on")
+    )
+
+
 def expiring_auditor_access(
     *, organization: Organization, within_days: int = 30
 ) -> QuerySet[Membership]:

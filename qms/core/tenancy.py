@@ -67,6 +67,46 @@ def default_membership(user, preferred_slug: str | None = None) -> Membership | 
     return memberships.order_by("organization__name").first()
 
 
+# --- auditors limited to a unit ----------------------------------------------------------------
+#
+# One rule for every surface. An auditor whose access an administrator limited to a unit reads
+# the records of that unit's subtree, and nothing else:
+# - a record is in scope when its unit (found through `unit_lookup`) is in the subtree; a model
+#   with no unit to follow (organisation-wide records, the audit trail, webhooks) is out of
+#   scope entirely: fail closed, so a new model is hidden until someone says where its unit is;
+# - a page opens for them only if its view is marked `@unit_scoped`, which promises that it
+#   passes everything it shows through `limit_to_audit_scope`; the middleware refuses the
+#   others with a page that says why;
+# - the API: a viewset's list and detail go through `limit_to_audit_scope` (its model must have
+#   a unit); other actions and views only if marked (`unit_scoped_actions`, `unit_scoped`);
+# - exports and evidence packs take the unit as their filter.
+
+# Models whose unit is further away than an `org_unit` field or their objective's unit.
+UNIT_LOOKUPS = {
+    "engagement.recognition": "team",
+    "leadership.resourcespend": "allocation__org_unit",
+    "leadership.trainingattendance": "session__org_unit",
+    "reviews.customerfeedback": "nonconformity__org_unit",
+    "reviews.reviewdecision": "review__org_unit",
+    "evidence.packdownload": "pack__org_unit",
+}
+
+
+def unit_lookup(model) -> str | None:
+    """The ORM path from a record of `model` to its OrgUnit, or None when it has none."""
+    label = model._meta.label_lower
+    if label in UNIT_LOOKUPS:
+        return UNIT_LOOKUPS[label]
+    fields = {f.name: f for f in model._meta.get_fields() if f.concrete}
+    unit = fields.get("org_unit")
+    if unit is not None and unit.is_relation and unit.related_model is OrgUnit:
+        return "org_unit"
+    objective = fields.get("objective")
+    if objective is not None and objective.is_relation:
+        return "objective__org_unit"
+    return None
+
+
 def audit_scope(membership) -> OrgUnit | None:
     """The unit subtree an auditor's access is limited to, or None for the whole organisation.
 
@@ -75,23 +115,58 @@ def audit_scope(membership) -> OrgUnit | None:
     is only where their pages start)."""
     if membership is None or membership.role != Role.AUDITOR or membership.org_unit_id is None:
         return None
+    cached = getattr(membership, "_audit_scope", False)
+    if cached is not False:
+        return cached
     unit = membership.org_unit
     if unit.depth == 1 and (
         OrgUnit.objects.filter(organization_id=membership.organization_id, depth=1).count() == 1
     ):
-        return None
+        unit = None
+    membership._audit_scope = unit
     return unit
 
 
 def limit_to_audit_scope(queryset, membership):
-    """Records of the auditor's unit subtree only, for models that belong to a unit (directly,
-    or through their objective); other querysets unchanged."""
+    """The records of `queryset` the member may read: all of them, unless they are an auditor
+    limited to a unit; then those whose unit is in that subtree, and none of a model that has
+    no unit."""
     unit = audit_scope(membership)
     if unit is None:
         return queryset
-    names = {f.name for f in queryset.model._meta.get_fields()}
-    if "org_unit" in names:
-        return queryset.filter(org_unit__path__startswith=unit.path)
-    if "objective" in names:
-        return queryset.filter(objective__org_unit__path__startswith=unit.path)
-    return queryset
+    lookup = unit_lookup(queryset.model)
+    if lookup is None:
+        return queryset.none()
+    return queryset.filter(**{f"{lookup}__path__startswith": unit.path})
+
+
+def in_audit_scope(record, membership) -> bool:
+    """Whether one record is readable under the rule above (for pages that fetch by key)."""
+    unit = audit_scope(membership)
+    if unit is None:
+        return True
+    lookup = unit_lookup(type(record))
+    if lookup is None:
+        return False
+    target = record
+    for part in lookup.split("__"):  # in memory: the related records are usually loaded
+        target = getattr(target, part, None)
+        if target is None:
+            return False
+    return target.path.startswith(unit.path)
+
+
+def unit_scoped(view):
+    """Mark a page view as open to an auditor limited to a unit: it shows nothing that has not
+    been through `limit_to_audit_scope` (or its unit filter is forced to their unit)."""
+    view.unit_scoped = True
+    return view
+
+
+def outside_scope_message(membership) -> str:
+    unit = audit_scope(membership)
+    return (
+        f"Your access as an auditor is limited to {unit.name}. This page shows records of the "
+        "whole organisation, so it is not open to you; ask the organisation's administrator "
+        "if your audit needs it."
+    )

@@ -24,7 +24,13 @@ from qms.core.models import WorkerHeartbeat
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES, AUDIT_TRAIL_ROLES, Role
 from qms.core.tasks import heartbeat
-from qms.core.tenancy import SESSION_KEY, default_membership
+from qms.core.tenancy import (
+    SESSION_KEY,
+    audit_scope,
+    default_membership,
+    unit_lookup,
+    unit_scoped,
+)
 
 PAGE_SIZE = 25
 
@@ -34,14 +40,33 @@ def landing(request: HttpRequest) -> HttpResponse:
     """After login: the organisation used last, else the first one; or say there is none."""
     membership = default_membership(request.user, request.session.get(SESSION_KEY))
     if membership is None:
-        return render(request, "core/no_organization.html", status=200)
+        ended = selectors.ended_memberships(user=request.user)
+        request.ended_memberships = ended  # the auditor access log records the attempt
+        return render(
+            request, "core/no_organization.html", {"ended": ended}, status=403 if ended else 200
+        )
     return redirect(landing_url_name(membership.role), org_slug=membership.organization.slug)
 
 
+def unit_registers():
+    """The registers whose records belong to a unit: what an auditor limited to one can open."""
+    from qms.core.registers.definition import all_registers
+
+    return [r for r in all_registers() if unit_lookup(r.model) is not None]
+
+
+@unit_scoped
 @require_safe
 def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The first page in an organisation: what there is, and what to do next for this role."""
     organization = request.organization
+    scope = audit_scope(request.membership)
+    if scope is not None:
+        return render(
+            request,
+            "core/org_home_unit_auditor.html",
+            {"scope": scope, "registers": unit_registers()},
+        )
     context = {
         "role_counts": selectors.role_counts(organization=organization),
         "units": selectors.org_unit_tree(organization=organization),

@@ -15,7 +15,7 @@ from objectives.models import Rag
 from qms.core.documents import render_pdf
 from qms.core.models import Membership
 from qms.core.roles import Role
-from qms.core.tenancy import audit_scope
+from qms.core.tenancy import audit_scope, unit_scoped
 from qms.dashboard import board, tables
 from qms.dashboard.filters import CUSTOM, read_filters
 from qms.dashboard.leadership_record import leadership_record
@@ -40,6 +40,7 @@ def _build(request: HttpRequest):
     return form, filters, problems + data.messages, data
 
 
+@unit_scoped
 @require_safe
 def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     form, filters, problems, data = _build(request)
@@ -69,6 +70,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_safe
 def table_csv(request: HttpRequest, org_slug: str, table: str) -> HttpResponse:
     _, filters, _, data = _build(request)
@@ -103,6 +105,7 @@ def _download_name(org_slug: str, filters, suffix: str) -> str:
     return f"{org_slug}-board-{filters.period.start:%Y%m%d}-{filters.period.end:%Y%m%d}.{suffix}"
 
 
+@unit_scoped
 @require_safe
 def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The dashboard as a PDF for the board, for the filters in the query string."""
@@ -123,6 +126,7 @@ def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
     return response
 
 
+@unit_scoped
 @require_safe
 def board_xlsx(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Every table of the dashboard (all rows), one sheet each."""

@@ -12,12 +12,16 @@ EXPORT_MARKERS = ("/download/", ".csv", "/export")
 
 
 def _membership(request, response):
-    membership = getattr(request, "membership", None)
-    if membership is None:
-        # API views resolve the membership on DRF's request, which the response carries.
-        context = getattr(response, "renderer_context", None) or {}
-        membership = getattr(context.get("request"), "membership", None)
-    return membership
+    """The member the request was made as; for an auditor whose access has ended (refused),
+    the membership that ended, so that their attempts are in the log too."""
+    # API views resolve the membership on DRF's request, which the response carries.
+    context = getattr(response, "renderer_context", None) or {}
+    for holder in (request, context.get("request")):
+        for name in ("membership", "expired_membership"):
+            membership = getattr(holder, name, None) if holder is not None else None
+            if membership is not None:
+                return membership
+    return None
 
 
 class AuditorAccessMiddleware:
@@ -27,20 +31,29 @@ class AuditorAccessMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         membership = _membership(request, response)
+        # Signing in with access that has ended everywhere: the attempt, in each organisation.
+        for ended in getattr(request, "ended_memberships", ()):
+            if ended.role == Role.AUDITOR:
+                self._log(request, response, ended)
         if membership is not None and membership.role == Role.AUDITOR:
-            path = request.path
-            if not path.endswith(NOT_LOGGED_SUFFIXES):
-                if any(marker in path for marker in EXPORT_MARKERS):
-                    kind = "export"
-                elif path.startswith("/api/"):
-                    kind = "api"
-                else:
-                    kind = "page"
-                services.auditor_access_log(
-                    membership=membership,
-                    kind=kind,
-                    method=request.method,
-                    path=request.get_full_path(),
-                    status_code=response.status_code,
-                )
+            self._log(request, response, membership)
         return response
+
+    @staticmethod
+    def _log(request, response, membership) -> None:
+        path = request.path
+        if path.endswith(NOT_LOGGED_SUFFIXES):
+            return
+        if any(marker in path for marker in EXPORT_MARKERS):
+            kind = "export"
+        elif path.startswith("/api/"):
+            kind = "api"
+        else:
+            kind = "page"
+        services.auditor_access_log(
+            membership=membership,
+            kind=kind,
+            method=request.method,
+            path=request.get_full_path(),
+            status_code=response.status_code,
+        )

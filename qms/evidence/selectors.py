@@ -7,20 +7,25 @@ from django.shortcuts import get_object_or_404
 
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
+from qms.core.tenancy import limit_to_audit_scope
 from qms.evidence.models import AuditorAccess, EvidencePack
 
 # Custodians of the organisation's packs: they may download any of them.
 CUSTODIAN_ROLES = frozenset({Role.QUALITY_MANAGER, Role.ADMIN})
 
 
-def pack_list(organization: Organization) -> QuerySet[EvidencePack]:
-    return EvidencePack.objects.for_organization(organization).select_related(
+def pack_list(
+    organization: Organization, membership: Membership | None = None
+) -> QuerySet[EvidencePack]:
+    """The organisation's packs; to an auditor limited to a unit, the packs of that subtree."""
+    packs = EvidencePack.objects.for_organization(organization).select_related(
         "requested_by__user", "org_unit", "organization"
     )
+    return limit_to_audit_scope(packs, membership)
 
 
-def pack_get(*, organization: Organization, uuid) -> EvidencePack:
-    return get_object_or_404(pack_list(organization), uuid=uuid)
+def pack_get(*, organization: Organization, uuid, membership: Membership | None = None):
+    return get_object_or_404(pack_list(organization, membership), uuid=uuid)
 
 
 def may_download(pack: EvidencePack, membership: Membership) -> bool:

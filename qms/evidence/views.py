@@ -18,6 +18,7 @@ from qms.core.immutable import NotAllowed
 from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES, QUALITY_EDITOR_ROLES
+from qms.core.tenancy import unit_scoped
 from qms.evidence import readiness, selectors, services, signing, verify
 from qms.evidence.forms import PackRequestForm, ThresholdsForm, VerifyForm
 from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
@@ -26,6 +27,7 @@ PACKS_PER_PAGE = 20
 LOG_PER_PAGE = 50
 
 
+@unit_scoped
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(EXPORT_ROLES)
 def packs(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -49,9 +51,9 @@ def packs(request: HttpRequest, org_slug: str) -> HttpResponse:
         else:
             messages.success(request, "Your evidence pack is being built.")
             return redirect("evidence:pack", org_slug, pack.uuid)
-    page = Paginator(selectors.pack_list(request.organization), PACKS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(
+        selectors.pack_list(request.organization, request.membership), PACKS_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "evidence/packs.html",
@@ -60,10 +62,13 @@ def packs(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_safe
 @role_required(EXPORT_ROLES)
 def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
-    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    pack = selectors.pack_get(
+        organization=request.organization, uuid=uuid, membership=request.membership
+    )
     return render(
         request,
         "evidence/pack_detail.html",
@@ -79,10 +84,13 @@ def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_safe
 @role_required(EXPORT_ROLES)
 def pack_status(request: HttpRequest, org_slug: str, uuid) -> JsonResponse:
-    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    pack = selectors.pack_get(
+        organization=request.organization, uuid=uuid, membership=request.membership
+    )
     return JsonResponse(
         {
             "status": pack.get_status_display(),
@@ -93,10 +101,13 @@ def pack_status(request: HttpRequest, org_slug: str, uuid) -> JsonResponse:
     )
 
 
+@unit_scoped
 @require_safe
 @role_required(EXPORT_ROLES)
 def pack_download(request: HttpRequest, org_slug: str, uuid) -> FileResponse:
-    pack = selectors.pack_get(organization=request.organization, uuid=uuid)
+    pack = selectors.pack_get(
+        organization=request.organization, uuid=uuid, membership=request.membership
+    )
     if not selectors.may_download(pack, request.membership):
         raise PermissionDenied("Only the member who requested this pack, or a quality manager, "
                                "may download it.")  # fmt: skip
@@ -108,6 +119,7 @@ def pack_download(request: HttpRequest, org_slug: str, uuid) -> FileResponse:
     return FileResponse(open(path, "rb"), as_attachment=True, filename=pack.download_name)
 
 
+@unit_scoped
 @upload_limit("EVIDENCE_VERIFY_MAX_BYTES")
 @require_http_methods(["GET", "HEAD", "POST"])
 @role_required(EXPORT_ROLES)
@@ -135,6 +147,7 @@ def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_safe
 @role_required(EXPORT_ROLES)
 def public_key(request: HttpRequest, org_slug: str) -> HttpResponse:
@@ -147,6 +160,7 @@ def public_key(request: HttpRequest, org_slug: str) -> HttpResponse:
     return response
 
 
+@unit_scoped
 @require_safe
 @role_required(EXPORT_ROLES)
 def verifier(request: HttpRequest, org_slug: str) -> HttpResponse:

@@ -66,25 +66,59 @@ def test_api_membership_of_another_organisation_by_id_is_404(api_client, cast):
     assert api_client.get(url).status_code == 404
 
 
-def test_expired_auditor_is_told_access_expired_on_pages(client, cast):
+def _attempts(user):
+    from qms.evidence.models import AuditorAccess
+
+    return list(
+        AuditorAccess.objects.filter(membership__user=user).values_list(
+            "kind", "path", "status_code"
+        )
+    )
+
+
+def test_expired_auditor_is_told_access_expired_on_pages_and_the_attempt_is_logged(client, cast):
     client.force_login(cast.eddie)
-    response = client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"}))
+    url = reverse("core:org-home", kwargs={"org_slug": "acme-test"})
+    response = client.get(url)
     assert response.status_code == 403
     assert "expired" in response.content.decode()
     assert "Access expired" in response.content.decode()
+    assert _attempts(cast.eddie) == [("page", url, 403)]
 
 
-def test_expired_auditor_is_told_access_expired_by_the_api(api_client, cast):
+def test_expired_auditor_is_told_access_expired_by_the_api_and_the_attempt_is_logged(
+    api_client, cast
+):
     api_client.force_authenticate(cast.eddie)
-    response = api_client.get(reverse("membership-list", kwargs={"org_slug": "acme-test"}))
+    url = reverse("membership-list", kwargs={"org_slug": "acme-test"})
+    response = api_client.get(url)
     assert response.status_code == 403
     assert "expired on" in response.json()["detail"]
+    assert _attempts(cast.eddie) == [("api", url, 403)]
 
 
-def test_expired_auditor_lands_nowhere_rather_than_on_the_expired_organisation(client, cast):
+def test_expired_auditor_signing_in_is_told_when_their_access_ended(client, cast):
+    from django.utils import formats
+
+    from qms.core.models import Membership
+
+    ended = Membership.objects.get(user=cast.eddie).access_expires_on
     client.force_login(cast.eddie)
     response = client.get("/")
-    assert "not a member of any organisation" in response.content.decode()
+    page = response.content.decode()
+    assert "not a member of any organisation" not in page
+    day = formats.date_format(ended, "j F Y")
+    assert f"Your access to Acme Test Ltd ended on {day}" in page
+    assert _attempts(cast.eddie) == [("page", "/", 403)]
+
+
+def test_a_member_of_no_organisation_is_told_so_and_nothing_is_logged(client, cast):
+    from qms.core.models import Membership
+
+    Membership.objects.filter(user=cast.carl).delete()
+    client.force_login(cast.carl)
+    assert "not a member of any organisation" in client.get("/").content.decode()
+    assert _attempts(cast.carl) == []
 
 
 def test_auditor_with_current_access_reads_the_organisation(client, cast):

@@ -145,3 +145,31 @@ def test_an_anonymous_suggestion_is_evidence_without_its_submitter(cast, tmp_pat
         everything = b"".join(archive.read(n) for n in archive.namelist())
     assert [(r[1], r[3]) for r in rows[1:]] == [("Label the gauges", "Anonymous")]
     assert b"Carl" not in everything  # not in the suggestions, the audit trail or the report
+
+
+def test_a_pack_limited_to_a_unit_holds_the_audit_trail_of_that_unit_only(cast, tmp_path):
+    """The audit trail is an auditor's sampling tool: limited to a unit, it must not carry
+    other units' changes, nor organisation-wide records (they have no unit)."""
+    from django.utils import timezone
+
+    from qms.core.models import OrgUnit
+    from tests.objectives.factories import make_objective
+
+    units = {u.code: u for u in OrgUnit.objects.filter(organization=cast.org_a)}
+    top = make_objective(cast, code="OBJ-TOP", unit=units["A"])
+    plant = make_objective(cast, code="OBJ-PLANT", unit=units["A1"])
+    today = timezone.localdate()
+    period = (today - datetime.timedelta(days=1), today + datetime.timedelta(days=1))
+
+    def trail(unit):
+        built = builder.build(Scope(cast.org_a, unit, *period), tmp_path / "p.zip", created_by="T")
+        with zipfile.ZipFile(built.path) as archive:
+            return [(row[1], row[2]) for row in _csv(archive, "audit-trail/audit-trail.csv")[1:]]
+
+    everything = trail(None)
+    assert ("quality objective", str(top.pk)) in everything
+    assert ("quality objective", str(plant.pk)) in everything
+    limited = trail(units["A1"])
+    assert ("quality objective", str(plant.pk)) in limited
+    assert ("quality objective", str(top.pk)) not in limited
+    assert {kind for kind, _ in limited} <= {kind for kind, _ in everything}

@@ -12,7 +12,14 @@ from rest_framework import exceptions, permissions
 
 from qms.core.api.schema import ErrorDocumentingAutoSchema
 from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES, Role
-from qms.core.tenancy import AccessExpired, limit_to_audit_scope, resolve_membership
+from qms.core.tenancy import (
+    AccessExpired,
+    audit_scope,
+    limit_to_audit_scope,
+    outside_scope_message,
+    resolve_membership,
+    unit_lookup,
+)
 
 
 class IsOrganizationMember(permissions.BasePermission):
@@ -25,6 +32,7 @@ class IsOrganizationMember(permissions.BasePermission):
         try:
             membership = resolve_membership(request.user, org_slug)
         except AccessExpired as expired:
+            request.expired_membership = expired.membership  # for the auditor access log
             raise exceptions.PermissionDenied(str(expired)) from expired
         except Http404:
             raise exceptions.NotFound("No such organisation.") from None
@@ -32,7 +40,23 @@ class IsOrganizationMember(permissions.BasePermission):
         request.organization = membership.organization
         view.membership = membership
         view.organization = membership.organization
+        if audit_scope(membership) is not None and not _open_to_unit_auditors(view):
+            raise exceptions.PermissionDenied(outside_scope_message(membership))
         return True
+
+
+def _open_to_unit_auditors(view) -> bool:
+    """The API half of the unit-auditor rule (qms.core.tenancy): a viewset's list and detail
+    (filtered by `limit_to_audit_scope`, so its model must have a unit), an action it marks in
+    `unit_scoped_actions`, or a view marked `unit_scoped`."""
+    if getattr(view, "unit_scoped", False):
+        return True
+    action = getattr(view, "action", None)
+    if action in getattr(view, "unit_scoped_actions", ()):
+        return True
+    if isinstance(view, OrganizationScopedViewSetMixin) and action in ("list", "retrieve"):
+        return unit_lookup(view.get_base_queryset(view.organization).model) is not None
+    return False
 
 
 class HasRoleForMethod(permissions.BasePermission):

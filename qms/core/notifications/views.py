@@ -12,10 +12,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qms.core.notifications import selectors, services
+from qms.core.tenancy import unit_scoped
 
 PAGE_SIZE = 25
 
 
+@unit_scoped
 @require_safe
 def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     notifications = selectors.notification_list(request.membership)
@@ -27,6 +29,7 @@ def notification_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     )
 
 
+@unit_scoped
 @require_POST
 def notification_open(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     """Mark one read and go to what it is about (another member's notification: 404)."""
@@ -40,6 +43,7 @@ def notification_open(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
     return redirect("core:notifications", org_slug=org_slug)
 
 
+@unit_scoped
 @require_POST
 def notifications_read_all(request: HttpRequest, org_slug: str) -> HttpResponse:
     count = services.notifications_mark_all_read(membership=request.membership)
@@ -47,6 +51,7 @@ def notifications_read_all(request: HttpRequest, org_slug: str) -> HttpResponse:
     return redirect("core:notifications", org_slug=org_slug)
 
 
+@unit_scoped
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Mute or unmute each non-critical kind; escalations are always delivered."""

@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from qms.core.forms import member_label
 from qms.core.models import Membership
+from qms.core.tenancy import limit_to_audit_scope
 
 
 class RegisterFilterSet(django_filters.FilterSet):
@@ -33,6 +34,10 @@ class RegisterFilterSet(django_filters.FilterSet):
                 filter_.queryset = Membership.objects.for_organization(organization).assignable()
             elif any(f.name == "organization" for f in model._meta.fields):
                 filter_.queryset = queryset.filter(organization=organization)
+            # An auditor limited to a unit is offered only that subtree's records and people.
+            filter_.queryset = limit_to_audit_scope(
+                filter_.queryset, getattr(request, "membership", None)
+            )
 
     @property
     def form(self):

@@ -26,7 +26,14 @@ from qms.core.registers import services
 from qms.core.registers.definition import Register, get_register
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS, ImportUploadForm
 from qms.core.registers.importing import import_file, template_csv
-from qms.core.tenancy import limit_to_audit_scope
+from qms.core.tenancy import (
+    audit_scope,
+    in_audit_scope,
+    limit_to_audit_scope,
+    outside_scope_message,
+    unit_lookup,
+    unit_scoped,
+)
 
 PAGE_SIZE = 25
 
@@ -47,6 +54,9 @@ def _urls(register: Register, org_slug: str) -> dict:
 
 
 def _records(register: Register, request: HttpRequest):
+    if audit_scope(request.membership) is not None and unit_lookup(register.model) is None:
+        # A register of organisation-wide records: none of it is a unit's.
+        raise PermissionDenied(outside_scope_message(request.membership))
     records = (
         register.model.objects.for_organization(request.organization)
         .select_related(*register.select_related)
@@ -70,6 +80,7 @@ def _cells(register: Register, record) -> list[dict]:
     return cells
 
 
+@unit_scoped
 @require_safe
 def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     register = get_register(key)
@@ -122,11 +133,20 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     )
 
 
-def _display(record, name: str):
+def _display(record, name: str, membership=None):
     field = record._meta.get_field(name)
     if field.many_to_many:
-        return ", ".join(str(o) for o in getattr(record, name).all()) or None
+        # Linked records of another unit are not named to an auditor limited to a unit.
+        linked = limit_to_audit_scope(getattr(record, name).all(), membership)
+        return ", ".join(str(o) for o in linked) or None
     value = getattr(record, name)
+    if (
+        field.is_relation
+        and value is not None
+        and audit_scope(membership) is not None
+        and not in_audit_scope(value, membership)
+    ):
+        return "(a record outside your audit scope)"
     if isinstance(value, Membership):
         return f"{value.display_name} ({value.get_role_display().lower()})"
     if getattr(field, "choices", None) and value not in (None, ""):
@@ -136,6 +156,7 @@ def _display(record, name: str):
     return value
 
 
+@unit_scoped
 @require_safe
 def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> HttpResponse:
     register = get_register(key)
@@ -146,7 +167,7 @@ def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> Htt
         fields.append(
             {
                 "label": field.verbose_name,
-                "value": _display(record, name),
+                "value": _display(record, name, request.membership),
                 "long": isinstance(field, models.TextField),
             }
         )

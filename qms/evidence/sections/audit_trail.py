@@ -1,5 +1,7 @@
 """The audit trail of the period: every change to an audited record (who, when, what it was
-before and after), for the whole organisation, as one CSV."""
+before and after), as one CSV: of the whole organisation, or, for a pack limited to a unit, of
+the records of that unit's subtree only (the rule of `qms.core.tenancy`: a model with no unit
+is left out)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from django.db.models import Subquery
 from qms.core import audit
 from qms.core.models import Membership
 from qms.core.spreadsheets import safe_cell
+from qms.core.tenancy import unit_lookup
 from qms.evidence.sections import Finding, Scope, register_section
 from qms.evidence.writer import PackWriter
 
@@ -21,6 +24,12 @@ ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 def _rows(scope: Scope, users: dict[int, str]):
     for model in sorted(audit.audited_models(), key=lambda m: m._meta.label):
         history = audit.history_for_organization(model, scope.organization.pk)
+        if scope.unit is not None:
+            lookup = unit_lookup(model)
+            if lookup is None:
+                continue
+            # Historical rows keep their foreign keys, so the same path reaches the unit.
+            history = history.filter(**{f"{lookup}__path__startswith": scope.unit.path})
         pk = model._meta.pk.attname
         fields = [
             f.attname for f in model.history.model._meta.concrete_fields if f.attname not in SKIP

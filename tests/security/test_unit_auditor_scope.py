@@ -1,0 +1,152 @@
+"""An auditor whose access is limited to a unit reads that unit's subtree, on every surface.
+
+The walk: the quality manager's walk of the demo finds a real path for every page, download
+and API endpoint (`routes.discover`); each is then asked by an auditor limited to Sheffield
+Machining, and every answer that is not a refusal must hold no title, name or code of a record
+that belongs to another unit. Pages that cannot be limited to a unit refuse with a page that
+says why (the rule and its registry are in `qms.core.tenancy`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from objectives.models import QualityObjective
+from qms.core.models import Membership
+from qms.core.tenancy import limit_to_audit_scope, unit_lookup
+from tests.security.routes import all_routes, discover, is_api
+from tests.seeded import demo_for_module
+
+pytestmark = pytest.mark.django_db
+
+ORG_ROUTES, _ = all_routes()
+TEXT_FIELDS = ("title", "name", "code")
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    with demo_for_module(django_db_blocker) as context:
+        with django_db_blocker.unblock():
+            client = Client()
+            client.force_login(context.members["quality"].user)
+            context.found = discover(client, context.organization.slug, ORG_ROUTES)
+        yield context
+
+
+@pytest.fixture
+def auditor(demo):
+    """The demo's auditor, limited to Sheffield Machining."""
+    membership = demo.members["auditor"]
+    Membership.objects.filter(pk=membership.pk).update(org_unit=demo.units["SHF"])
+    membership.refresh_from_db()
+    return membership
+
+
+def _texts(records) -> set[str]:
+    texts = set()
+    for record in records:
+        for field in TEXT_FIELDS:
+            value = getattr(record, field, None)
+            if isinstance(value, str) and len(value) >= 6:
+                texts.add(value)
+    return texts
+
+
+def other_units_texts(organization, auditor) -> set[str]:
+    """Titles, names and codes of the records of every model that belongs to a unit, outside
+    the auditor's subtree (less any that an in-scope record also carries)."""
+    inside, outside = set(), set()
+    for model in apps.get_models():
+        if model.__name__.startswith("Historical") or unit_lookup(model) is None:
+            continue
+        if not any(f.name == "organization" for f in model._meta.get_fields()):
+            continue
+        every = model._default_manager.filter(organization=organization)
+        visible = limit_to_audit_scope(every, auditor)
+        inside |= _texts(visible)
+        outside |= _texts(every.exclude(pk__in=visible.values("pk")))
+    return {text for text in outside if not any(text in seen for seen in inside)}
+
+
+def _readable(response) -> str:
+    content = response.content if hasattr(response, "content") else b"".join(response)
+    if content[:2] == b"PK":  # XLSX, ZIP: the text of every member
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return " ".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    return content.decode("utf-8", "replace")
+
+
+def test_every_answer_to_a_unit_auditor_holds_nothing_of_another_unit(demo, auditor):
+    markers = other_units_texts(demo.organization, auditor)
+    assert len(markers) > 20, "the demo has records in other units to look for"
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)))
+    page_client, api_client = Client(), APIClient()
+    page_client.force_login(auditor.user)
+    api_client.force_authenticate(auditor.user)
+    # The quality manager's walk reaches other units' records; the auditor's own walk reaches
+    # the records of their unit (whose pages may link to others').
+    paths = set(demo.found.items())
+    paths |= set(discover(page_client, demo.organization.slug, ORG_ROUTES).items())
+    leaks, answered = [], []
+    for route, path in sorted(paths):
+        client = api_client if is_api(route) else page_client
+        response = client.get(path)
+        if response.status_code != 200:
+            assert response.status_code in (302, 403, 404, 405), (path, response.status_code)
+            continue
+        answered.append(route)
+        found = pattern.findall(_readable(response))
+        if found:
+            leaks.append((path, sorted(set(found))[:3]))
+    assert not leaks, f"{len(leaks)} answers show other units' records: {leaks[:10]}"
+    # And the limited auditor's own part of the organisation is there to audit.
+    assert len(answered) >= 10, answered
+
+
+def test_a_unit_auditor_reads_their_units_records_and_is_told_why_others_are_closed(
+    client, demo, auditor
+):
+    client.force_login(auditor.user)
+    slug = demo.organization.slug
+    theirs = QualityObjective.objects.filter(
+        organization=demo.organization, org_unit=demo.units["SHF"]
+    ).first()
+    other = QualityObjective.objects.filter(
+        organization=demo.organization, org_unit=demo.units["LDS"]
+    ).first()
+    assert theirs is not None and other is not None
+    listing = client.get(reverse("objectives:list", args=[slug])).content.decode()
+    assert theirs.code in listing and other.title not in listing
+    assert client.get(reverse("objectives:detail", args=[slug, other.code])).status_code == 404
+    home = client.get(reverse("core:org-home", args=[slug])).content.decode()
+    assert "Your access is limited to Sheffield Machining" in home
+    for name in ("core:members", "core:audit-trail", "core:actions", "reviews:list"):
+        refused = client.get(reverse(name, args=[slug]))
+        assert refused.status_code == 403, name
+        assert "limited to Sheffield Machining" in refused.content.decode()
+    menu = client.get(reverse("objectives:list", args=[slug])).content.decode()
+    assert reverse("core:audit-trail", args=[slug]) not in menu  # no link to a closed page
+    api = APIClient()
+    api.force_authenticate(auditor.user)
+    codes = [
+        o["code"] for o in api.get(f"/api/v1/organizations/{slug}/objectives/").json()["results"]
+    ]
+    assert theirs.code in codes and other.code not in codes
+
+
+def test_the_whole_organisation_auditor_is_not_limited(client, demo):
+    """The demo's auditor sits at the top unit: everything, as before."""
+    client.force_login(demo.members["auditor"].user)
+    slug = demo.organization.slug
+    assert client.get(reverse("core:audit-trail", args=[slug])).status_code == 200
+    assert client.get(reverse("core:members", args=[slug])).status_code == 200
