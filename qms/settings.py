@@ -264,6 +264,9 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account
 OIDC_DOMAIN_ORGANIZATIONS = env.str("OIDC_DOMAIN_ORGANIZATIONS", default="")
 # Empty: new users wait for an administrator. Else contributor, quality_manager or auditor.
 OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="")
+# An auditor's access is time-boxed: with OIDC_DEFAULT_ROLE=auditor, a new SSO user's access
+# ends this many days after their first sign-in (1 to 366; checked at start-up).
+OIDC_AUDITOR_ACCESS_DAYS = env.int("OIDC_AUDITOR_ACCESS_DAYS", default=30)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
