@@ -21,6 +21,7 @@ from leadership.models import (
     Responsibility,
     ResponsibilityAssignment,
 )
+from leadership.permissions import can_record_spend
 from leadership.selectors import policy as policy_selectors
 from leadership.selectors import resources as resource_selectors
 from leadership.services import policy as policy_services
@@ -378,6 +379,9 @@ class AllocationSerializer(serializers.ModelSerializer):
         queryset=OrgUnit.objects.none(), required=False, allow_null=True
     )
     spent = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    over_approved = serializers.BooleanField(
+        read_only=True, help_text="Spend so far is beyond the approved amount."
+    )
     requested_by = serializers.CharField(source="requested_by.display_name", read_only=True)
     decided_by = serializers.CharField(
         source="decided_by.display_name", read_only=True, default=None, allow_null=True
@@ -402,6 +406,7 @@ class AllocationSerializer(serializers.ModelSerializer):
             "decided_at",
             "decision_comment",
             "spent",
+            "over_approved",
         ]
         read_only_fields = ["status", "decided_at", "decision_comment"]
         extra_kwargs = {"unit": {"required": False, "allow_blank": True}}
@@ -419,7 +424,7 @@ class AllocationSerializer(serializers.ModelSerializer):
 class SpendSerializer(serializers.ModelSerializer):
     class Meta:
         model = ResourceSpend
-        fields = ["id", "date", "amount", "note", "recorded_at"]
+        fields = ["id", "date", "amount", "note", "over_reason", "recorded_at"]
         read_only_fields = ["recorded_at"]
 
 
@@ -483,6 +488,12 @@ class AllocationViewSet(
     def spend(self, request, org_slug=None, pk=None):
         allocation = self.get_object()
         if request.method == "POST":
+            # Who may, before the input is read: the service asks again.
+            if not can_record_spend(self.membership, allocation):
+                raise exceptions.PermissionDenied(
+                    "Only the person who requested this allocation, the owner of its objective "
+                    "or a quality manager can record spend against it."
+                )
             serializer = SpendSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             run_service(

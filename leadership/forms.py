@@ -152,6 +152,13 @@ class SpendForm(StyledFormMixin, forms.Form):
     date = forms.DateField(widget=DateInput())
     amount = forms.DecimalField(max_digits=16, decimal_places=2, min_value=0.01)
     note = forms.CharField(max_length=300, required=False)
+    over_reason = forms.CharField(
+        label="Reason for spending more than approved",
+        max_length=500,
+        required=False,
+        help_text="Only when this takes spend beyond the approved amount; the executive who "
+        "approved it is told.",
+    )
 
 
 class AllocationFilterForm(StyledFormMixin, forms.Form):

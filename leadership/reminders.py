@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from leadership.selectors.policy import current_version, pending_acknowledgements
+from leadership.services.resources import OVERSPENT_KIND
 from qms.core.models import Organization
 from qms.core.notifications.registry import NotificationSpec, register_kind, register_rule
 
@@ -57,3 +58,12 @@ def register() -> None:
         description="The quality policy in force waits for you to read and acknowledge it.",
     )
     register_rule(policy_acknowledgement_reminders)
+    # Sent when it happens (by `spend_record`), not by a rule: critical, as it is the approver's
+    # control over what was spent in their name.
+    register_kind(
+        OVERSPENT_KIND,
+        "Spend over an approved amount",
+        critical=True,
+        description="Spend recorded against a resource you approved went beyond the amount "
+        "you approved.",
+    )

@@ -264,6 +264,9 @@ OIDC_PROVIDER_NAME = env.str("OIDC_PROVIDER_NAME", default="your company account
 OIDC_DOMAIN_ORGANIZATIONS = env.str("OIDC_DOMAIN_ORGANIZATIONS", default="")
 # Empty: new users wait for an administrator. Else contributor, quality_manager or auditor.
 OIDC_DEFAULT_ROLE = env.str("OIDC_DEFAULT_ROLE", default="")
+# An auditor's access is time-boxed: with OIDC_DEFAULT_ROLE=auditor, a new SSO user's access
+# ends this many days after their first sign-in (1 to 366; checked at start-up).
+OIDC_AUDITOR_ACCESS_DAYS = env.int("OIDC_AUDITOR_ACCESS_DAYS", default=30)
 OIDC_TIMEOUT = env.int("OIDC_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
 
@@ -287,6 +290,18 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The client's address: the reverse proxies in front of the app that append to X-Forwarded-For
+# (nginx's $proxy_add_x_forwarded_for, a load balancer). 0, the default: the header is ignored
+# and the connection's address is the client's, since anyone can send the header; N: the N-th
+# address from the end of the header, the one the outermost proxy saw. The API token throttle
+# and the login lockout both key on it (`qms.core.client_address`).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        f"TRUSTED_PROXY_COUNT is {TRUSTED_PROXY_COUNT}: set it to the number of reverse proxies "
+        "in front of the app (0 when clients connect to it directly)."
+    )
+
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failures for a username from one
 # address, that pair is locked out for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -295,6 +310,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+AXES_CLIENT_IP_CALLABLE = "qms.core.client_address.client_address"
 
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)  # a working day
 SESSION_COOKIE_HTTPONLY = True
@@ -412,6 +428,9 @@ REST_FRAMEWORK = {
     # can give, so that a new endpoint's schema promises what it really answers.
     "DEFAULT_SCHEMA_CLASS": "qms.core.api.schema.ErrorDocumentingAutoSchema",
     "DEFAULT_THROTTLE_RATES": {"token": env.str("API_TOKEN_THROTTLE", default="10/min")},
+    # Without it DRF keys throttles on the whole X-Forwarded-For header, which a client
+    # writes: a new header each request and the token throttle never bites.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # An unexpected error answers a generic JSON 500 (details only in the log), not HTML.
     "EXCEPTION_HANDLER": "qms.core.api.errors.exception_handler",

@@ -75,3 +75,17 @@ def test_embedded_default_needs_no_broker_server():
     )
     result = run_manage(["shell", "-v", "0", "-c", code])
     assert result.stdout.split() == ["filesystem://", "django-db"]
+
+
+def test_trusted_proxies_come_from_the_environment_and_default_to_none():
+    code = (
+        "from django.conf import settings\n"
+        "print(settings.TRUSTED_PROXY_COUNT, settings.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    default = run_manage(["shell", "-v", "0", "-c", code])
+    assert default.stdout.split() == ["0", "0"], default.stderr
+    behind_two = run_manage(["shell", "-v", "0", "-c", code], TRUSTED_PROXY_COUNT="2")
+    assert behind_two.stdout.split() == ["2", "2"], behind_two.stderr
+    negative = run_manage(["check"], TRUSTED_PROXY_COUNT="-1")
+    assert negative.returncode != 0
+    assert "set it to the number of reverse proxies" in negative.stderr

@@ -93,6 +93,12 @@ class ResourceSpend(models.Model):
     date = models.DateField()
     amount = models.DecimalField(**AMOUNT, validators=[MinValueValidator(Decimal("0.01"))])
     note = models.CharField(max_length=300, blank=True)
+    over_reason = models.CharField(
+        "reason for spending more than approved",
+        max_length=500,
+        blank=True,
+        help_text="Required when this spend takes the total beyond the approved amount.",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -6,7 +6,20 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db.models import DecimalField, Exists, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Case,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from leadership.models import ResourceAllocation, ResourceSpend
@@ -25,7 +38,8 @@ def allocation_list(
     kind: str | None = None,
     active_on: datetime.date | None = None,
 ) -> QuerySet[ResourceAllocation]:
-    """Allocations with their spend so far (`spent`), related rows joined."""
+    """Allocations with their spend so far (`spent`) and whether it went beyond the approved
+    amount (`over_approved`), related rows joined."""
     spent = (
         ResourceSpend.objects.filter(allocation=OuterRef("pk"))
         .order_by()
@@ -37,6 +51,13 @@ def allocation_list(
         ResourceAllocation.objects.for_organization(organization)
         .select_related("objective", "org_unit", "requested_by__user", "decided_by__user")
         .annotate(spent=Coalesce(Subquery(spent), ZERO))
+        .annotate(
+            over_approved=Case(
+                When(spent__gt=F("amount"), then=Value(True)),
+                default=Value(False),
+                output_field=BooleanField(),
+            )
+        )
     )
     if objective is not None:
         allocations = allocations.filter(objective=objective)

@@ -18,7 +18,7 @@ from leadership.services.competence import check_editor, competence_records_save
 from qms.core.models import Membership
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from qms.core.registers.importing import MAX_REPORTED_ERRORS, member_lookup
-from qms.core.spreadsheets import ImportFileError, SheetSpec, read_rows
+from qms.core.spreadsheets import ImportFileError, SheetSpec, csv_text, read_rows
 
 COLUMNS = [
     # (name, required, what to write, example)
@@ -162,11 +162,4 @@ def competence_records_import(
 
 
 def template_csv() -> str:
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c[0] for c in COLUMNS])
-    writer.writerow([c[3] for c in COLUMNS])
-    return buffer.getvalue()
+    return csv_text([[c[0] for c in COLUMNS], [c[3] for c in COLUMNS]])

@@ -7,9 +7,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from leadership.models import ResourceAllocation, ResourceSpend
+from leadership.permissions import can_record_spend
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership
 from qms.core.roles import APPROVER_ROLES, Role
@@ -91,6 +94,13 @@ def allocation_decide(
     return locked
 
 
+OVERSPENT_KIND = "resource_overspent"
+
+
+def _amount(value: Decimal, unit: str) -> str:
+    return f"{value:,.2f} {unit}"
+
+
 @transaction.atomic
 def spend_record(
     *,
@@ -99,22 +109,82 @@ def spend_record(
     date: datetime.date,
     amount: Decimal,
     note: str = "",
+    over_reason: str = "",
 ) -> ResourceSpend:
+    """Record spend against an approved allocation. Only its requester, the owner of its
+    objective and quality managers may; spend that takes the total beyond the approved amount
+    needs a reason, and the executive who approved the allocation is told."""
     if membership.role == Role.AUDITOR:
         raise NotAllowed("Auditors cannot record spend.")
     if allocation.organization_id != membership.organization_id:
         raise TransitionError("This allocation is not your organisation's.")
-    if allocation.status != ResourceAllocation.Status.APPROVED:
+    if not can_record_spend(membership, allocation):
+        raise NotAllowed(
+            "Only the person who requested this allocation, the owner of its objective or a "
+            "quality manager can record spend against it. Ask one of them to record it."
+        )
+    # Locked, so that two spends recorded at once cannot both pass the approved amount unseen.
+    locked = ResourceAllocation.objects.select_for_update().get(pk=allocation.pk)
+    if locked.status != ResourceAllocation.Status.APPROVED:
         raise TransitionError("Spend can be recorded only against an approved allocation.")
+    spent_before = locked.spends.aggregate(total=Sum("amount"))["total"] or Decimal("0")
+    total = spent_before + amount
+    over = total > locked.amount
+    over_reason = over_reason.strip()
+    if over and not over_reason:
+        raise ValidationError(
+            {
+                "over_reason": (
+                    f"This brings spend to {_amount(total, locked.unit)}, beyond the "
+                    f"{_amount(locked.amount, locked.unit)} approved. Say why in the reason "
+                    "for spending more than approved, or record a smaller amount."
+                )
+            }
+        )
     spend = ResourceSpend(
-        organization_id=allocation.organization_id,
-        allocation=allocation,
+        organization_id=locked.organization_id,
+        allocation=locked,
         date=date,
         amount=amount,
         note=note,
+        over_reason=over_reason if over else "",
         recorded_by=membership.user,
     )
     spend._history_user = membership.user
     spend.full_clean()
     spend.save()
+    if over:
+        _tell_approver(locked, spend, total=total, recorder=membership)
     return spend
+
+
+def _tell_approver(
+    allocation: ResourceAllocation, spend: ResourceSpend, *, total: Decimal, recorder: Membership
+) -> None:
+    from qms.core.notifications.registry import NotificationSpec
+    from qms.core.notifications.services import notifications_create
+
+    unit = allocation.unit
+    notifications_create(
+        organization=allocation.organization,
+        specs=[
+            NotificationSpec(
+                recipient=allocation.decided_by,
+                kind=OVERSPENT_KIND,
+                subject=spend,
+                occasion=f"spend-{spend.pk}",
+                title=f"Spend over the approved amount: {allocation.title}",
+                body=(
+                    f"{recorder.display_name} recorded {_amount(spend.amount, unit)} on "
+                    f"{spend.date:%-d %b %Y}, bringing spend to {_amount(total, unit)} of the "
+                    f"{_amount(allocation.amount, unit)} you approved. Their reason: "
+                    f"{spend.over_reason}"
+                ),
+                url=reverse(
+                    "leadership:resource-detail",
+                    kwargs={"org_slug": allocation.organization.slug, "pk": allocation.pk},
+                ),
+            )
+        ],
+        today=timezone.localdate(),
+    )

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from leadership.forms import AllocationFilterForm, AllocationForm, DecisionForm, SpendForm
 from leadership.models import ResourceAllocation
+from leadership.permissions import can_record_spend
 from leadership.selectors import resources as selectors
 from leadership.services import resources as services
 from qms.core import audit
@@ -71,9 +72,7 @@ def _allocation(request, pk) -> ResourceAllocation:
     return get_object_or_404(selectors.allocation_list(organization=request.organization), pk=pk)
 
 
-@require_safe
-def allocation_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
-    allocation = _allocation(request, pk)
+def _detail(request, allocation, spend_form=None, status=200) -> HttpResponse:
     return render(
         request,
         "leadership/resource_detail.html",
@@ -82,11 +81,17 @@ def allocation_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
             "spends": allocation.spends.select_related("recorded_by"),
             "history": audit.record_history(allocation, limit=20),
             "can_decide": request.membership.role in APPROVER_ROLES,
-            "can_spend": request.membership.role in WRITER_ROLES,
+            "can_spend": can_record_spend(request.membership, allocation),
             "decision_form": DecisionForm(),
-            "spend_form": SpendForm(),
+            "spend_form": spend_form or SpendForm(),
         },
+        status=status,
     )
+
+
+@require_safe
+def allocation_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
+    return _detail(request, _allocation(request, pk))
 
 
 @require_POST
@@ -112,22 +117,31 @@ def allocation_decide(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
 @require_POST
 def spend_new(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     allocation = _allocation(request, pk)
-    form = SpendForm(request.POST)
-    if not form.is_valid():
-        messages.error(
-            request,
-            "Spend not recorded: "
-            + " ".join(f"{f}: {' '.join(e)}" for f, e in form.errors.items()),
+    # Who may, before the input is read: the service asks again.
+    if not can_record_spend(request.membership, allocation):
+        raise PermissionDenied(
+            "Only the person who requested this allocation, the owner of its objective or a "
+            "quality manager can record spend against it."
         )
-    else:
+    form = SpendForm(request.POST)
+    if form.is_valid():
         try:
             services.spend_record(
                 allocation=allocation, membership=request.membership, **form.cleaned_data
             )
         except NotAllowed as error:  # the role may not: 403, not a message
             raise PermissionDenied(str(error)) from error
-        except (TransitionError, ValidationError) as error:
-            messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+        except TransitionError as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
         else:
             messages.success(request, "Spend recorded.")
+            return redirect("leadership:resource-detail", org_slug=org_slug, pk=pk)
+    if form.errors:  # shown with what was typed, beside the fields
+        return _detail(request, allocation, spend_form=form, status=400)
     return redirect("leadership:resource-detail", org_slug=org_slug, pk=pk)

@@ -27,6 +27,11 @@ class CoreConfig(AppConfig):
         from qms.core.webhooks.registration import register as register_webhooks
 
         register_webhooks()
+        from django.core import checks
+
+        from qms.core.sso import check_settings
+
+        checks.register(check_settings, checks.Tags.security)
         audit.register(Organization, organization_field="id")
         audit.register(OrgUnit)
 

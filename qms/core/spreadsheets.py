@@ -1,6 +1,7 @@
 """Spreadsheets in and out. Reading uploads: stream the rows of a CSV (UTF-8) or XLSX file,
 refusing files that are too large, not what they claim, or without the required columns.
-Writing: `safe_cell`, the text of a cell that a spreadsheet shows and never runs as a formula.
+Writing: `csv_writer`/`csv_text`, the one way this project writes CSV, every cell through
+`safe_cell`, the text of a cell that a spreadsheet shows and never runs as a formula.
 
 Shared by every import (measurements, the registers) and export (dashboard CSVs, evidence
 packs): it knows file formats and limits, not what the rows mean. Each import describes its
@@ -14,8 +15,9 @@ import datetime
 import io
 import itertools
 import os
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO
@@ -23,6 +25,12 @@ from typing import IO
 SIX_PLACES = Decimal("0.000001")
 # A spreadsheet runs a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Where a spreadsheet may start a new cell or row inside what we wrote as one cell: Excel opens
+# a CSV with the locale's list separator (";" in Germany or France, where "," is the decimal
+# mark), or tab, and its quoting then no longer matches ours. So each piece of a cell after any
+# of these is treated as a cell start of its own.
+_PIECE_FORMULA = re.compile(r"""(?P<before>[,;\t\n](?:[^\S\t\n]|")*)(?P<piece>[=+\-@][^,;\t\n]*)""")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 # What a browser's file picker should offer.
 ACCEPT = ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -297,9 +305,20 @@ def upload_problem(upload, max_bytes: int) -> str | None:
     return None
 
 
+def _neutralise_piece(match: re.Match) -> str:
+    piece = match["piece"]
+    if _NUMBER.fullmatch(piece.rstrip()):
+        return match[0]  # "-2" is a number to any spreadsheet, not a formula
+    return f"{match['before']}'{piece}"
+
+
 def safe_cell(value) -> str:
     """A value as CSV text: numbers, dates and times written plainly (UTC for times), text
-    that would start a formula prefixed with an apostrophe, line breaks as "\n"."""
+    that would start a formula prefixed with an apostrophe, line breaks as "\n".
+
+    Safe whichever separator the spreadsheet splits on (",", ";" or tab): every piece after a
+    separator or line break that would start a formula gets an apostrophe too
+    ("Accuracy;=2*21" becomes "Accuracy;'=2*21")."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -311,9 +330,34 @@ def safe_cell(value) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
+    if text.lstrip(' "').startswith(FORMULA_PREFIXES):
         text = "'" + text
     # One kind of line break, which every CSV writer quotes: a writer ending lines with "\n"
     # leaves a lone "\r" unquoted, and a spreadsheet starts a new row there, whose first cell
     # may be a formula ("x\r=HYPERLINK(...)").
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _PIECE_FORMULA.sub(_neutralise_piece, text)
+
+
+class SafeCsvWriter:
+    """`csv.writer` whose every cell goes through `safe_cell`: the only CSV writer of the
+    project (dashboard tables, evidence packs, import templates)."""
+
+    def __init__(self, stream, *, lineterminator: str = "\r\n") -> None:
+        self._writer = csv.writer(stream, lineterminator=lineterminator)
+
+    def writerow(self, row: Iterable) -> None:
+        self._writer.writerow([safe_cell(cell) for cell in row])
+
+
+def csv_writer(stream, *, lineterminator: str = "\r\n") -> SafeCsvWriter:
+    return SafeCsvWriter(stream, lineterminator=lineterminator)
+
+
+def csv_text(rows: Iterable[Iterable]) -> str:
+    """Rows (a header first) as CSV text, every cell safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv_writer(out)
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()

@@ -11,19 +11,25 @@ Rules the library leaves to us, enforced here:
 - a new user joins the organisation that `OIDC_DOMAIN_ORGANIZATIONS` maps their e-mail domain to
   (never what the provider lets the user claim), with `OIDC_DEFAULT_ROLE` if set (never
   executive or admin), otherwise with an inactive membership: no access until an admin gives a
-  role. A user of an unmapped domain joins no organisation.
+  role. A user of an unmapped domain joins no organisation;
+- an auditor's access is time-boxed: a new SSO auditor's ends `OIDC_AUDITOR_ACCESS_DAYS` after
+  the first sign-in. `check_settings` (a system check, so `manage.py migrate` at start-up
+  refuses) names a default role or access period that cannot work.
 """
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 import jwt
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.db import transaction
 from django.http import Http404
 from django.urls import path
+from django.utils import timezone
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -33,6 +39,8 @@ from qms.core.roles import Role
 log = logging.getLogger(__name__)
 # Roles a new SSO user may get without an administrator: never executive or admin.
 SELF_SERVICE_ROLES = {Role.CONTRIBUTOR, Role.QUALITY_MANAGER, Role.AUDITOR}
+# The longest access an SSO auditor gets without an administrator: an audit, not a job.
+MAX_AUDITOR_ACCESS_DAYS = 366
 
 
 def domain_organizations() -> dict[str, str]:
@@ -53,6 +61,39 @@ def default_role() -> str:
             "or admin: those are given by an administrator)."
         )
     return role
+
+
+def auditor_access_expires_on(today: datetime.date) -> datetime.date:
+    """The last day of a new SSO auditor's access."""
+    return today + datetime.timedelta(days=settings.OIDC_AUDITOR_ACCESS_DAYS)
+
+
+def check_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Refuse, at start-up, SSO settings that would fail the first sign-in."""
+    if not settings.OIDC_ENABLED:
+        return []
+    errors = []
+    role = settings.OIDC_DEFAULT_ROLE
+    if role and role not in SELF_SERVICE_ROLES:
+        errors.append(
+            checks.Error(
+                f"OIDC_DEFAULT_ROLE is {role!r}.",
+                hint="Set it to contributor, quality_manager or auditor, or leave it empty "
+                "(executives and admins are named by an administrator).",
+                id="qms.sso.E001",
+            )
+        )
+    days = settings.OIDC_AUDITOR_ACCESS_DAYS
+    if role == Role.AUDITOR and not 1 <= days <= MAX_AUDITOR_ACCESS_DAYS:
+        errors.append(
+            checks.Error(
+                f"OIDC_AUDITOR_ACCESS_DAYS is {days}: an auditor's access must end 1 to "
+                f"{MAX_AUDITOR_ACCESS_DAYS} days after their first sign-in.",
+                hint="Set OIDC_AUDITOR_ACCESS_DAYS to the length of the audit, e.g. 30.",
+                id="qms.sso.E002",
+            )
+        )
+    return errors
 
 
 def _verified(claims: dict) -> bool:
@@ -121,6 +162,11 @@ class CompanyAccountBackend(OIDCAuthenticationBackend):
                 organization=organization,
                 role=role or Role.CONTRIBUTOR,
                 is_active=bool(role),  # without a default role: no access until an admin acts
+                access_expires_on=(
+                    auditor_access_expires_on(timezone.localdate())
+                    if role == Role.AUDITOR
+                    else None
+                ),
             )
         return user
 

@@ -3,12 +3,10 @@ numbers behind it as a table (shown under the chart and downloadable as CSV)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 
 from qms.core.actions.selectors import AGE_LABELS
-from qms.core.spreadsheets import safe_cell
+from qms.core.spreadsheets import csv_text
 from qms.dashboard import charts
 from qms.dashboard.selectors import OBJECTIVES_ON_PAGE, DashboardData
 from reviews.charts import attainment
@@ -319,9 +317,4 @@ def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[st
 
 
 def as_csv(panel: Panel) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe_cell(c) for c in panel.columns])
-    for row in panel.rows:
-        writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
+    return csv_text([panel.columns, *panel.rows])

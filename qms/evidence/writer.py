@@ -8,7 +8,6 @@ same period can be compared file by file.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
 import hashlib
@@ -18,7 +17,7 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from qms.core.spreadsheets import safe_cell
+from qms.core.spreadsheets import csv_writer
 
 # Every entry gets this time, so identical content gives identical entries.
 ZIP_TIME = (2000, 1, 1, 0, 0, 0)
@@ -92,10 +91,10 @@ class PackWriter:
         with self._open(path) as target:
             stream = _HashingStream(target)
             text = io.TextIOWrapper(stream, encoding="utf-8", newline="", write_through=True)
-            writer = csv.writer(text, lineterminator="\n")
+            writer = csv_writer(text, lineterminator="\n")
             writer.writerow(header)
             for row in rows:
-                writer.writerow([safe_cell(v) for v in row])
+                writer.writerow(row)
                 count += 1
             text.flush()
             text.detach()

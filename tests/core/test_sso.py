@@ -2,14 +2,17 @@
 signed ID token, its JWKS, the userinfo endpoint; bad signature, wrong audience and expired
 tokens refused; who joins which organisation."""
 
+import datetime
 import time
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import requests
+import time_machine
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
 from qms.core.dev_oidc import DevProvider
 from qms.core.models import Membership
@@ -75,6 +78,65 @@ def test_a_default_role_is_given_when_configured(client, cast, provider, setting
     _sign_in(client, provider)
     membership = Membership.objects.get(user__email="nina@acme.example")
     assert (membership.role, membership.is_active) == ("contributor", True)
+
+
+@pytest.mark.parametrize("days", [None, 7])
+def test_a_default_auditor_gets_access_that_ends_after_the_configured_period(
+    client, cast, provider, settings, days
+):
+    settings.OIDC_DEFAULT_ROLE = "auditor"
+    if days is not None:
+        settings.OIDC_AUDITOR_ACCESS_DAYS = days
+    response = _sign_in(client, provider)
+    assert response.status_code == 302 and response["Location"] == "/"
+    membership = Membership.objects.get(user__email="nina@acme.example")
+    period = datetime.timedelta(days=days or 30)
+    today = timezone.localdate()
+    assert (membership.role, membership.is_active) == ("auditor", True)
+    assert membership.access_expires_on == today + period
+    assert client.get("/o/acme-test/").status_code == 200  # the auditor reads at once
+    # Weeks later, signed in again (the session itself lasts a working day):
+    with time_machine.travel(timezone.now() + period, tick=False):
+        client.force_login(membership.user)
+        assert client.get("/o/acme-test/").status_code == 200  # the last day
+    with time_machine.travel(timezone.now() + period + datetime.timedelta(days=1), tick=False):
+        client.force_login(membership.user)
+        assert client.get("/o/acme-test/").status_code == 403  # then no more
+
+
+def test_a_contributor_by_default_has_no_end_date(client, cast, provider, settings):
+    settings.OIDC_DEFAULT_ROLE = "contributor"
+    _sign_in(client, provider)
+    assert Membership.objects.get(user__email="nina@acme.example").access_expires_on is None
+
+
+@pytest.mark.parametrize(
+    ("role", "days", "ids"),
+    [("auditor", 30, []), ("auditor", 366, []), ("contributor", 0, []), ("", -5, []),
+     ("auditor", 0, ["qms.sso.E002"]), ("auditor", -1, ["qms.sso.E002"]),
+     ("auditor", 367, ["qms.sso.E002"]), ("executive", 30, ["qms.sso.E001"]),
+     ("admin", 30, ["qms.sso.E001"]), ("auditr", 30, ["qms.sso.E001"])],
+)  # fmt: skip
+def test_the_system_check_refuses_a_default_role_or_access_period_that_cannot_work(
+    settings, role, days, ids
+):
+    from qms.core.sso import check_settings
+
+    settings.OIDC_ENABLED = True
+    settings.OIDC_DEFAULT_ROLE, settings.OIDC_AUDITOR_ACCESS_DAYS = role, days
+    assert [error.id for error in check_settings()] == ids
+    settings.OIDC_ENABLED = False
+    assert check_settings() == []
+
+
+def test_start_up_stops_on_an_auditor_default_role_without_a_usable_period():
+    from tests.subprocesses import manage, product_env
+
+    env = product_env(DEBUG="True", OIDC_RP_CLIENT_ID="qms", OIDC_DEFAULT_ROLE="auditor",
+                      OIDC_AUDITOR_ACCESS_DAYS="0")  # fmt: skip
+    result = manage(["check"], env, timeout=120)
+    assert result.returncode != 0
+    assert "OIDC_AUDITOR_ACCESS_DAYS is 0" in result.stderr
 
 
 def test_executive_or_admin_can_never_be_the_default_role(client, cast, provider, settings):

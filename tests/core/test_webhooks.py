@@ -3,10 +3,8 @@ turns red; signatures, replays, private addresses, failing endpoints, who may ma
 
 import datetime
 import json
-import threading
 import time
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -20,30 +18,10 @@ from qms.core.notifications.models import Notification
 from qms.core.webhooks import signing
 from qms.core.webhooks.models import DeliveryStatus, Webhook, WebhookDelivery
 from qms.core.webhooks.services import emit, webhook_create
+from tests.core.webhook_receiver import Receiver
 from tests.objectives.factories import make_objective
 
 pytestmark = pytest.mark.django_db
-
-
-class Receiver:
-    def __init__(self, status=200):
-        self.requests: list[tuple[dict, bytes]] = []
-        self.status = status
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                receiver.requests.append((dict(self.headers), body))
-                self.send_response(receiver.status)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
 
 @pytest.fixture

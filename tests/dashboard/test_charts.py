@@ -7,9 +7,10 @@ import pytest
 
 from objectives.models import QualityObjective
 from qms.core.actions.selectors import ActionsSummary
+from qms.core.spreadsheets import safe_cell
 from qms.dashboard import charts
 from qms.dashboard.selectors import KpiSeries
-from qms.dashboard.tables import as_csv, safe_cell
+from qms.dashboard.tables import as_csv
 
 pytestmark = pytest.mark.django_db
 

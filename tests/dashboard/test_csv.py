@@ -37,6 +37,22 @@ def test_a_title_written_as_a_formula_is_neutralised(client, cast):
     assert rows[1][1] == '\'=HYPERLINK("http://evil","x")'
 
 
+@pytest.mark.parametrize("separator", [",", ";", "\t"])
+@pytest.mark.parametrize(
+    "title", ["Accuracy;=2*21", "Accuracy,=2*21", "Accuracy\t=2*21", "Accuracy; @SUM(A1)",
+              'Scrap;"+1+cmd|\' /C calc\'!A0"', "Scrap\r\n-2+3"],
+)  # fmt: skip
+def test_a_formula_after_a_separator_stays_text_in_every_locale(client, cast, title, separator):
+    # Excel opens a CSV with the locale's list separator: ";" in Germany or France.
+    make_objective(cast, code="OBJ-01", title=title)
+    client.force_login(cast.alice)
+    response = client.get(reverse("dashboard:table-csv", args=["acme-test", "objectives"]))
+    text = response.content.decode()
+    cells = [c for row in csv.reader(io.StringIO(text), delimiter=separator) for c in row]
+    starts = [c.lstrip(' "')[:1] for c in cells]
+    assert not set(starts) & {"=", "+", "-", "@"}, cells
+
+
 def test_csv_follows_the_filters(client, cast):
     plant = OrgUnit.objects.get(organization=cast.org_a, code="A1")
     make_objective(cast, code="OBJ-01")

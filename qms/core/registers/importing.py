@@ -19,7 +19,7 @@ from qms.core.models import Membership
 from qms.core.registers.definition import ImportColumn, Register
 from qms.core.registers.forms import MAX_IMPORT_BYTES, MAX_IMPORT_ROWS
 from qms.core.registers.services import m2m_fields, records_import
-from qms.core.spreadsheets import ImportFileError, SheetSpec, read_rows
+from qms.core.spreadsheets import ImportFileError, SheetSpec, csv_text, read_rows
 
 MAX_REPORTED_ERRORS = 200
 TRUE_WORDS = {"yes", "y", "true", "1", "x"}
@@ -192,11 +192,5 @@ def import_file(*, register: Register, membership: Membership, source, filename:
 
 def template_csv(register: Register) -> str:
     """A header row and one example row, for the "download a template" link."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([c.name for c in register.import_columns])
-    writer.writerow([c.example for c in register.import_columns])
-    return buffer.getvalue()
+    columns = register.import_columns
+    return csv_text([[c.name for c in columns], [c.example for c in columns]])

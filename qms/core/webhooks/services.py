@@ -15,8 +15,8 @@ from django.utils import timezone
 from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
-from qms.core.webhooks import signing
-from qms.core.webhooks.addresses import AddressRefused, check_url
+from qms.core.webhooks import signing, transport
+from qms.core.webhooks.addresses import AddressRefused, check_url, resolve
 from qms.core.webhooks.models import EVENTS, DeliveryStatus, Webhook, WebhookDelivery
 
 log = logging.getLogger(__name__)
@@ -144,9 +144,9 @@ def backoff_seconds(attempt: int) -> int:
 
 
 def delivery_attempt(delivery: WebhookDelivery) -> bool | None:
-    """One attempt. True: delivered; False: failed for good; None: failed, try again later."""
-    import requests
-
+    """One attempt. True: delivered; False: failed for good; None: failed, try again later.
+    Each attempt looks the name up and checks it again (it may now point elsewhere), then
+    connects to exactly the address it checked."""
     webhook = delivery.webhook
     if delivery.status != DeliveryStatus.PENDING or not webhook.is_active:
         return delivery.status == DeliveryStatus.SUCCEEDED
@@ -155,10 +155,10 @@ def delivery_attempt(delivery: WebhookDelivery) -> bool | None:
     delivery.last_attempt_at = timezone.now()
     code, error = None, ""
     try:
-        check_url(webhook.url)  # again: the name may now point elsewhere
-        response = requests.post(
-            webhook.url,
-            data=body,
+        destination = resolve(webhook.url)
+        code = transport.post(
+            destination,
+            body=body,
             headers={
                 "Content-Type": "application/json",
                 "User-Agent": "QMS-leadership-dashboard-webhooks/1",
@@ -167,14 +167,12 @@ def delivery_attempt(delivery: WebhookDelivery) -> bool | None:
                 "X-QMS-Signature": signing.sign(webhook.secret, body),
             },
             timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-            allow_redirects=False,
         )
-        code = response.status_code
-        if not 200 <= code < 300:
+        if not 200 <= code < 300:  # a redirect too: it is not followed
             error = f"The endpoint answered {code}."
     except AddressRefused as refused:
         error = str(refused)
-    except requests.RequestException as failure:
+    except transport.TRANSPORT_ERRORS as failure:
         error = f"Could not deliver: {type(failure).__name__}."
     delivery.response_code = code
     delivery.error = error[:300]

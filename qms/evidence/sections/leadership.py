@@ -155,11 +155,12 @@ def resources(scope: Scope, writer: PackWriter) -> list[Finding]:
     entry = writer.csv(
         path,
         ["Id", "Kind", "Title", "Objective", "Unit", "Amount", "Unit of measure", "From", "To",
-         "Status", "Requested by", "Decided by", "Decided at", "Decision comment", "Spent"],
+         "Status", "Requested by", "Decided by", "Decided at", "Decision comment", "Spent",
+         "Over approved amount"],
         stream(
             allocations, "id", "kind", "title", "objective__code", "org_unit__name", "amount",
             "unit", "period_start", "period_end", "status", "requester", "decider", "decided_at",
-            "decision_comment", "spent",
+            "decision_comment", "spent", "over_approved",
         ),
     )  # fmt: skip
     spend = (
@@ -171,8 +172,15 @@ def resources(scope: Scope, writer: PackWriter) -> list[Finding]:
     spend_path = "7.1-resources/spend.csv"
     writer.csv(
         spend_path,
-        ["Allocation", "Date", "Amount", "Note", "Recorded by"],
-        stream(spend, "allocation_id", "date", "amount", "note", "recorder"),
+        [
+            "Allocation",
+            "Date",
+            "Amount",
+            "Note",
+            "Recorded by",
+            "Reason for spending more than approved",
+        ],
+        stream(spend, "allocation_id", "date", "amount", "note", "recorder", "over_reason"),
     )
     if not entry.rows:
         return [Finding("7.1", f"No resource allocation covered the period ({scope.label}).",
