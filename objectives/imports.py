@@ -28,6 +28,7 @@ from objectives.imports_sql import measurements_history_insert, measurements_upd
 from objectives.models import Measurement, MeasurementImport, QualityObjective
 from objectives.validation import parse_period_end, parse_value, period_problem, value_problem
 from qms.core.models import Organization
+from qms.core.outbox import enqueue, outbox_waiting_ids
 
 # read_rows and ImportFileError are part of this module's API (pages, command, API use them).
 __all__ = [
@@ -278,15 +279,11 @@ def _queue_rollups(organization_id: int, touched: dict[int, set[datetime.date]])
     from objectives.tasks import rollup_all, rollup_objective
 
     if len(touched) > MAX_OBJECTIVE_ROLLUPS:
-        transaction.on_commit(lambda: rollup_all.delay(organization_id))
+        enqueue(rollup_all, organization_id)
         return
     for objective_id, ends in touched.items():
         iso_ends = sorted(end.isoformat() for end in ends)
-        transaction.on_commit(
-            lambda objective_id=objective_id, iso_ends=iso_ends: rollup_objective.delay(
-                objective_id, iso_ends
-            )
-        )
+        enqueue(rollup_objective, objective_id, iso_ends)
 
 
 def measurements_import(
@@ -340,7 +337,7 @@ def measurement_import_create(*, organization: Organization, user, file) -> Meas
     )
     job.file.save(file.name, file, save=False)
     job.save()
-    transaction.on_commit(lambda: import_measurements.delay(job.id))
+    enqueue(import_measurements, job.id)
     return job
 
 
@@ -410,7 +407,12 @@ def imports_fail_stalled(now: datetime.datetime | None = None) -> int:
         MeasurementImport.State.VALIDATING,
         MeasurementImport.State.IMPORTING,
     )
-    return MeasurementImport.objects.filter(state__in=unfinished, created_at__lt=cutoff).update(
+    from objectives.tasks import import_measurements
+
+    # A job whose task waits in the outbox (the broker was down) is not lost: it runs later.
+    waiting = outbox_waiting_ids(import_measurements)
+    stalled = MeasurementImport.objects.filter(state__in=unfinished, created_at__lt=cutoff)
+    return stalled.exclude(pk__in=waiting).update(
         state=MeasurementImport.State.FAILED,
         errors=[{"row": None, "message": STALLED_MESSAGE}],
         error_count=1,

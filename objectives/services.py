@@ -13,6 +13,7 @@ from django.utils import timezone
 from objectives.models import ActionStep, Measurement, QualityObjective
 from objectives.red_follow_ups import check_value_allowed, correction_record
 from objectives.validation import period_problem, value_problem
+from qms.core.outbox import enqueue
 
 OBJECTIVE_FIELDS = {
     "code",
@@ -47,7 +48,7 @@ def queue_rollup(objective_id: int, period_ends: list[datetime.date] | None) -> 
     from objectives.tasks import rollup_objective
 
     ends = sorted({end.isoformat() for end in period_ends}) if period_ends else None
-    transaction.on_commit(lambda: rollup_objective.delay(objective_id, ends))
+    enqueue(rollup_objective, objective_id, ends)
 
 
 @transaction.atomic
