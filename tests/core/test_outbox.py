@@ -187,6 +187,16 @@ def test_the_drain_keeps_rows_while_the_broker_is_still_down(cast, broker_refuse
     assert OutboxTask.objects.count() == 2  # the first failure stops the drain: both kept
 
 
+def test_a_row_for_a_task_that_no_longer_exists_does_not_hold_up_the_others(cast):
+    unknown = OutboxTask.objects.create(task_name="objectives.renamed_since", args=[1])
+    OutboxTask.objects.create(task_name="objectives.rollup_all", args=[cast.org_a.pk])
+    _old()
+    assert outbox_drain() == 1
+    unknown.refresh_from_db()
+    assert unknown.attempts == 1 and "No task named objectives.renamed_since" in unknown.last_error
+    assert OutboxTask.objects.get() == unknown
+
+
 def test_the_drain_leaves_young_rows_to_their_own_request(cast):
     """A row just written is sent by its request's commit callback; draining it too would
     queue its task twice."""
