@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from objectives import services
 from objectives.models import KpiRollup, Measurement, QualityObjective
 from objectives.permissions import can_log_values
+from qms.core.api.errors import Conflict
 from qms.core.api.pagination import NewestFirstCursorPagination
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
 from qms.core.models import Membership, OrgUnit
@@ -213,7 +214,8 @@ class MeasurementViewSet(
     viewsets.GenericViewSet,
 ):
     """KPI values. POST records a value, or corrects the period's existing value (the earlier
-    one stays in the audit trail). Owners may post for their own objectives."""
+    one stays in the audit trail). Owners may post for their own objectives. A different first
+    value for the period saved by another request at the same moment answers 409."""
 
     serializer_class = MeasurementSerializer
     filterset_class = MeasurementFilter
@@ -245,6 +247,8 @@ class MeasurementViewSet(
             )
         except DjangoValidationError as error:
             raise serializers.ValidationError(error.message_dict) from error
+        except services.MeasurementConflict as error:
+            raise Conflict(str(error)) from error
         output = self.get_serializer(measurement)
         return Response(
             output.data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK

@@ -21,6 +21,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from objectives.import_files import ImportFileError, count_rows, read_rows
@@ -28,9 +29,11 @@ from objectives.imports_sql import measurements_history_insert, measurements_upd
 from objectives.models import Measurement, MeasurementImport, QualityObjective
 from objectives.validation import parse_period_end, parse_value, period_problem, value_problem
 from qms.core.models import Organization
+from qms.core.outbox import enqueue, outbox_waiting_ids
 
 # read_rows and ImportFileError are part of this module's API (pages, command, API use them).
 __all__ = [
+    "MAX_RUNS",
     "ImportFileError",
     "ImportResult",
     "ValidRow",
@@ -278,15 +281,11 @@ def _queue_rollups(organization_id: int, touched: dict[int, set[datetime.date]])
     from objectives.tasks import rollup_all, rollup_objective
 
     if len(touched) > MAX_OBJECTIVE_ROLLUPS:
-        transaction.on_commit(lambda: rollup_all.delay(organization_id))
+        enqueue(rollup_all, organization_id)
         return
     for objective_id, ends in touched.items():
         iso_ends = sorted(end.isoformat() for end in ends)
-        transaction.on_commit(
-            lambda objective_id=objective_id, iso_ends=iso_ends: rollup_objective.delay(
-                objective_id, iso_ends
-            )
-        )
+        enqueue(rollup_objective, objective_id, iso_ends)
 
 
 def measurements_import(
@@ -298,10 +297,12 @@ def measurements_import(
     reason: str = "",
     progress: Progress | None = None,
     on_validated: Callable[[int], None] | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Validate every row, then write all of them, or nothing if any row (or the file) is bad.
 
-    `on_validated(valid_count)` runs between the two steps (a job marks itself "importing").
+    `on_validated(valid_count)` runs between the two steps (a job marks itself "importing");
+    `on_written(result)` in the writes' own transaction (a job marks itself done with them).
     """
     try:
         valid, errors, error_count = validate_rows(
@@ -315,9 +316,13 @@ def measurements_import(
         )
     if on_validated:
         on_validated(len(valid))
-    return measurements_write(
-        organization=organization, rows=valid, user=user, source=source, reason=reason
-    )
+    with transaction.atomic():
+        result = measurements_write(
+            organization=organization, rows=valid, user=user, source=source, reason=reason
+        )
+        if on_written:
+            on_written(result)
+    return result
 
 
 # --- upload jobs ----------------------------------------------------------------------------
@@ -340,20 +345,53 @@ def measurement_import_create(*, organization: Organization, user, file) -> Meas
     )
     job.file.save(file.name, file, save=False)
     job.save()
-    transaction.on_commit(lambda: import_measurements.delay(job.id))
+    enqueue(import_measurements, job.id)
     return job
 
 
-def measurement_import_run(*, import_id: int) -> None:
-    """Run a queued upload job to its end state; a job no longer queued is left alone, so a
-    redelivered task does nothing. Progress is saved outside the write transaction."""
-    claimed = MeasurementImport.objects.filter(
-        pk=import_id, state=MeasurementImport.State.QUEUED
-    ).update(state=MeasurementImport.State.VALIDATING)
+CRASHED_MESSAGE = (
+    "The import was started {attempts} times and each time the background worker stopped "
+    "before it finished (the file may be too large for it); nothing was imported. Split the "
+    "file into smaller ones and upload them; if it happens again, tell your administrator."
+)
+MAX_RUNS = 3
+
+
+def measurement_import_run(*, import_id: int, run_id: str | None = None) -> None:
+    """Run an upload job to its end state, once.
+
+    `run_id` names the delivery (the Celery task id). A job still queued is claimed. A job
+    "validating" or "importing" under the same `run_id` is a redelivered message whose first
+    run died (a worker killed: Celery redelivers only then, see CELERY_BROKER_TRANSPORT_OPTIONS'
+    visibility timeout): nothing of that run was written, since the values and the job's "done"
+    are committed together, so the import starts again from the first row; after MAX_RUNS such
+    starts the job fails with what to do. Any other delivery (a duplicate, a job finished) is
+    left alone. Progress is saved outside the write transaction."""
+    jobs = MeasurementImport.objects.filter(pk=import_id)
+    running = (MeasurementImport.State.VALIDATING, MeasurementImport.State.IMPORTING)
+    claimable = Q(state=MeasurementImport.State.QUEUED)
+    if run_id:
+        claimable |= Q(state__in=running, run_id=run_id)
+    claimed = (
+        jobs.filter(claimable)
+        .filter(attempts__lt=MAX_RUNS)
+        .update(
+            state=MeasurementImport.State.VALIDATING,
+            run_id=run_id or "",
+            attempts=F("attempts") + 1,
+            processed_rows=0,
+        )
+    )
     if not claimed:
+        if run_id:  # the same delivery died MAX_RUNS times: a file that kills the worker
+            jobs.filter(state__in=running, run_id=run_id).update(
+                state=MeasurementImport.State.FAILED,
+                errors=[{"row": None, "message": CRASHED_MESSAGE.format(attempts=MAX_RUNS)}],
+                error_count=1,
+                finished_at=timezone.now(),
+            )
         return
     job = MeasurementImport.objects.select_related("organization", "uploaded_by").get(pk=import_id)
-    jobs = MeasurementImport.objects.filter(pk=import_id)
     try:
         with job.file.open("rb") as handle:
             jobs.update(total_rows=count_rows(handle, job.original_name))
@@ -364,6 +402,14 @@ def measurement_import_run(*, import_id: int) -> None:
                 reason=f"Imported from {job.original_name}",
                 progress=lambda done: jobs.update(processed_rows=done),
                 on_validated=lambda _count: jobs.update(state=MeasurementImport.State.IMPORTING),
+                on_written=lambda written: jobs.update(
+                    total_rows=written.total_rows,
+                    processed_rows=written.total_rows,
+                    state=MeasurementImport.State.DONE,
+                    created_count=written.created,
+                    updated_count=written.updated,
+                    finished_at=timezone.now(),
+                ),
             )
     except Exception:
         logger.exception("Measurement import %s failed", import_id)
@@ -374,18 +420,10 @@ def measurement_import_run(*, import_id: int) -> None:
             finished_at=timezone.now(),
         )
         return
-    counted = {"total_rows": result.total_rows, "processed_rows": result.total_rows}
-    if result.ok:
+    if not result.ok:
         jobs.update(
-            **counted,
-            state=MeasurementImport.State.DONE,
-            created_count=result.created,
-            updated_count=result.updated,
-            finished_at=timezone.now(),
-        )
-    else:
-        jobs.update(
-            **counted,
+            total_rows=result.total_rows,
+            processed_rows=result.total_rows,
             state=MeasurementImport.State.REJECTED,
             errors=result.errors,
             error_count=result.error_count,
@@ -410,7 +448,12 @@ def imports_fail_stalled(now: datetime.datetime | None = None) -> int:
         MeasurementImport.State.VALIDATING,
         MeasurementImport.State.IMPORTING,
     )
-    return MeasurementImport.objects.filter(state__in=unfinished, created_at__lt=cutoff).update(
+    from objectives.tasks import import_measurements
+
+    # A job whose task waits in the outbox (the broker was down) is not lost: it runs later.
+    waiting = outbox_waiting_ids(import_measurements)
+    stalled = MeasurementImport.objects.filter(state__in=unfinished, created_at__lt=cutoff)
+    return stalled.exclude(pk__in=waiting).update(
         state=MeasurementImport.State.FAILED,
         errors=[{"row": None, "message": STALLED_MESSAGE}],
         error_count=1,

@@ -424,6 +424,10 @@ class MeasurementImport(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The task delivery running the job, and how many runs started: a redelivery of the same
+    # message after its worker died restarts the job (objectives.imports).
+    run_id = models.CharField(max_length=64, blank=True, editable=False)
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
 
     objects = OrganizationScopedQuerySet.as_manager()
 

@@ -7,12 +7,15 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from objectives.models import ActionStep, Measurement, QualityObjective
+from objectives.periods import describe
 from objectives.red_follow_ups import check_value_allowed, correction_record
 from objectives.validation import period_problem, value_problem
+from qms.core.immutable import TransitionError
+from qms.core.outbox import enqueue
 
 OBJECTIVE_FIELDS = {
     "code",
@@ -47,7 +50,7 @@ def queue_rollup(objective_id: int, period_ends: list[datetime.date] | None) -> 
     from objectives.tasks import rollup_objective
 
     ends = sorted({end.isoformat() for end in period_ends}) if period_ends else None
-    transaction.on_commit(lambda: rollup_objective.delay(objective_id, ends))
+    enqueue(rollup_objective, objective_id, ends)
 
 
 @transaction.atomic
@@ -83,6 +86,10 @@ def objective_update(
     return locked
 
 
+class MeasurementConflict(TransitionError):
+    """Another value for the same period was saved at the same moment (pages and API: 409)."""
+
+
 @transaction.atomic
 def measurement_record(
     *,
@@ -95,7 +102,10 @@ def measurement_record(
     reason: str = "",
 ) -> tuple[Measurement, bool]:
     """Record the value for a period, or correct it if one exists (the earlier value stays in
-    the audit trail). Returns the measurement and whether it was new."""
+    the audit trail). Returns the measurement and whether it was new.
+
+    Two first values for one period saved at the same moment: the same value is recorded once
+    (the second call returns it, not new); a different one raises MeasurementConflict."""
     problems = {
         field: problem[0].upper() + problem[1:] + "."
         for field, problem in (
@@ -106,11 +116,7 @@ def measurement_record(
     }
     if problems:
         raise ValidationError(problems)
-    measurement = (
-        Measurement.objects.select_for_update()
-        .filter(objective=objective, period_end=period_end)
-        .first()
-    )
+    measurement = _locked_value(objective, period_end)
     if measurement is not None and measurement.value == value and measurement.note == note:
         return measurement, False  # nothing changed: no new version in the trail
     # Off track and not explained yet, or a period a management review used: refused or
@@ -132,7 +138,15 @@ def measurement_record(
     measurement._history_user = actor
     if reason or not created:
         measurement._change_reason = reason or "Correction"
-    measurement.save()
+    try:
+        # A savepoint: when another request inserted this period's value since the check
+        # above (nothing was there to lock), only this insert is undone, not the transaction.
+        with transaction.atomic():
+            measurement.save()
+    except IntegrityError as error:
+        if not created:
+            raise
+        return _concurrent_value(objective, period_end, value, note, error)
     if lock is not None:
         correction_record(
             objective=objective, period_end=period_end, before=before, after=value,
@@ -140,6 +154,36 @@ def measurement_record(
         )  # fmt: skip
     queue_rollup(objective.id, [period_end])
     return measurement, created
+
+
+def _locked_value(objective: QualityObjective, period_end: datetime.date) -> Measurement | None:
+    """The period's value, locked until the transaction ends; None locks nothing, so a
+    concurrent request may insert the period's first value meanwhile."""
+    return (
+        Measurement.objects.select_for_update()
+        .filter(objective=objective, period_end=period_end)
+        .first()
+    )
+
+
+def _concurrent_value(
+    objective: QualityObjective,
+    period_end: datetime.date,
+    value: Decimal,
+    note: str,
+    error: IntegrityError,
+) -> tuple[Measurement, bool]:
+    other = _locked_value(objective, period_end)
+    if other is None:  # not the period's uniqueness that failed: a real error
+        raise error
+    if other.value == value and other.note == note:
+        return other, False  # the same value sent twice at once (a retry, a double click)
+    period = describe(objective.frequency, period_end)
+    raise MeasurementConflict(
+        f"Someone else recorded {other.value.normalize():f} for {period} of {objective.code} "
+        "at the same moment, so your value was not saved. Reload the objective to see it; if "
+        "yours is right, enter it again as a correction."
+    )
 
 
 @transaction.atomic

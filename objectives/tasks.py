@@ -37,13 +37,18 @@ def rollup_all(organization_id: int | None = None) -> dict:
 # --- imports ------------------------------------------------------------------------------
 
 
-@shared_task(name="objectives.import_measurements")
-def import_measurements(import_id: int) -> None:
-    """Run an uploaded measurement file's job; a job already started or finished is left alone."""
+# acks_late + reject_on_worker_lost: a worker killed mid-import gets the message redelivered
+# under the same task id, which lets the job restart (objectives.imports.measurement_import_run).
+@shared_task(
+    name="objectives.import_measurements", bind=True, acks_late=True, reject_on_worker_lost=True
+)
+def import_measurements(self, import_id: int) -> None:
+    """Run an uploaded measurement file's job; a redelivery after a dead run starts it again,
+    any other delivery of a job already started or finished leaves it alone."""
     # Imported here: this section may only add to the end of the module.
     from objectives.imports import measurement_import_run
 
-    measurement_import_run(import_id=import_id)
+    measurement_import_run(import_id=import_id, run_id=self.request.id)
 
 
 @shared_task(name="objectives.fail_stalled_imports")

@@ -1,4 +1,5 @@
-"""The Celery application: configured from Django settings (CELERY_*), tasks auto-discovered."""
+"""The Celery application: configured from Django settings (CELERY_*), tasks auto-discovered.
+Saves queue tasks through qms.core.outbox.enqueue, which survives a broker that is down."""
 
 import os
 
@@ -6,7 +7,6 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qms.settings")
 
-# QueueTask: a request that queues a task with the broker down still answers (qms.core.health).
-app = Celery("qms", task_cls="qms.core.health:QueueTask")
+app = Celery("qms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

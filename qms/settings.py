@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inside the messages middleware: it adds a message when a save's tasks had to wait.
+    "qms.core.outbox.BackgroundWorkMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -172,7 +174,23 @@ CELERY_BROKER_DIR = DATA_DIR / "celery-broker"
 if REDIS_URL:
     CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # Publishing gives up after one more connection attempt (the task then waits in the
+        # outbox, qms.core.outbox) instead of holding the request.
+        "max_retries": 1,
+        "interval_start": 0,
+        "interval_step": 0.5,
+        # A message a worker took but never acknowledged comes back after this long: longer
+        # than any run may take (CELERY_TASK_TIME_LIMIT), so a redelivery means the first run
+        # is dead, never that it is still going (objectives.imports relies on it).
+        "visibility_timeout": max(3600, 2 * env.int("CELERY_TASK_TIME_LIMIT", default=30 * 60)),
+    }
+    # Queueing a task first subscribes to its result: with Redis down, the result backend's
+    # default (20 reconnections a second apart, then RuntimeError) held a request for 20 s.
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 else:
     # Embedded default: kombu's filesystem transport, a folder of message files that the web
     # server writes and the worker reads; results go to the database (django-celery-results).

@@ -24,6 +24,7 @@ from leadership.communication.models import (
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
 from qms.core.notifications.models import EmailStatus, Notification, NotificationPreference
+from qms.core.outbox import enqueue
 from qms.core.roles import Role
 
 ANNOUNCEMENT_KIND = "announcement"
@@ -272,7 +273,7 @@ def announcement_publish(
     from leadership.communication.tasks import deliver_announcement
 
     announcement_id = announcement.pk
-    transaction.on_commit(lambda: deliver_announcement.delay(announcement_id))
+    enqueue(deliver_announcement, announcement_id)
     return announcement
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from objectives.forms_import import MeasurementImportForm
 from objectives.import_files import MAX_FILE_BYTES, MAX_ROWS
-from objectives.imports import measurement_import_create
+from objectives.imports import MAX_RUNS, measurement_import_create
 from objectives.models import MeasurementImport
 from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
@@ -72,6 +72,7 @@ def import_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             "running": job.state in RUNNING,
             "chip": STATE_CHIP.get(job.state, "nodata"),
             "hidden_errors": max(0, job.error_count - len(job.errors)),
+            "max_runs": MAX_RUNS,
         },
     )
 

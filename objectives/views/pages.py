@@ -205,6 +205,9 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
             )
         except ValidationError as error:
             _add_errors(form, error)
+        except services.MeasurementConflict as error:
+            form.add_error(None, str(error))
+            return _render_detail(request, objective, log_form=form, status=409)
         else:
             period = describe(objective.frequency, measurement.period_end)
             verb = "recorded" if created else "corrected (the earlier value stays in the history)"

@@ -6,7 +6,14 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from qms.core.models import Action, Membership, Organization, OrgUnit, WorkerHeartbeat
+from qms.core.models import (
+    Action,
+    Membership,
+    Organization,
+    OrgUnit,
+    OutboxTask,
+    WorkerHeartbeat,
+)
 
 
 @admin.register(Organization)
@@ -35,6 +42,17 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_display = ["source", "ran_at", "hostname", "runs"]
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """What waits for the task queue, for support; the drain task empties it by itself."""
+
+    list_display = ["task_name", "args", "created_at", "attempts", "last_error"]
+    readonly_fields = ["task_name", "args", "created_at", "run_after", "attempts", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
 
 
 @admin.register(Action)

@@ -1,10 +1,9 @@
 """Is background work flowing? The broker check behind /healthz and the "background work is
-delayed" notice, and the Celery task class that keeps a request alive when the broker is down.
+delayed" notice.
 
-Pages queue tasks after their transaction commits. With the broker (Redis) unreachable, Celery
-would raise from that callback and turn a saved change into an error page; instead the record
-stays saved (queued), the failure is logged, and every page tells members that background work
-is delayed until the broker answers again.
+Saves queue their tasks through the outbox (qms.core.outbox): with the broker (Redis)
+unreachable, the record stays saved, its tasks wait in the outbox, and every page tells members
+that background work is delayed until the broker answers again.
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ import os
 import time
 from pathlib import Path
 
-from celery import Task
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse
-from kombu.exceptions import OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +24,9 @@ log = logging.getLogger(__name__)
 _last_check: tuple[float, bool] | None = None
 
 DELAYED_NOTICE = (
-    "Background work is delayed: the task queue cannot be reached. What you save is kept, but "
-    "evidence packs, imports, recalculated statuses and e-mails wait. If one you asked for has "
-    "not started once this notice is gone, ask for it again."
+    "Background work is delayed: the task queue cannot be reached. What you save is kept; "
+    "evidence packs, imports, recalculated statuses and e-mails wait and start on their own "
+    "once the queue answers again."
 )
 
 
@@ -61,6 +58,18 @@ def broker_reachable(*, fresh: bool = False) -> bool:
         return _last_check[1]
     _last_check = (now, _check_broker())
     return _last_check[1]
+
+
+def broker_known_down() -> bool:
+    """Whether a check or a failed send in the last few seconds found the broker down (never
+    connects: for callers that must not wait)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return False
+    return bool(
+        _last_check
+        and not _last_check[1]
+        and time.monotonic() - _last_check[0] < settings.QMS_BROKER_CHECK_SECONDS
+    )
 
 
 def mark_broker_unreachable() -> None:
@@ -103,17 +112,3 @@ def background_work(request) -> dict:
     if getattr(request, "membership", None) is None:
         return {"background_work_delayed": None}
     return {"background_work_delayed": None if broker_reachable() else DELAYED_NOTICE}
-
-
-class QueueTask(Task):
-    """The project's Celery task class (qms/celery.py): queueing a task with the broker down
-    logs the failure and returns None instead of raising, so the request that saved the record
-    answers normally; the notice then tells the user the work is delayed."""
-
-    def apply_async(self, *args, **kwargs):
-        try:
-            return super().apply_async(*args, **kwargs)
-        except OperationalError:
-            log.exception("Could not queue %s: the task broker cannot be reached", self.name)
-            mark_broker_unreachable()
-            return None

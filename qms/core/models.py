@@ -231,6 +231,31 @@ class WorkerHeartbeat(models.Model):
         return f"{self.source} at {self.ran_at:%Y-%m-%d %H:%M:%S}"
 
 
+class OutboxTask(models.Model):
+    """A task a save asked for that is not on the broker yet (qms.core.outbox).
+
+    Written in the save's own transaction, so the work cannot be lost between the commit and
+    the broker; deleted once the task is queued. Rows that stay (the broker was down) are
+    queued by the `core.drain_outbox` beat task. Platform-wide plumbing, not tenant data.
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Not queued before this time (a countdown the caller asked for).
+    run_after = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "task waiting for the queue"
+        verbose_name_plural = "tasks waiting for the queue"
+
+    def __str__(self) -> str:
+        return f"{self.task_name}{tuple(self.args)}"
+
+
 # Actions (10.2) have their own module; imported here so that Django finds their models.
 from qms.core.actions.models import Action, EffectivenessCheck  # noqa: E402
 
@@ -242,5 +267,6 @@ __all__ = [
     "OrgUnit",
     "Organization",
     "OrganizationScopedQuerySet",
+    "OutboxTask",
     "WorkerHeartbeat",
 ]

@@ -35,7 +35,14 @@ def default_schedules() -> list[DefaultSchedule]:
         every_seconds=settings.QMS_HEARTBEAT_SECONDS,
         description="Proves that beat and the worker run; shown on the System page.",
     )
-    return [heartbeat, *_REGISTRY]
+    outbox = DefaultSchedule(
+        name="Task outbox",
+        task="core.drain_outbox",
+        every_seconds=60,
+        description="Queues the background work that saves left waiting while the task queue "
+        "(Redis) could not be reached.",
+    )
+    return [heartbeat, outbox, *_REGISTRY]
 
 
 @transaction.atomic

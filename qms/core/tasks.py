@@ -22,3 +22,11 @@ def heartbeat(source: str = WorkerHeartbeat.Source.BEAT) -> str:
             source=source, defaults={"ran_at": now, "hostname": socket.gethostname(), "runs": 1}
         )
     return now.isoformat()
+
+
+@shared_task(name="core.drain_outbox")
+def drain_outbox() -> int:
+    """Every minute: queue the tasks that saves left in the outbox while the broker was down."""
+    from qms.core.outbox import outbox_drain
+
+    return outbox_drain()

@@ -8,7 +8,6 @@ import datetime
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from qms.core.forms import MemberFilterForm
 from qms.core.health import health_response
 from qms.core.home import landing_url_name, panels_for
 from qms.core.models import WorkerHeartbeat
+from qms.core.outbox import enqueue
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES, AUDIT_TRAIL_ROLES, Role
 from qms.core.tasks import heartbeat
@@ -117,7 +117,7 @@ def system_status(request: HttpRequest, org_slug: str) -> HttpResponse:
 @role_required(ADMIN_ROLES)
 def system_send_test_task(request: HttpRequest, org_slug: str) -> HttpResponse:
     """Queue a heartbeat through the broker; the page shows when the worker has run it."""
-    transaction.on_commit(lambda: heartbeat.delay(WorkerHeartbeat.Source.MANUAL))
+    enqueue(heartbeat, WorkerHeartbeat.Source.MANUAL)
     messages.success(
         request,
         "A test task was queued. Reload this page in a few seconds: "

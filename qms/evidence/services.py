@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, OrgUnit
+from qms.core.outbox import enqueue, outbox_waiting_ids
 from qms.core.roles import Role
 from qms.core.webhooks.services import emit
 from qms.evidence import builder, signing
@@ -87,7 +88,7 @@ def pack_request(
     pack.save()
     from qms.evidence.tasks import build_pack
 
-    transaction.on_commit(lambda: build_pack.delay(pack.pk))
+    enqueue(build_pack, pack.pk)
     return pack
 
 
@@ -192,9 +193,11 @@ def packs_fail_stalled(*, now: datetime.datetime) -> int:
     delete what their build left half-written. A late redelivery still builds it (a failed pack
     is built again), so nothing is lost by saying so early."""
     cutoff = now - datetime.timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+    from qms.evidence.tasks import build_pack
+
     stalled = EvidencePack.objects.filter(
         status__in=(PackStatus.QUEUED, PackStatus.BUILDING), created_at__lt=cutoff
-    )
+    ).exclude(pk__in=outbox_waiting_ids(build_pack))  # its task comes once the broker is back
     failed = 0
     for pack in stalled:
         builder.partial_path(builder.storage_dir() / f"{pack.uuid}.zip").unlink(missing_ok=True)

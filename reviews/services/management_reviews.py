@@ -17,6 +17,7 @@ from objectives.red_follow_ups import periods_lock
 from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
+from qms.core.outbox import enqueue
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.webhooks.services import emit
 from reviews.agenda import compile_agenda
@@ -103,7 +104,7 @@ def _invite(review: ManagementReview) -> None:
     nothing)."""
     from reviews.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(review.pk))
+    enqueue(send_invitation, review.pk)
 
 
 @transaction.atomic

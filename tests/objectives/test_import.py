@@ -293,7 +293,8 @@ def test_rollups_are_queued_per_objective_once_committed(
 ):
     queued = []
     monkeypatch.setattr(
-        "objectives.tasks.rollup_objective.delay", lambda *args: queued.append(args)
+        "objectives.tasks.rollup_objective.apply_async",
+        lambda args, **options: queued.append(tuple(args)),
     )
     with django_capture_on_commit_callbacks(execute=True):
         run_import(
@@ -309,8 +310,11 @@ def test_many_objectives_queue_one_full_rollup(
     monkeypatch.setattr("objectives.imports.MAX_OBJECTIVE_ROLLUPS", 1)
     make_objective(cast, code="OBJ-08")
     queued = []
-    monkeypatch.setattr("objectives.tasks.rollup_all.delay", lambda *args: queued.append(args))
-    monkeypatch.setattr("objectives.tasks.rollup_objective.delay", lambda *args: 1 / 0)
+    monkeypatch.setattr(
+        "objectives.tasks.rollup_all.apply_async",
+        lambda args, **options: queued.append(tuple(args)),
+    )
+    monkeypatch.setattr("objectives.tasks.rollup_objective.apply_async", lambda *a, **k: 1 / 0)
     with django_capture_on_commit_callbacks(execute=True):
         run_import(
             cast,

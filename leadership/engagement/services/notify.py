@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils import timezone
 
 from qms.core.notifications.registry import NotificationSpec
 from qms.core.notifications.services import notifications_create
+from qms.core.outbox import enqueue
 
 
 def notify(spec: NotificationSpec) -> None:
@@ -15,4 +15,4 @@ def notify(spec: NotificationSpec) -> None:
     from leadership.engagement.tasks import deliver_notifications
 
     organization_id = organization.pk
-    transaction.on_commit(lambda: deliver_notifications.delay(organization_id))
+    enqueue(deliver_notifications, organization_id)

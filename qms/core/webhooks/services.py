@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, Organization
+from qms.core.outbox import enqueue
 from qms.core.roles import Role
 from qms.core.webhooks import signing, transport
 from qms.core.webhooks.addresses import AddressRefused, check_url, resolve
@@ -131,7 +132,7 @@ def emit(organization: Organization | int, event: str, key: str, data: dict) -> 
         made += 1
         from qms.core.webhooks.tasks import deliver
 
-        transaction.on_commit(lambda pk=delivery.pk: deliver.delay(pk))
+        enqueue(deliver, delivery.pk)
     return made
 
 

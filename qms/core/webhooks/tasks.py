@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from qms.core.outbox import enqueue
 from qms.core.webhooks import services
 from qms.core.webhooks.models import WebhookDelivery
 
@@ -17,7 +18,7 @@ def deliver(delivery_id: int) -> str:
         return "gone"
     result = services.delivery_attempt(delivery)
     if result is None:
-        deliver.apply_async((delivery_id,), countdown=services.backoff_seconds(delivery.attempts))
+        enqueue(deliver, delivery_id, countdown=services.backoff_seconds(delivery.attempts))
         return "retrying"
     return "delivered" if result else "failed"
 
