@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.urls import resolve, reverse
 
 from qms.core.roles import ALL_ROLES
-from qms.core.tenancy import audit_scope, unit_lookup
+from qms.core.tenancy import audit_scope, readable_by_unit_auditors
 
 
 @dataclass(frozen=True)
@@ -68,4 +68,4 @@ def open_to_unit_auditors(path: str) -> bool:
     if not getattr(match.func, "unit_scoped", False):
         return False
     key = match.kwargs.get("key")
-    return key is None or unit_lookup(get_register(key).model) is not None
+    return key is None or readable_by_unit_auditors(get_register(key).model)

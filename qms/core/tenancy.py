@@ -71,9 +71,11 @@ def default_membership(user, preferred_slug: str | None = None) -> Membership | 
 #
 # One rule for every surface. An auditor whose access an administrator limited to a unit reads
 # the records of that unit's subtree, and nothing else:
-# - a record is in scope when its unit (found through `unit_lookup`) is in the subtree; a model
-#   with no unit to follow (organisation-wide records, the audit trail, webhooks) is out of
-#   scope entirely: fail closed, so a new model is hidden until someone says where its unit is;
+# - a record is in scope when its unit (found through `unit_lookup`) is in the subtree; the
+#   records of ORGANISATION_WIDE models concern every unit and hold no unit's results (context,
+#   risks, interested parties, providers), so they stay readable; any other model with no unit
+#   (people, the audit trail, management reviews, actions) is out of scope entirely: fail
+#   closed, so a new model is hidden until someone says where its unit is;
 # - a page opens for them only if its view is marked `@unit_scoped`, which promises that it
 #   passes everything it shows through `limit_to_audit_scope`; the middleware refuses the
 #   others with a page that says why;
@@ -90,6 +92,24 @@ UNIT_LOOKUPS = {
     "reviews.reviewdecision": "review__org_unit",
     "evidence.packdownload": "pack__org_unit",
 }
+
+
+# The organisation's own context and commitments, which every unit works under: read in full.
+ORGANISATION_WIDE = frozenset(
+    {
+        "leadership.contextissue",
+        "leadership.risk",
+        "leadership.interestedparty",
+        "leadership.partykind",
+        "leadership.partyrequirement",
+        "reviews.providerevaluation",
+    }
+)
+
+
+def readable_by_unit_auditors(model) -> bool:
+    """Whether an auditor limited to a unit reads any record of `model` (see above)."""
+    return model._meta.label_lower in ORGANISATION_WIDE or unit_lookup(model) is not None
 
 
 def unit_lookup(model) -> str | None:
@@ -132,7 +152,7 @@ def limit_to_audit_scope(queryset, membership):
     limited to a unit; then those whose unit is in that subtree, and none of a model that has
     no unit."""
     unit = audit_scope(membership)
-    if unit is None:
+    if unit is None or queryset.model._meta.label_lower in ORGANISATION_WIDE:
         return queryset
     lookup = unit_lookup(queryset.model)
     if lookup is None:
@@ -143,7 +163,7 @@ def limit_to_audit_scope(queryset, membership):
 def in_audit_scope(record, membership) -> bool:
     """Whether one record is readable under the rule above (for pages that fetch by key)."""
     unit = audit_scope(membership)
-    if unit is None:
+    if unit is None or type(record)._meta.label_lower in ORGANISATION_WIDE:
         return True
     lookup = unit_lookup(type(record))
     if lookup is None:

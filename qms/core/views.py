@@ -28,7 +28,7 @@ from qms.core.tenancy import (
     SESSION_KEY,
     audit_scope,
     default_membership,
-    unit_lookup,
+    readable_by_unit_auditors,
     unit_scoped,
 )
 
@@ -52,7 +52,7 @@ def unit_registers():
     """The registers whose records belong to a unit: what an auditor limited to one can open."""
     from qms.core.registers.definition import all_registers
 
-    return [r for r in all_registers() if unit_lookup(r.model) is not None]
+    return [r for r in all_registers() if readable_by_unit_auditors(r.model)]
 
 
 @unit_scoped

@@ -17,8 +17,8 @@ from qms.core.tenancy import (
     audit_scope,
     limit_to_audit_scope,
     outside_scope_message,
+    readable_by_unit_auditors,
     resolve_membership,
-    unit_lookup,
 )
 
 
@@ -55,7 +55,7 @@ def _open_to_unit_auditors(view) -> bool:
     if action in getattr(view, "unit_scoped_actions", ()):
         return True
     if isinstance(view, OrganizationScopedViewSetMixin) and action in ("list", "retrieve"):
-        return unit_lookup(view.get_base_queryset(view.organization).model) is not None
+        return readable_by_unit_auditors(view.get_base_queryset(view.organization).model)
     return False
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from qms.core.tenancy import (
     in_audit_scope,
     limit_to_audit_scope,
     outside_scope_message,
-    unit_lookup,
+    readable_by_unit_auditors,
     unit_scoped,
 )
 
@@ -53,14 +53,29 @@ def _urls(register: Register, org_slug: str) -> dict:
     }
 
 
+def scoped_prefetch(model, path: str, membership) -> Prefetch:
+    """A register's prefetch of linked records (a risk's objectives, a requirement's processes)
+    through the audit-scope rule, so that their columns and pages name none outside it."""
+    for part in path.split("__"):
+        model = model._meta.get_field(part).related_model
+    return Prefetch(path, queryset=limit_to_audit_scope(model._default_manager.all(), membership))
+
+
 def _records(register: Register, request: HttpRequest):
-    if audit_scope(request.membership) is not None and unit_lookup(register.model) is None:
-        # A register of organisation-wide records: none of it is a unit's.
+    if audit_scope(request.membership) is not None and not readable_by_unit_auditors(
+        register.model
+    ):
+        # Records that belong to no unit and are not organisation-wide (qms.core.tenancy).
         raise PermissionDenied(outside_scope_message(request.membership))
     records = (
         register.model.objects.for_organization(request.organization)
         .select_related(*register.select_related)
-        .prefetch_related(*register.prefetch_related)
+        .prefetch_related(
+            *(
+                scoped_prefetch(register.model, path, request.membership)
+                for path in register.prefetch_related
+            )
+        )
     )
     # An auditor limited to a unit reads that subtree only (registers whose records have one).
     return limit_to_audit_scope(records, request.membership)
