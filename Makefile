@@ -26,7 +26,10 @@ demo: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py send_reminders --digest
 	@echo ""
+	@$(PY) manage.py seed_demo --logins-only
+	@echo ""
 	@echo "  Open http://127.0.0.1:8000/ and sign in with one of the logins above."
+	@echo "  E-mails the demo sends are written to var/mail/, one file each."
 	@echo "  Web server, Celery worker and beat scheduler are starting; Ctrl-C stops all of them."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.demo start

@@ -32,6 +32,7 @@ account_patterns = [
 urlpatterns = [
     path("", core_views.landing, name="home"),
     path("healthz", core_views.health, name="health"),
+    path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include(account_patterns)),
     path("oidc/", include("qms.core.sso")),
     path("o/<slug:org_slug>/", include("qms.core.urls")),

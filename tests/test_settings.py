@@ -89,3 +89,16 @@ def test_trusted_proxies_come_from_the_environment_and_default_to_none():
     negative = run_manage(["check"], TRUSTED_PROXY_COUNT="-1")
     assert negative.returncode != 0
     assert "set it to the number of reverse proxies" in negative.stderr
+
+
+def test_the_demo_writes_its_e_mails_to_files_not_the_console(tmp_path):
+    """`make demo` used to print about a thousand reminder e-mails between its logins and its
+    first page; production (DEBUG off) still sends through SMTP."""
+    code = (
+        "from django.conf import settings\nprint(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)"
+    )
+    result = run_manage(["shell", "-v", "0", "-c", code], QMS_DATA_DIR=str(tmp_path))
+    assert result.stdout.split() == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(tmp_path / "mail"),
+    ], result.stderr

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -35,7 +36,15 @@ from qms.core.tenancy import (
 PAGE_SIZE = 25
 
 
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page says: point them at ours (no 404 in the
+    log for every first page)."""
+    return redirect(static("favicon.svg"), permanent=True)
+
+
 @login_required
+@require_safe
 def landing(request: HttpRequest) -> HttpResponse:
     """After login: the organisation used last, else the first one; or say there is none."""
     membership = default_membership(request.user, request.session.get(SESSION_KEY))

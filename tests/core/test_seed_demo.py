@@ -40,3 +40,17 @@ def test_seed_records_its_changes_in_the_audit_trail():
     call_command("seed_demo")
     membership = Membership.objects.get(user__username="executive", organization__slug="acme")
     assert membership.history.get().history_user.username == "admin"
+
+
+def test_the_demo_logins_can_be_printed_last_without_seeding_again(db):
+    """`make demo` prints the logins after the reminder run, where a newcomer sees them."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from qms.core.models import Organization
+
+    out = StringIO()
+    call_command("seed_demo", "--logins-only", stdout=out)
+    assert "executive" in out.getvalue() and "demo1234" in out.getvalue()
+    assert not Organization.objects.exists()

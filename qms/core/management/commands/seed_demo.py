@@ -10,13 +10,21 @@ class Command(BaseCommand):
         'Create (or complete) the demo organisation "Acme Precision Ltd" (slug acme). Idempotent.'
     )
 
-    def handle(self, *args, **options):
-        context = seed_demo()
-        ensure_schedules()
-        org = context.organization
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo organisation ready: {org.name} (/o/{org.slug}/)")
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--logins-only",
+            action="store_true",
+            help="Only print the demo logins (make demo prints them last, where they are seen).",
         )
+
+    def handle(self, *args, **options):
+        if not options["logins_only"]:
+            context = seed_demo()
+            ensure_schedules()
+            org = context.organization
+            self.stdout.write(
+                self.style.SUCCESS(f"Demo organisation ready: {org.name} (/o/{org.slug}/)")
+            )
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for spec in DEMO_USERS:
             name = f"{spec.first_name} {spec.last_name}"
