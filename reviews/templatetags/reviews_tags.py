@@ -20,3 +20,10 @@ def isodate(value):
         return datetime.date.fromisoformat(str(value))
     except ValueError:
         return value
+
+
+@register.filter
+def clause(text) -> str:
+    """Free text written as a sentence, to be joined into another one: without its final stop
+    (so "…two weeks.; next: …" reads "…two weeks; next: …")."""
+    return str(text or "").strip().rstrip(".;:,").rstrip()
