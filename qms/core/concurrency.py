@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Collection
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -50,10 +51,11 @@ class StaleEdit(Exception):
         super().__init__(self.message)
 
 
-def lock_unchanged(record: models.Model, loaded: str | None) -> models.Model:
+def lock_unchanged(record: models.Model, loaded: str | Collection[str] | None) -> models.Model:
     """Lock the record's row until the surrounding transaction ends, then raise `StaleEdit` if
-    it is no longer the version `loaded`. No version given (`None`) means not checked: older
-    API clients and scripts keep working. Returns the locked row.
+    it is no longer the version `loaded` (or one of them: an `If-Match` header may list
+    several). No version given (`None`) means not checked: older API clients and scripts keep
+    working. Returns the locked row.
 
     Check and save must be one step, or two saves that both read the old version could both
     pass: the lock makes a second save wait for the first to commit, and then see its version.
@@ -62,7 +64,10 @@ def lock_unchanged(record: models.Model, loaded: str | None) -> models.Model:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lock_unchanged needs a transaction: the lock ends with it.")
     current = type(record)._base_manager.select_for_update().get(pk=record.pk)
-    if loaded is not None and version_of(current) != loaded:
+    if loaded is None:
+        return current
+    accepted = {loaded} if isinstance(loaded, str) else set(loaded)
+    if version_of(current) not in accepted:
         raise StaleEdit(current)
     return current
 
