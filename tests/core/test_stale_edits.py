@@ -155,3 +155,25 @@ def test_the_second_of_two_action_edits_is_refused_and_the_first_is_kept(cast, r
     action.refresh_from_db()
     assert action.title == "Replace the CMM"
     assert Action.history.model.objects.filter(id=action.pk).count() == 2
+
+
+def test_the_second_of_two_policy_draft_edits_is_refused_and_the_first_is_kept(cast):
+    from leadership.services import policy as policy_services
+
+    quinn_member = _member(cast, cast.quinn)
+    policy = policy_services.policy_get_or_create(organization=cast.org_a, actor=cast.quinn)
+    version = policy_services.policy_version_create_draft(
+        policy=policy, membership=quinn_member, text="We put customers first."
+    )
+    url = reverse("leadership:policy-edit", args=["acme-test", version.number])
+    quinn, alice = _browser(cast.quinn), _browser(cast.alice)
+    seen_by_quinn, seen_by_alice = _open(quinn, url), _open(alice, url)
+
+    saved = quinn.post(url, {**seen_by_quinn, "text": "We put customers and safety first."})
+    assert saved.status_code == 302
+    refused = alice.post(url, {**seen_by_alice, "change_summary": "Tone"})
+
+    page = _assert_refused(refused, "Policy version 1", "Quinn Test")
+    assert edit_form(page)["text"] == ["We put customers and safety first."]
+    version.refresh_from_db()
+    assert (version.text, version.change_summary) == ("We put customers and safety first.", "")
