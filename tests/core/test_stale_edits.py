@@ -177,3 +177,31 @@ def test_the_second_of_two_policy_draft_edits_is_refused_and_the_first_is_kept(c
     assert edit_form(page)["text"] == ["We put customers and safety first."]
     version.refresh_from_db()
     assert (version.text, version.change_summary) == ("We put customers and safety first.", "")
+
+
+def test_the_second_of_two_minutes_edits_is_refused_and_the_first_is_kept(cast, members):
+    from reviews.services import management_reviews as reviews
+
+    held = datetime.date(2026, 4, 14)
+    review = reviews.review_plan(
+        membership=members["quinn"], planned_on=datetime.date(2026, 3, 31), title="Q1 review"
+    )
+    reviews.review_prepare(review=review, membership=members["quinn"], today=held)
+    review = reviews.review_hold(
+        review=review, membership=members["quinn"], held_on=held, today=held
+    )
+    page = reverse("reviews:detail", args=["acme-test", review.number])
+    url = reverse("reviews:record", args=["acme-test", review.number])
+    quinn, alice = _browser(cast.quinn), _browser(cast.alice)
+    seen_by_quinn = edit_form(quinn.get(page).content, marker="minutes")
+    seen_by_alice = edit_form(alice.get(page).content, marker="minutes")
+    assert "loaded_version" in seen_by_alice
+
+    assert quinn.post(url, {**seen_by_quinn, "minutes": "Targets agreed."}).status_code == 302
+    refused = alice.post(url, {**seen_by_alice, "minutes": "Budget approved."}, follow=True)
+
+    assert f"Management review {review.reference} was changed by Quinn Test" in (
+        refused.content.decode()
+    )
+    review.refresh_from_db()
+    assert review.minutes == "Targets agreed."
