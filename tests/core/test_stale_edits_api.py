@@ -134,3 +134,17 @@ def test_the_schema_documents_if_match_the_412_and_the_etag():
         assert "412" in detail[method]["responses"]
         assert "ETag" in detail[method]["responses"]["200"]["headers"]
     assert "ETag" in detail["get"]["responses"]["200"]["headers"]
+
+
+def test_a_workflow_step_with_an_old_if_match_gets_412_and_is_not_taken(cast, raise_action):
+    action = raise_action()
+    url = f"/api/v1/organizations/acme-test/actions/{action.number}/"
+    quinn = _client(cast.quinn)
+    etag = quinn.get(url)["ETag"]
+    assert quinn.patch(url, {"title": "Replace the CMM"}).status_code == 200
+    carl = _client(cast.carl)  # the owner starts it, having read it before the edit
+    refused = carl.post(url + "start/", HTTP_IF_MATCH=etag)
+    assert refused.status_code == 412
+    assert Action.objects.get(pk=action.pk).status == "open"
+    current = carl.get(url)["ETag"]
+    assert carl.post(url + "start/", HTTP_IF_MATCH=current).status_code == 200
