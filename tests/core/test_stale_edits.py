@@ -205,3 +205,54 @@ def test_the_second_of_two_minutes_edits_is_refused_and_the_first_is_kept(cast, 
     )
     review.refresh_from_db()
     assert review.minutes == "Targets agreed."
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_saves_of_one_version_cannot_both_pass(cast, monkeypatch):
+    """The check and the save are one step: each save, having passed the check, waits (up to a
+    second) for the other to pass it too. With the row locked the other cannot, so the first
+    saves, and the other then finds the new version; a check without the lock let both save."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from qms.core import forms as core_forms
+
+    assert connection.vendor == "postgresql"
+    risk = _risk(cast)
+    url = reverse("registers:risks-edit", args=["acme-test", risk.pk])
+    quinn, alice = _browser(cast.quinn), _browser(cast.alice)
+    seen = {"quinn": _open(quinn, url), "alice": _open(alice, url)}
+    both_checked = threading.Barrier(2, timeout=1)
+    real_check = core_forms.lock_unchanged
+
+    def check_then_wait(record, loaded):
+        locked = real_check(record, loaded)
+        # A broken barrier: the other save is waiting for the lock; go on.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()
+        return locked
+
+    monkeypatch.setattr(core_forms, "lock_unchanged", check_then_wait)
+    answers = {}
+
+    def save(who, browser, title):
+        try:
+            answers[who] = browser.post(url, {**seen[who], "title": title}).status_code
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=save, args=("quinn", quinn, "Quinn's title")),
+        threading.Thread(target=save, args=("alice", alice, "Alice's title")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers.values()) == [302, 409]
+    saved_by = next(who for who, status in answers.items() if status == 302)
+    risk.refresh_from_db()
+    assert risk.title == f"{saved_by.capitalize()}'s title"
