@@ -73,7 +73,7 @@ def lock_unchanged(record: models.Model, loaded: str | Collection[str] | None) -
 
 
 def describe(record: models.Model) -> str:
-    """ "Risk RISK-003", "Quality objective OBJ-07", "Policy version 3"."""
+    """How a message names the record: Risk or opportunity RISK-003, Policy version 3."""
     label = capfirst(record._meta.verbose_name)
     name = getattr(record, "reference", "") or getattr(record, "code", "")
     if not name and hasattr(record, "number"):
