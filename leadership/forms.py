@@ -7,14 +7,14 @@ from django.utils import timezone
 
 from leadership.models import PolicyCommitment, ResourceAllocation, Responsibility
 from objectives.models import QualityObjective
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
 MAX_POLICY_CHARACTERS = 20_000
 
 
-class PolicyDraftForm(StyledFormMixin, forms.Form):
+class PolicyDraftForm(StaleEditMixin, StyledFormMixin, forms.Form):
     text = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 16}),
         max_length=MAX_POLICY_CHARACTERS,
@@ -39,7 +39,7 @@ class DecisionForm(StyledFormMixin, forms.Form):
     comment = forms.CharField(max_length=500, required=False, label="Comment")
 
 
-class CommitmentForm(StyledFormMixin, forms.ModelForm):
+class CommitmentForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = PolicyCommitment
         fields = ["kind", "text", "objectives", "order"]

@@ -17,7 +17,7 @@ from leadership.models import (
     TrainingSession,
 )
 from leadership.models.competence import LEVELS
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 
 LEVEL_CHOICES = [("", "Not required"), *LEVELS]
@@ -27,7 +27,7 @@ def _members(organization):
     return Membership.objects.for_organization(organization).assignable()
 
 
-class CompetenceForm(StyledFormMixin, forms.ModelForm):
+class CompetenceForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Competence
         fields = [
@@ -235,7 +235,7 @@ class RecordFilterForm(StyledFormMixin, forms.Form):
         self.fields["member"].label_from_instance = member_label
 
 
-class CertificateForm(StyledFormMixin, forms.ModelForm):
+class CertificateForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Certificate
         fields = [
@@ -267,7 +267,7 @@ class CertificateForm(StyledFormMixin, forms.ModelForm):
         return data
 
 
-class CertificationAuditForm(StyledFormMixin, forms.ModelForm):
+class CertificationAuditForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = CertificationAudit
         fields = [

@@ -8,7 +8,7 @@ from django import forms
 
 from objectives.models import ActionStep, QualityObjective, Rag
 from objectives.periods import describe, recent_period_ends
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
@@ -22,7 +22,7 @@ def _member_label(membership: Membership) -> str:
     return f"{membership.display_name} ({membership.get_role_display().lower()})"
 
 
-class ObjectiveForm(StyledFormMixin, forms.ModelForm):
+class ObjectiveForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = QualityObjective
         fields = [

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from qms.core.actions.forms import executive_choices, owner_choices
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from reviews.models import ReviewAttendee, ReviewDecision
 
@@ -58,7 +58,7 @@ class ScheduleForm(StyledFormMixin, forms.Form):
         _units(self.fields["org_unit"], organization)
 
 
-class CommentaryForm(StyledFormMixin, forms.Form):
+class CommentaryForm(StaleEditMixin, StyledFormMixin, forms.Form):
     commentary = forms.CharField(
         label="Commentary",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -80,7 +80,7 @@ class SkipForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label="Why is it skipped?", max_length=300)
 
 
-class RecordForm(StyledFormMixin, forms.Form):
+class RecordForm(StaleEditMixin, StyledFormMixin, forms.Form):
     location = forms.CharField(max_length=200, required=False)
     chair = forms.ModelChoiceField(queryset=Membership.objects.none(), required=False)
     minutes = forms.CharField(

@@ -14,14 +14,14 @@ from leadership.communication.models import (
     CommunicationPlanItem,
     LeadershipActivity,
 )
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
 
 ROLE_CHOICES = Role.choices
 
 
-class PlanItemForm(StyledFormMixin, forms.ModelForm):
+class PlanItemForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     audience_roles = forms.MultipleChoiceField(
         choices=ROLE_CHOICES,
         required=False,
@@ -132,7 +132,7 @@ class AnnouncementForm(StyledFormMixin, forms.Form):
         return int(item_id), datetime.date.fromisoformat(due)
 
 
-class ActivityForm(StyledFormMixin, forms.ModelForm):
+class ActivityForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = LeadershipActivity
         fields = ["kind", "occurred_on", "title", "org_unit", "notes"]

@@ -18,7 +18,9 @@ from leadership.communication.forms import AnnouncementForm, OccurrenceDoneForm,
 from leadership.communication.models import OccurrenceStatus
 from leadership.communication.selectors_plan import plan_item_get, plan_on_time_summary, plan_rows
 from qms.core import audit
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.limits import form_status
 
 # The plan page lists due dates this far back and ahead of today; its on-time figures cover the
 # last year.
@@ -211,20 +213,23 @@ def plan_item_edit(request: HttpRequest, org_slug: str, pk: int | None = None) -
     if request.method == "POST" and form.is_valid():
         fields, units = form.service_fields()
         try:
-            if item is None:
-                services.plan_item_create(actor=membership, audience_units=units, **fields)
-            else:
-                # The form has already set the new values on its instance; the service re-reads
-                # the row, applies them and validates.
-                services.plan_item_update(
-                    item=item, actor=membership, audience_units=units, **fields
-                )
+            with form.saving():
+                if item is None:
+                    services.plan_item_create(actor=membership, audience_units=units, **fields)
+                else:
+                    # The form has already set the new values on its instance; the service
+                    # re-reads the row, applies them and validates.
+                    services.plan_item_update(
+                        item=item, actor=membership, audience_units=units, **fields
+                    )
+        except StaleEdit as stale:
+            form, item = form.reopened(stale), stale.current
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "Communication plan saved.")
             return redirect("communication:plan", org_slug=org_slug)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "communication/plan_item_form.html",

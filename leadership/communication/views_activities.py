@@ -20,7 +20,9 @@ from leadership.communication.selectors_activities import (
 )
 from leadership.communication.views import _add_errors
 from qms.core import audit
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.limits import form_status
 
 
 def _require_reader(request: HttpRequest) -> None:
@@ -75,20 +77,23 @@ def activity_edit(request: HttpRequest, org_slug: str, pk: int | None = None) ->
     form = ActivityForm(request.POST or None, instance=activity, organization=request.organization)
     if request.method == "POST" and form.is_valid():
         try:
-            if activity is None:
-                activity = services_activities.activity_log(
-                    executive=membership, **form.cleaned_data
-                )
-            else:
-                services_activities.activity_update(
-                    activity=activity, actor=membership, **form.cleaned_data
-                )
+            with form.saving():
+                if activity is None:
+                    activity = services_activities.activity_log(
+                        executive=membership, **form.cleaned_data
+                    )
+                else:
+                    services_activities.activity_update(
+                        activity=activity, actor=membership, **form.cleaned_data
+                    )
+        except StaleEdit as stale:
+            form, activity = form.reopened(stale), stale.current
         except ValidationError as error:
             _add_errors(form, error)
         else:
             messages.success(request, "Activity saved.")
             return redirect("communication:activity", org_slug=org_slug, pk=activity.pk)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "communication/activity_form.html",

@@ -15,6 +15,8 @@ from leadership.models import Certificate, CertificationAudit
 from leadership.selectors import certification as selectors
 from leadership.services import certification as services
 from leadership.views.competence import _editor, _errors, _require_editor
+from qms.core.concurrency import StaleEdit
+from qms.core.limits import form_status
 
 
 @require_safe
@@ -51,13 +53,16 @@ def certificate_edit(request: HttpRequest, org_slug: str, pk: int | None = None)
     form = CertificateForm(request.POST or None, instance=certificate)
     if request.method == "POST" and form.is_valid():
         try:
-            services.certificate_save(membership=request.membership, certificate=form.instance)
+            with form.saving():
+                services.certificate_save(membership=request.membership, certificate=form.instance)
+        except StaleEdit as stale:
+            form, certificate = form.reopened(stale), stale.current
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
             messages.success(request, "Certificate saved.")
             return redirect("leadership:certificate", org_slug=org_slug)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "leadership/certificate_form.html",
@@ -82,13 +87,18 @@ def audit_edit(
     form = CertificationAuditForm(request.POST or None, instance=audit)
     if request.method == "POST" and form.is_valid():
         try:
-            services.certification_audit_save(membership=request.membership, audit=form.instance)
+            with form.saving():
+                services.certification_audit_save(
+                    membership=request.membership, audit=form.instance
+                )
+        except StaleEdit as stale:
+            form, audit = form.reopened(stale), stale.current
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
             messages.success(request, "Audit saved.")
             return redirect("leadership:certificate", org_slug=org_slug)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "leadership/certification_audit_form.html",

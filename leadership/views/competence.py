@@ -26,6 +26,7 @@ from leadership.selectors import competence as selectors
 from leadership.services import competence as services
 from leadership.services.competence_import import COLUMNS, competence_records_import, template_csv
 from qms.core import audit
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed
 from qms.core.limits import form_status, upload_limit
 from qms.core.registers.forms import ImportUploadForm
@@ -94,7 +95,10 @@ def competence_edit(request: HttpRequest, org_slug: str, pk: int | None = None) 
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.competence_save(membership=request.membership, competence=form.instance)
+            with form.saving():
+                services.competence_save(membership=request.membership, competence=form.instance)
+        except StaleEdit as stale:
+            form, competence = form.reopened(stale), stale.current
         except ValidationError as error:
             form.add_error(None, _errors(error))
         else:
@@ -102,7 +106,7 @@ def competence_edit(request: HttpRequest, org_slug: str, pk: int | None = None) 
             return redirect(
                 "leadership:competence-requirements", org_slug=org_slug, pk=competence.pk
             )
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "leadership/competence_form.html",

@@ -16,7 +16,9 @@ from leadership.selectors import policy as selectors
 from leadership.selectors.certification import public_certificate
 from leadership.services import policy as services
 from qms.core import audit
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.limits import form_status
 from qms.core.models import Organization
 from qms.core.roles import APPROVER_ROLES, AUDITOR_AND_MANAGERS, QUALITY_EDITOR_ROLES
 
@@ -126,12 +128,16 @@ def version_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
             "change_summary": version.change_summary,
             "is_material_change": version.is_material_change,
         },
+        record=version,
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.policy_version_update_draft(
-                version=version, membership=request.membership, **form.cleaned_data
-            )
+            with form.saving():
+                services.policy_version_update_draft(
+                    version=version, membership=request.membership, **form.cleaned_data
+                )
+        except StaleEdit as stale:
+            form, version = form.reopened(stale), stale.current
         except NotAllowed as error:  # the role may not: 403, not a message
             raise PermissionDenied(str(error)) from error
         except TransitionError as error:
@@ -147,7 +153,7 @@ def version_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespon
                 )
             messages.success(request, "Draft saved.")
             return redirect("leadership:policy-version", org_slug=org_slug, number=number)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request, "leadership/policy_edit.html", {"version": version, "form": form}, status=status
     )
@@ -273,14 +279,19 @@ def commitment_edit(request: HttpRequest, org_slug: str, pk: int | None = None) 
         request.POST or None, instance=commitment, organization=request.organization
     )
     if request.method == "POST" and form.is_valid():
-        services.commitment_save(
-            commitment=form.save(commit=False),
-            actor=request.user,
-            objectives=list(form.cleaned_data["objectives"]),
-        )
-        messages.success(request, "Commitment saved.")
-        return redirect("leadership:policy", org_slug=org_slug)
-    status = 400 if form.is_bound and form.errors else 200
+        try:
+            with form.saving():
+                services.commitment_save(
+                    commitment=form.save(commit=False),
+                    actor=request.user,
+                    objectives=list(form.cleaned_data["objectives"]),
+                )
+        except StaleEdit as stale:
+            form, commitment = form.reopened(stale), stale.current
+        else:
+            messages.success(request, "Commitment saved.")
+            return redirect("leadership:policy", org_slug=org_slug)
+    status = form_status(form)
     return render(
         request,
         "leadership/commitment_form.html",

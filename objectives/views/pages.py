@@ -20,6 +20,8 @@ from objectives.permissions import can_edit_objectives, can_log_values, can_plan
 from objectives.views.red_panel import red_panel
 from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
+from qms.core.concurrency import StaleEdit
+from qms.core.limits import form_status
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
 from qms.core.tenancy import audit_scope, limit_to_audit_scope, unit_scoped
@@ -167,9 +169,12 @@ def objective_edit(request: HttpRequest, org_slug: str, code: str) -> HttpRespon
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         if changes:
             try:
-                objective = services.objective_update(
-                    objective=objective, actor=request.user, **changes
-                )
+                with form.saving():
+                    objective = services.objective_update(
+                        objective=objective, actor=request.user, **changes
+                    )
+            except StaleEdit as stale:
+                form, objective = form.reopened(stale), stale.current
             except ValidationError as error:
                 _add_errors(form, error)
             else:
@@ -177,7 +182,7 @@ def objective_edit(request: HttpRequest, org_slug: str, code: str) -> HttpRespon
                 return redirect("objectives:detail", org_slug=org_slug, code=objective.code)
         else:
             return redirect("objectives:detail", org_slug=org_slug, code=objective.code)
-    status = 400 if form.is_bound and form.errors else 200
+    status = form_status(form)
     return render(
         request,
         "objectives/objective_form.html",

@@ -78,7 +78,7 @@ class AuditEntry:
 _IGNORED_FIELDS = {"updated_at", "created_at", "path", "depth", "numchild"}
 
 
-def _user_label(user) -> str:
+def user_label(user) -> str:
     if user is None:
         return "system"
     return user.get_full_name() or user.get_username()
@@ -158,7 +158,7 @@ def record_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:
             AuditEntry(
                 when=version.history_date,
                 action=ACTION_LABELS.get(version.history_type, version.history_type),
-                who=_user_label(version.history_user),
+                who=user_label(version.history_user),
                 model_label=str(instance._meta.verbose_name),
                 object_id=instance.pk,
                 object_repr=str(instance),
@@ -207,7 +207,7 @@ def organization_trail(
         AuditEntry(
             when=row.history_date,
             action=ACTION_LABELS.get(row.history_type, row.history_type),
-            who=_user_label(users.get(row.history_user_id)),
+            who=user_label(users.get(row.history_user_id)),
             model_label=str(model._meta.verbose_name),
             object_id=_pk(model, row),
             object_repr=names.get(

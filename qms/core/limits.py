@@ -73,8 +73,11 @@ def check_size(upload, limit: int, hint: str = "") -> None:
 
 
 def form_status(form, *, failed: bool = False) -> int:
-    """The status of a page showing `form`: 413 if a file was too large, 400 if the form (or
-    what was done with it, `failed`) had errors, else 200."""
+    """The status of a page showing `form`: 409 if it was reopened on a record changed by
+    someone else (`StaleEditMixin`), 413 if a file was too large, 400 if the form (or what was
+    done with it, `failed`) had errors, else 200."""
+    if getattr(form, "stale", None):
+        return 409
     if form.is_bound and form.errors:
         codes = {e.code for errors in form.errors.as_data().values() for e in errors}
         return 413 if TOO_LARGE in codes else 400

@@ -7,7 +7,7 @@ import datetime
 from django import forms
 from django.conf import settings
 
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin
 from qms.core.limits import check_size, max_bytes
 from qms.core.models import Membership, OrgUnit
 from qms.evidence.models import ReadinessThresholds
@@ -55,7 +55,7 @@ class VerifyForm(StyledFormMixin, forms.Form):
         return upload
 
 
-class ThresholdsForm(StyledFormMixin, forms.ModelForm):
+class ThresholdsForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     class Meta:
         model = ReadinessThresholds
         fields = [

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed
 from qms.core.limits import form_status, upload_limit
 from qms.core.permissions import role_required
@@ -208,9 +209,14 @@ def readiness_page(request: HttpRequest, org_slug: str) -> HttpResponse:
     if may_edit:
         form = ThresholdsForm(request.POST or None, instance=thresholds)
         if request.method == "POST" and form.is_valid():
-            services.thresholds_save(form=form, membership=request.membership)
-            messages.success(request, "Thresholds saved; the checks below use them.")
-            return redirect("evidence:readiness", org_slug)
+            try:
+                with form.saving():
+                    services.thresholds_save(form=form, membership=request.membership)
+            except StaleEdit as stale:
+                form = form.reopened(stale)
+            else:
+                messages.success(request, "Thresholds saved; the checks below use them.")
+                return redirect("evidence:readiness", org_slug)
     elif request.method == "POST":
         raise PermissionDenied("Only quality managers and administrators change thresholds.")
     checks = readiness.readiness_checks(request.organization)
@@ -222,5 +228,5 @@ def readiness_page(request: HttpRequest, org_slug: str) -> HttpResponse:
             "failing": sum(1 for c in checks if c.state == readiness.FAIL),
             "form": form,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=200 if form is None else form_status(form),
     )

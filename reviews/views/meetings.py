@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from qms.core import audit
+from qms.core.concurrency import StaleEdit
 from qms.core.documents import render_pdf
+from qms.core.forms import StaleEditMixin
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.roles import APPROVER_ROLES
 from reviews import selectors_meetings as selectors
@@ -86,6 +88,9 @@ def _run(request, org_slug, number, work, done: str) -> HttpResponse:
     or bad input; back to the review."""
     try:
         work()
+    except StaleEdit as stale:
+        # The review's page, where this form was, shows the current version.
+        messages.error(request, stale.message)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except (TransitionError, ValidationError) as error:
@@ -140,7 +145,9 @@ def review_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
             "review": review,
             "style": STATUS_STYLE[review.status],
             "timing": review.timing_text(timezone.localdate()),
-            "inputs": [(i, CommentaryForm(initial={"commentary": i.commentary})) for i in inputs],
+            "inputs": [
+                (i, CommentaryForm(initial={"commentary": i.commentary}, record=i)) for i in inputs
+            ],
             "objectives_figure": objectives_attainment_figure(objectives.data["objectives"])
             if objectives and objectives.has_data
             else None,
@@ -164,6 +171,7 @@ def review_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
                     "location": review.location,
                     "chair": review.chair_id,
                 },
+                record=review,
             ),
             "attendance_form": AttendanceForm(organization=organization),
             "decision_form": DecisionForm(organization=organization),
@@ -232,7 +240,7 @@ def review_prepare(request: HttpRequest, org_slug: str, number: int) -> HttpResp
 def input_comment(request: HttpRequest, org_slug: str, number: int, key: str) -> HttpResponse:
     review = _review(request, number)
     review_input = get_object_or_404(review.inputs.all(), key=key)
-    form = CommentaryForm(request.POST)
+    form = CommentaryForm(request.POST, record=review_input)
     if not form.is_valid():
         messages.error(request, "The commentary is too long (10,000 characters at most).")
         return redirect("reviews:detail", org_slug=org_slug, number=number)
@@ -240,10 +248,13 @@ def input_comment(request: HttpRequest, org_slug: str, number: int, key: str) ->
         request,
         org_slug,
         number,
-        lambda: services.review_input_comment(
-            review_input=review_input,
-            membership=request.membership,
-            commentary=form.cleaned_data["commentary"],
+        lambda: _saving(
+            form,
+            lambda: services.review_input_comment(
+                review_input=review_input,
+                membership=request.membership,
+                commentary=form.cleaned_data["commentary"],
+            ),
         ),
         f"Commentary on {review_input.clause} saved.",
     )
@@ -257,7 +268,17 @@ def _with_form(request, org_slug, number, form, work, done, invalid: str):
     if not form.is_valid():
         messages.error(request, invalid)
         return redirect("reviews:detail", org_slug=org_slug, number=number)
-    return _run(request, org_slug, number, lambda: work(form.cleaned_data), done)
+    return _run(
+        request, org_slug, number, lambda: _saving(form, lambda: work(form.cleaned_data)), done
+    )
+
+
+def _saving(form, work):
+    """Run `work` refusing a stale edit if `form` edits a record (`StaleEditMixin`)."""
+    if not isinstance(form, StaleEditMixin):
+        return work()
+    with form.saving():
+        return work()
 
 
 @require_POST
@@ -304,7 +325,7 @@ def review_record(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
     review = _review(request, number)
     return _with_form(
         request, org_slug, number,
-        RecordForm(request.POST, organization=request.organization),
+        RecordForm(request.POST, organization=request.organization, record=review),
         lambda data: services.review_record_update(
             review=review, membership=request.membership, **data
         ),

@@ -104,7 +104,16 @@ def test_the_schema_documents_the_errors_an_endpoint_answers():
     know the refusals (found by tests/security/test_api_fuzzing.py)."""
     paths = api_schema().raw_schema["paths"]
     detail = paths["/api/v1/organizations/{org_slug}/risks/{id}/"]
-    assert set(detail["patch"]["responses"]) == {"200", "400", "401", "403", "404", "409", "415"}
+    assert set(detail["patch"]["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "404",
+        "409",
+        "412",
+        "415",
+    }
     assert set(detail["get"]["responses"]) == {"200", "401", "403", "404"}
     listing = paths["/api/v1/organizations/{org_slug}/risks/"]["get"]["responses"]
     assert {"400", "404"} <= set(listing)  # a bad filter; a page past the end

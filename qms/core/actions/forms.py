@@ -6,7 +6,7 @@ from django import forms
 
 from qms.core.actions.models import ActionStatus, VerificationResult
 from qms.core.actions.sources import kind_choices
-from qms.core.forms import DateInput, StyledFormMixin
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
 
@@ -55,7 +55,7 @@ class ActionForm(StyledFormMixin, forms.Form):
         self.fields["accountable_executive"].label_from_instance = _member_label
 
 
-class ActionEditForm(ActionForm):
+class ActionEditForm(StaleEditMixin, ActionForm):
     reason = forms.CharField(
         max_length=100,
         required=False,

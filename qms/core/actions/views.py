@@ -24,7 +24,9 @@ from qms.core.actions.forms import (
 )
 from qms.core.actions.models import Action, ActionStatus
 from qms.core.actions.sources import resolve_source_ref, source_ref
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.limits import form_status
 
 PAGE_SIZE = 25
 
@@ -225,15 +227,19 @@ def action_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespons
         organization=request.organization,
         membership=membership,
         initial=initial,
+        record=action,
     )
     if request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in form.changed_data if name != "reason"}
         if not changes:
             return redirect("core:action-detail", org_slug=org_slug, number=number)
         try:
-            services.action_update(
-                action=action, actor=membership, reason=form.cleaned_data["reason"], **changes
-            )
+            with form.saving():
+                services.action_update(
+                    action=action, actor=membership, reason=form.cleaned_data["reason"], **changes
+                )
+        except StaleEdit as stale:
+            form, action = form.reopened(stale), stale.current
         except TransitionError as error:  # includes NotAllowed, already ruled out above
             form.add_error(None, str(error))
         except ValidationError as error:
@@ -246,7 +252,7 @@ def action_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespons
         request,
         "core/actions/form.html",
         {"form": form, "action": action, "source_info": action.source_info, "source_ref": ""},
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -9,8 +9,10 @@ view is: authenticated or not, with path parameters or a paginated list, reading
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import inline_serializer
+from drf_spectacular.utils import OpenApiParameter, inline_serializer
 from rest_framework import permissions, serializers
+
+from qms.core.concurrency import is_versioned
 
 ErrorSerializer = inline_serializer(
     name="Error",
@@ -29,6 +31,27 @@ VALIDATION_ERROR_SCHEMA = {
 
 SAFE = {"GET", "HEAD", "OPTIONS"}
 
+# The answers that carry the record's version as ETag: what a client reads before it writes,
+# and what it gets back after writing, for its next write (see `qms.core.api.scoping`).
+VERSIONED_ACTIONS = ("retrieve", "update", "partial_update")
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The record's ETag as you read it. The write is refused with 412 if the record was "
+        "changed since; without this header the write is not checked."
+    ),
+)
+ETAG = OpenApiParameter(
+    "ETag",
+    str,
+    OpenApiParameter.HEADER,
+    response=[200],
+    description="The record's version: send it as If-Match with your next write.",
+)
+
 
 class ErrorDocumentingAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
@@ -46,6 +69,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
             errors["400"] = "Invalid data or query parameters."
         if self.method not in SAFE and self._has_path_parameters():
             errors["409"] = "This step is not allowed from the record's current state."
+            if self._is_versioned():
+                errors["412"] = "The record changed since the version named in If-Match."
         if self.method not in SAFE:
             # A body in a content type the endpoint does not parse.
             errors["415"] = "Send the body as JSON (or a form)."
@@ -66,6 +91,21 @@ class ErrorDocumentingAutoSchema(AutoSchema):
                 response["description"] = description
                 responses[code] = response
         return responses
+
+    def get_override_parameters(self):
+        parameters = list(super().get_override_parameters())
+        if self._has_path_parameters() and self._is_versioned():
+            if self.method not in SAFE:
+                parameters.append(IF_MATCH)
+            if getattr(self.view, "action", None) in VERSIONED_ACTIONS:
+                parameters.append(ETAG)
+        return parameters
+
+    def _is_versioned(self) -> bool:
+        """A record of an organisation whose writes check If-Match (OrganizationScopedViewSet)."""
+        if not hasattr(self.view, "get_base_queryset"):
+            return False
+        return is_versioned(self.view.get_queryset().model)
 
     def _needs_authentication(self) -> bool:
         return not all(

@@ -1,16 +1,20 @@
 """What every organisation-scoped API endpoint stands on.
 
 `OrganizationScopedViewSetMixin` resolves the URL's organisation through the same function as
-the pages (`resolve_membership`), starts every queryset from it, and lets each viewset declare
-which roles may read and which may write.
+the pages (`resolve_membership`), starts every queryset from it, lets each viewset declare
+which roles may read and which may write, and refuses stale writes: a record's detail and
+update answers carry its version as `ETag`; a write sent with `If-Match` naming another version
+is refused with 412 (see `qms.core.concurrency`).
 """
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.http import Http404
-from rest_framework import exceptions, permissions
+from rest_framework import exceptions, permissions, status
 
-from qms.core.api.schema import ErrorDocumentingAutoSchema
+from qms.core.api.schema import VERSIONED_ACTIONS, ErrorDocumentingAutoSchema
+from qms.core.concurrency import StaleEdit, is_versioned, lock_unchanged, version_of
 from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.tenancy import (
     AccessExpired,
@@ -81,6 +85,19 @@ class HasRoleForMethod(permissions.BasePermission):
         return membership.role in allowed
 
 
+class PreconditionFailed(exceptions.APIException):
+    status_code = status.HTTP_412_PRECONDITION_FAILED
+    default_detail = "The record changed since you read it: read it again and make your change."
+    default_code = "precondition_failed"
+
+
+def if_match_versions(header: str) -> set[str] | None:
+    """The versions an `If-Match` header accepts; None for `*` (any). A weak tag (`W/"..."`)
+    is taken as its version: a proxy that compresses answers may weaken the ETag it passes on."""
+    tags = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
+    return None if "*" in tags else tags
+
+
 class OrganizationScopedViewSetMixin:
     """Querysets start from the request's organisation: `get_base_queryset(organization)`."""
 
@@ -110,3 +127,43 @@ class OrganizationScopedViewSetMixin:
         context["organization"] = self.organization
         context["membership"] = self.membership
         return context
+
+    # Stale writes. Without If-Match a write is not checked (clients written before versions
+    # existed keep working); with it, the check and the write are one transaction with the
+    # record's row locked, so two writes on the same version cannot both pass.
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method not in permissions.SAFE_METHODS and "HTTP_IF_MATCH" in request.META:
+            with transaction.atomic():
+                return super().dispatch(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self):
+        record = super().get_object()
+        header = self.request.headers.get("If-Match")
+        if (
+            header is not None
+            and self.request.method not in permissions.SAFE_METHODS
+            and is_versioned(type(record))
+        ):
+            try:
+                lock_unchanged(record, if_match_versions(header))
+            except StaleEdit as stale:
+                raise PreconditionFailed(stale.message) from stale
+        self.versioned_record = record
+        return record
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record = getattr(self, "versioned_record", None)
+        if (
+            record is not None
+            and getattr(self, "action", None) in VERSIONED_ACTIONS
+            and 200 <= response.status_code < 300
+            and is_versioned(type(record))
+        ):
+            if request.method not in permissions.SAFE_METHODS:
+                # The service may have saved another copy of the row: read the version stored.
+                record = type(record)._base_manager.only("updated_at").get(pk=record.pk)
+            response["ETag"] = f'"{version_of(record)}"'
+        return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from qms.core.forms import DateInput, StyledFormMixin, member_label
+from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.limits import check_size, max_bytes
 from qms.core.models import Membership
 from qms.core.spreadsheets import ACCEPT, SPLIT_HINT, upload_problem
@@ -13,10 +13,11 @@ MAX_IMPORT_BYTES = max_bytes("IMPORT_MAX_BYTES")
 MAX_IMPORT_ROWS = 2_000
 
 
-class RegisterForm(StyledFormMixin, forms.ModelForm):
+class RegisterForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     """A register's model form: every choice of a related record is limited to the
     organisation's own (a foreign id is "not one of the available choices"), members are
-    current non-auditors, dates use the browser's date picker."""
+    current non-auditors, dates use the browser's date picker; an edit is refused if someone
+    saved the record after it was opened (`StaleEditMixin`)."""
 
     def __init__(self, *args, organization, **kwargs):
         self.organization = organization

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
 from qms.core.actions.sources import source_for_model
+from qms.core.concurrency import StaleEdit
 from qms.core.immutable import NotAllowed
 from qms.core.limits import form_status, upload_limit
 from qms.core.models import Membership
@@ -230,7 +231,11 @@ def _form_page(request, org_slug, register, record, creating: bool) -> HttpRespo
         }
         save = services.record_create if creating else services.record_update
         try:
-            save(register=register, membership=request.membership, record=record, m2m=many)
+            with form.saving():
+                save(register=register, membership=request.membership, record=record, m2m=many)
+        except StaleEdit as stale:
+            form = form.reopened(stale)
+            record = stale.current
         except NotAllowed as error:
             raise PermissionDenied(str(error)) from error
         except ValidationError as error:
@@ -252,7 +257,7 @@ def _form_page(request, org_slug, register, record, creating: bool) -> HttpRespo
             if creating
             else register_url(register, "detail", org_slug, record.pk),
         },
-        status=400 if form.is_bound and form.errors else 200,
+        status=form_status(form),
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django import forms
 
-from qms.core.forms import StyledFormMixin
+from qms.core.forms import StaleEditMixin, StyledFormMixin
 from qms.core.webhooks.models import EVENTS
 
 
-class WebhookForm(StyledFormMixin, forms.Form):
+class WebhookForm(StaleEditMixin, StyledFormMixin, forms.Form):
     url = forms.URLField(
         label="Endpoint address", max_length=500, assume_scheme="https",
         help_text="https://… on the internet; we POST JSON to it, signed with the secret.",

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qms.core.concurrency import StaleEdit
+from qms.core.limits import form_status
 from qms.core.permissions import role_required
 from qms.core.roles import Role
 from qms.core.webhooks import services
@@ -54,11 +56,14 @@ def webhook_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
     webhook = get_object_or_404(Webhook.objects.for_organization(request.organization), pk=pk)
     initial = {"url": webhook.url, "events": webhook.events, "description": webhook.description,
                "is_active": webhook.is_active}  # fmt: skip
-    form = WebhookForm(request.POST or None, initial=initial)
+    form = WebhookForm(request.POST or None, initial=initial, record=webhook)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.webhook_update(webhook=webhook, membership=request.membership, **data)
+            with form.saving():
+                services.webhook_update(webhook=webhook, membership=request.membership, **data)
+        except StaleEdit as stale:
+            form, webhook = form.reopened(stale), stale.current
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -68,7 +73,7 @@ def webhook_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse
         request,
         "core/webhook_detail.html",
         {"webhook": webhook, "form": form, "deliveries": webhook.deliveries.all()[:50]},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
