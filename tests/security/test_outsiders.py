@@ -17,6 +17,7 @@ pytestmark = pytest.mark.django_db
 PUBLIC = {
     "": "redirect",  # the landing page sends strangers to sign in
     "healthz": "ok",
+    "favicon.ico": "moved",  # to the static icon, for anyone
     "accounts/login/": "ok",
     "accounts/logout/": "refused",  # POST only
     "accounts/password/": "redirect",
@@ -35,6 +36,7 @@ GET_ANSWERS = {
     "redirect": {302},
     "not found": {404},
     "refused": {405},
+    "moved": {301},
 }
 
 
