@@ -154,6 +154,8 @@ def limit_to_audit_scope(queryset, membership):
     unit = audit_scope(membership)
     if unit is None or queryset.model._meta.label_lower in ORGANISATION_WIDE:
         return queryset
+    if queryset.model is OrgUnit:  # the units themselves: the subtree
+        return queryset.filter(path__startswith=unit.path)
     lookup = unit_lookup(queryset.model)
     if lookup is None:
         return queryset.none()
@@ -165,6 +167,8 @@ def in_audit_scope(record, membership) -> bool:
     unit = audit_scope(membership)
     if unit is None or type(record)._meta.label_lower in ORGANISATION_WIDE:
         return True
+    if isinstance(record, OrgUnit):
+        return record.path.startswith(unit.path)
     lookup = unit_lookup(type(record))
     if lookup is None:
         return False

@@ -153,3 +153,32 @@ def test_the_whole_organisation_auditor_is_not_limited(client, demo):
     slug = demo.organization.slug
     assert client.get(reverse("core:audit-trail", args=[slug])).status_code == 200
     assert client.get(reverse("core:members", args=[slug])).status_code == 200
+
+
+def test_the_api_names_no_linked_record_of_another_unit_and_refuses_composed_lists(demo, auditor):
+    """Ids are not text the walk can look for: a risk's objectives and a process's
+    neighbours outside the subtree are left out; lessons learned, composed from several
+    registers outside the rule, are refused; the auditor's own notifications stay open."""
+    from leadership.models import Process, Risk
+
+    slug = demo.organization.slug
+    api = APIClient()
+    api.force_authenticate(auditor.user)
+    theirs = set(
+        limit_to_audit_scope(QualityObjective.objects.all(), auditor).values_list("pk", flat=True)
+    )
+    linked_elsewhere = Risk.objects.filter(organization=demo.organization).exclude(
+        objectives__org_unit__path__startswith=demo.units["SHF"].path
+    )
+    assert linked_elsewhere.filter(objectives__isnull=False).exists(), "the demo has some"
+    risks = api.get(f"/api/v1/organizations/{slug}/risks/?page_size=100").json()["results"]
+    assert risks and all(set(r["objectives"]) <= theirs for r in risks)
+    their_processes = set(
+        limit_to_audit_scope(Process.objects.all(), auditor).values_list("pk", flat=True)
+    )
+    processes = api.get(f"/api/v1/organizations/{slug}/processes/").json()["results"]
+    assert processes
+    for process in processes:
+        assert set(process.get("hands_over_to", [])) <= their_processes
+    assert api.get(f"/api/v1/organizations/{slug}/lessons/").status_code == 403
+    assert api.get(f"/api/v1/organizations/{slug}/notifications/").status_code == 200

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import Http404
-from rest_framework import exceptions, permissions, status
+from rest_framework import exceptions, mixins, permissions, serializers, status
 
 from qms.core.api.schema import VERSIONED_ACTIONS, ErrorDocumentingAutoSchema
 from qms.core.concurrency import StaleEdit, is_versioned, lock_unchanged, version_of
@@ -49,6 +49,30 @@ class IsOrganizationMember(permissions.BasePermission):
         return True
 
 
+def _hide_linked_records_outside_scope(serializer, membership) -> None:
+    """The unit-auditor rule for what a record links to: the ids of linked records (a risk's
+    objectives, a process's neighbours) outside the auditor's subtree are left out."""
+    fields = getattr(serializer, "child", serializer).fields
+    for field in fields.values():
+        if not isinstance(field, serializers.ManyRelatedField):
+            continue
+        queryset = getattr(field.child_relation, "queryset", None)
+        if queryset is None:
+            continue
+        model, show = queryset.model, field.to_representation
+
+        def scoped(iterable, model=model, show=show):
+            records = list(iterable)
+            readable = set(
+                limit_to_audit_scope(
+                    model._default_manager.filter(pk__in=[r.pk for r in records]), membership
+                ).values_list("pk", flat=True)
+            )
+            return show([r for r in records if r.pk in readable])
+
+        field.to_representation = scoped
+
+
 def _open_to_unit_auditors(view) -> bool:
     """The API half of the unit-auditor rule (qms.core.tenancy): a viewset's list and detail
     (filtered by `limit_to_audit_scope`, so its model must have a unit), an action it marks in
@@ -59,6 +83,14 @@ def _open_to_unit_auditors(view) -> bool:
     if action in getattr(view, "unit_scoped_actions", ()):
         return True
     if isinstance(view, OrganizationScopedViewSetMixin) and action in ("list", "retrieve"):
+        # Only DRF's own list and retrieve, which read through get_queryset (and so the rule):
+        # a viewset that composes its answer some other way (lessons learned) is refused.
+        standard = {
+            "list": mixins.ListModelMixin.list,
+            "retrieve": mixins.RetrieveModelMixin.retrieve,
+        }
+        if getattr(type(view), action, None) is not standard[action]:
+            return False
         return readable_by_unit_auditors(view.get_base_queryset(view.organization).model)
     return False
 
@@ -119,8 +151,17 @@ class OrganizationScopedViewSetMixin:
         if getattr(self, "swagger_fake_view", False):
             # Schema generation has no request organisation; it only needs the model.
             return self.get_base_queryset(None).none()
+        base = self.get_base_queryset(self.organization)
+        if getattr(self, "unit_scoped", False):  # already the member's own (notifications)
+            return base
         # An auditor limited to a unit reads that subtree only (models that belong to a unit).
-        return limit_to_audit_scope(self.get_base_queryset(self.organization), self.membership)
+        return limit_to_audit_scope(base, self.membership)
+
+    def get_serializer(self, *args, **kwargs):
+        serializer = super().get_serializer(*args, **kwargs)
+        if audit_scope(self.membership) is not None:
+            _hide_linked_records_outside_scope(serializer, self.membership)
+        return serializer
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

@@ -51,6 +51,8 @@ class NotificationViewSet(
     """The caller's notifications in this organisation. Every member may read and mark their own
     (auditors too: marking read changes no quality record)."""
 
+    unit_scoped = True  # a member's own notifications: open to an auditor limited to a unit
+
     serializer_class = NotificationSerializer
     read_roles = ALL_ROLES
     write_roles = ALL_ROLES
