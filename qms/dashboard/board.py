@@ -37,7 +37,7 @@ def board_context(data: DashboardData, panels: dict[str, Panel], org_slug: str) 
         "kpi": panels["kpi-trends"],
         "attainment_svg": attainment_bars(bars),
         "trends": trends,
-        "tables": [panels[k] for k in ("reviews", "action-closure", "open-actions")],
+        "tables": [panels[k] for k in ("reviews", "action-closure", "open-actions") if k in panels],
     }
 
 

@@ -16,6 +16,7 @@ from objectives.periods import month_end, quarter_end
 from qms.core.forms import DateInput, StyledFormMixin
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import Role
+from qms.core.tenancy import limit_to_audit_scope
 
 THIS_QUARTER, LAST_12_MONTHS, CUSTOM = "quarter", "12m", "custom"
 # The default first: a select without a value in the URL shows its first option.
@@ -93,17 +94,21 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         label="Executive", queryset=Membership.objects.none(), required=False
     )
 
-    def __init__(self, *args, organization: Organization, **kwargs):
+    def __init__(self, *args, organization: Organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.for_organization(organization)
+        # An auditor limited to a unit is offered that subtree's units and executives only.
+        self.fields["unit"].queryset = limit_to_audit_scope(
+            OrgUnit.objects.for_organization(organization), membership
+        )
         self.fields["unit"].empty_label = "Whole organisation"
         self.fields["unit"].label_from_instance = _unit_label
-        self.fields["executive"].queryset = (
+        self.fields["executive"].queryset = limit_to_audit_scope(
             Membership.objects.for_organization(organization)
             .active()
             .with_role(Role.EXECUTIVE)
             .select_related("user")
-            .order_by("user__first_name", "user__last_name")
+            .order_by("user__first_name", "user__last_name"),
+            membership,
         )
         self.fields["executive"].empty_label = "All executives"
         self.fields["executive"].label_from_instance = lambda m: m.display_name
@@ -134,10 +139,10 @@ FALLBACK_MESSAGES = {
 
 
 def read_filters(
-    query, *, organization: Organization, today: datetime.date
+    query, *, organization: Organization, today: datetime.date, membership=None
 ) -> tuple[DashboardFilterForm, DashboardFilters, list[str]]:
     """The filters from a query string, with a sentence for each one that fell back."""
-    form = DashboardFilterForm(query, organization=organization)
+    form = DashboardFilterForm(query, organization=organization, membership=membership)
     form.is_valid()
     data = form.cleaned_data  # holds only the fields that validated
     problems = list(dict.fromkeys(FALLBACK_MESSAGES[name] for name in form.errors))

@@ -82,6 +82,9 @@ class DashboardData:
     reviews_to_sign_off: int
     # Staff pulse survey: round labels and one row per group (means; None where the group was
     # under six respondents), the organisation first. Already folded for anonymity.
+    # For an auditor limited to a unit: the organisation-wide parts (reviews, accountability,
+    # decisions awaited, the pulse survey) are left out, not shown as empty.
+    limited_to_unit: bool = False
     survey_rounds: list[str] = field(default_factory=list)
     survey_trend: list = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
@@ -111,6 +114,7 @@ def dashboard_data(
     filters: DashboardFilters,
     viewer: Membership | None = None,
     today: datetime.date | None = None,
+    limited_to_unit: bool = False,
 ) -> DashboardData:
     today = today or timezone.localdate()
     messages: list[str] = []
@@ -139,6 +143,7 @@ def dashboard_data(
     executives = executive_records(organization=organization, today=today)
     if filters.executive is not None:
         executives = [r for r in executives if r.executive.pk == filters.executive.pk]
+    limited = limited_to_unit
     return DashboardData(
         organization=organization,
         filters=filters,
@@ -154,18 +159,19 @@ def dashboard_data(
         actions=period_summary,
         actions_scope_label=actions_scope_label,
         action_months=monthly,
-        next_review=next_review(organization),
-        last_review=last_held_review(organization),
-        reviews=review_compliance(organization, since=months[0].replace(day=1)),
+        next_review=None if limited else next_review(organization),
+        last_review=None if limited else last_held_review(organization),
+        reviews=[] if limited else review_compliance(organization, since=months[0].replace(day=1)),
         policy_rate=_policy_rate(organization, filters),
         resources=_resources(organization, filters),
         kpi_series=_kpi_series(organization, filters, objectives_query, months, viewer, messages),
-        executives=executives,
+        executives=[] if limited else executives,
         extra_labels=extra_column_labels(),
-        awaiting=awaiting_top_management(organization),
-        reviews_to_sign_off=reviews_awaiting_sign_off(organization),
-        **_survey(organization, filters),
+        awaiting={} if limited else awaiting_top_management(organization),
+        reviews_to_sign_off=0 if limited else reviews_awaiting_sign_off(organization),
+        **({} if limited else _survey(organization, filters)),
         messages=messages,
+        limited_to_unit=limited,
     )
 
 

@@ -304,14 +304,21 @@ def survey_panel(data: DashboardData) -> Panel:
 
 def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[str, Panel]:
     """Every panel of the page; `full` for the CSVs (all rows, not only those shown)."""
+    organisation_wide = (reviews_panel, accountability_panel, survey_panel)
+    builders = [
+        objectives_panel,
+        kpi_panel,
+        reviews_panel,
+        action_closure_panel,
+        open_actions_panel,
+        accountability_panel,
+        survey_panel,
+    ]
     built = [
-        objectives_panel(data, org_slug, full=full),
-        kpi_panel(data),
-        reviews_panel(data),
-        action_closure_panel(data),
-        open_actions_panel(data),
-        accountability_panel(data),
-        survey_panel(data),
+        build(data, org_slug, full=full) if build is objectives_panel else build(data)
+        for build in builders
+        # An auditor limited to a unit: the organisation-wide panels are left out.
+        if not (data.limited_to_unit and build in organisation_wide)
     ]
     return {p.key: p for p in built}
 

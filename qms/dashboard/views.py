@@ -25,7 +25,7 @@ from qms.dashboard.selectors import dashboard_data
 def _build(request: HttpRequest):
     today = timezone.localdate()
     form, filters, problems = read_filters(
-        request.GET, organization=request.organization, today=today
+        request.GET, organization=request.organization, today=today, membership=request.membership
     )
     scope = audit_scope(request.membership)
     if scope is not None and not (filters.unit and filters.unit.path.startswith(scope.path)):
@@ -36,6 +36,7 @@ def _build(request: HttpRequest):
         filters=filters,
         viewer=request.membership,
         today=today,
+        limited_to_unit=scope is not None,
     )
     return form, filters, problems + data.messages, data
 
@@ -61,9 +62,11 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "rag_tile": rag_tile,
             "kpi_panel": panels["kpi-trends"],
             "trend_charts": [
-                panels[k] for k in ("reviews", "action-closure", "open-actions", "pulse-survey")
+                panels[k]
+                for k in ("reviews", "action-closure", "open-actions", "pulse-survey")
+                if k in panels
             ],
-            "accountability": panels["accountability"],
+            "accountability": panels.get("accountability"),
             "query": f"?{query}" if query else "",
             "is_custom": filters.period.key == CUSTOM,
         },

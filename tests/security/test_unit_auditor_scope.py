@@ -182,3 +182,43 @@ def test_the_api_names_no_linked_record_of_another_unit_and_refuses_composed_lis
         assert set(process.get("hands_over_to", [])) <= their_processes
     assert api.get(f"/api/v1/organizations/{slug}/lessons/").status_code == 403
     assert api.get(f"/api/v1/organizations/{slug}/notifications/").status_code == 200
+
+
+def test_a_unit_auditors_dashboard_and_its_exports_leave_out_organisation_wide_figures(
+    client, demo, auditor
+):
+    """Reviews, each executive's accountability and the pulse survey are organisation-wide:
+    they are left out of the page, the CSVs, the XLSX and the board PDF, and the filters offer
+    only the auditor's units and the executives who work in them."""
+    from pypdf import PdfReader
+
+    client.force_login(auditor.user)
+    slug = demo.organization.slug
+    page = client.get(reverse("dashboard:dashboard", args=[slug]))
+    html = page.content.decode()
+    assert "panel-accountability" not in html and "limited to Sheffield Machining" in html
+    units = [u.name for u in page.context["form"].fields["unit"].queryset]
+    assert units == ["Sheffield Machining"]
+    # Executives of other units who answer for nothing of Sheffield's (an executive
+    # accountable for a Sheffield objective is named beside it, rightly).
+    theirs = limit_to_audit_scope(QualityObjective.objects.all(), auditor)
+    named = {o.accountable_executive.display_name for o in theirs} | {
+        o.owner.display_name for o in theirs
+    }
+    outsiders = [
+        m.display_name
+        for m in Membership.objects.filter(
+            organization=demo.organization, role="executive"
+        ).exclude(org_unit__path__startswith=demo.units["SHF"].path)
+        if m.display_name not in named
+    ]
+    assert outsiders, "the demo has executives of other units"
+    offered = [m.display_name for m in page.context["form"].fields["executive"].queryset]
+    assert not set(offered) & set(outsiders)
+    for table in ("accountability", "pulse-survey", "reviews"):
+        assert client.get(reverse("dashboard:table-csv", args=[slug, table])).status_code == 404
+    xlsx = _readable(client.get(reverse("dashboard:board-xlsx", args=[slug])))
+    pdf = client.get(reverse("dashboard:board-pdf", args=[slug]))
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    for name in outsiders:
+        assert name not in html and name not in xlsx and name not in text, name
