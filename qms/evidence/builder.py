@@ -23,7 +23,7 @@ from qms.core.documents import app_version
 from qms.core.drills import drill_point
 from qms.evidence import readiness, report, signing
 from qms.evidence.models import SigningKey
-from qms.evidence.sections import CLAUSES, REQUIRED, Finding, Scope, sections
+from qms.evidence.sections import CLAUSES, LIMITED_SECTIONS, REQUIRED, Finding, Scope, sections
 from qms.evidence.writer import PackWriter
 
 FORMAT = "qms-evidence-pack/1"
@@ -57,15 +57,19 @@ def build(
         findings: list[Finding] = []
         steps = sections()
         for index, (name, section) in enumerate(steps):
+            if scope.limited and name not in LIMITED_SECTIONS:
+                continue  # organisation-wide: not for an auditor limited to a unit
             progress(int(90 * index / len(steps)), f"Collecting {name.replace('-', ' ')}")
             findings.extend(section(scope, writer))
             drill_point("evidence.section")  # a worker killed with a half-written ZIP
         for clause in REQUIRED:
             if not any(f.clause == clause for f in findings):
-                findings.append(Finding(clause, "No evidence for this clause in the period.",
-                                        missing=True))  # fmt: skip
+                findings.append(_not_in_pack(scope, clause))
         progress(90, "Checking audit readiness")
-        checks = readiness.readiness_checks(scope.organization, today=scope.end)
+        # Readiness is judged on the whole organisation: not for a unit-limited auditor.
+        checks = (
+            [] if scope.limited else readiness.readiness_checks(scope.organization, today=scope.end)
+        )
         writer.csv(
             "readiness-checks.csv",
             ["Clause", "Check", "Result", "Why"],
@@ -147,3 +151,14 @@ def storage_dir() -> Path:
     path = Path(settings.MEDIA_ROOT) / "evidence"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _not_in_pack(scope: Scope, clause: str) -> Finding:
+    """What the report says of a required clause with no evidence in the pack."""
+    if scope.limited:
+        return Finding(
+            clause,
+            "Not in this pack: it was made for an auditor whose access is limited to "
+            f"{scope.unit.name}, and this clause's records cover the whole organisation.",
+        )
+    return Finding(clause, "No evidence for this clause in the period.", missing=True)

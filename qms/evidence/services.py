@@ -16,6 +16,7 @@ from qms.core.immutable import NotAllowed
 from qms.core.models import Membership, OrgUnit
 from qms.core.outbox import enqueue, outbox_waiting_ids
 from qms.core.roles import Role
+from qms.core.tenancy import audit_scope
 from qms.core.webhooks.services import emit
 from qms.evidence import builder, signing
 from qms.evidence.models import AuditorAccess, EvidencePack, PackDownload, PackStatus
@@ -106,7 +107,11 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     whose build was interrupted is built again from nothing."""
     if pack.status in (PackStatus.READY, PackStatus.EXPIRED):
         return pack
-    scope = Scope(pack.organization, pack.org_unit, pack.period_start, pack.period_end)
+    # A pack requested by an auditor limited to a unit holds only what they may read.
+    limited = audit_scope(pack.requested_by) is not None
+    scope = Scope(
+        pack.organization, pack.org_unit, pack.period_start, pack.period_end, limited=limited
+    )
     out = builder.storage_dir() / f"{pack.uuid}.zip"
     try:
         built = builder.build(

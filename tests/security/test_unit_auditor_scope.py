@@ -222,3 +222,46 @@ def test_a_unit_auditors_dashboard_and_its_exports_leave_out_organisation_wide_f
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
     for name in outsiders:
         assert name not in html and name not in xlsx and name not in text, name
+
+
+def test_a_unit_auditors_evidence_pack_holds_nothing_of_another_unit(
+    demo, auditor, settings, tmp_path
+):
+    """Every file of the pack (its report too) is read like a page of the walk; the sections
+    that cover the whole organisation are left out and the report says so."""
+    import datetime
+
+    from pypdf import PdfReader
+
+    from qms.evidence import services
+
+    settings.QMS_DATA_DIR = tmp_path
+    markers = other_units_texts(demo.organization, auditor)
+    pattern = re.compile("|".join(re.escape(m) for m in sorted(markers, key=len, reverse=True)))
+    today = demo.today
+    pack = services.pack_request(
+        membership=auditor,
+        org_unit=None,
+        period_start=today - datetime.timedelta(days=365),
+        period_end=today,
+        today=today,
+    )
+    pack = services.pack_build(pack)
+    assert pack.org_unit == demo.units["SHF"] and pack.status == "ready", pack.error
+    leaks = {}
+    with zipfile.ZipFile(services.builder.storage_dir() / f"{pack.uuid}.zip") as archive:
+        names = archive.namelist()
+        for name in names:
+            data = archive.read(name)
+            if name.endswith(".pdf"):
+                text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+            else:
+                text = data.decode("utf-8", "replace")
+            found = pattern.findall(text)
+            if found:
+                leaks[name] = sorted(set(found))[:3]
+        index = archive.read("index.html").decode()
+    assert not leaks, leaks
+    assert any(n.startswith("6.2") or "objectives" in n for n in names)  # their objectives
+    assert not any("management-reviews" in n or "5.1" in n for n in names)
+    assert "limited to Sheffield Machining" in index

@@ -46,16 +46,29 @@ class Scope:
     unit: OrgUnit | None
     start: datetime.date
     end: datetime.date
+    # Requested by an auditor whose access is limited to `unit`: only the sections that read
+    # through the unit-auditor rule (LIMITED_SECTIONS) are built; the others are named as left
+    # out, so the pack holds nothing the auditor could not read in the app.
+    limited: bool = False
 
     @property
     def label(self) -> str:
         return self.unit.name if self.unit else "whole organisation"
 
-    def in_unit(self, queryset: QuerySet, field: str = "org_unit") -> QuerySet:
-        """Records of the chosen unit's subtree (all of them for the whole organisation)."""
+    def in_unit(self, queryset: QuerySet, field: str | None = None) -> QuerySet:
+        """Records of the chosen unit's subtree (all of them for the whole organisation), by
+        the unit-auditor rule of `qms.core.tenancy` unless `field` names the way to the unit:
+        organisation-wide records in full, records with no unit none."""
+        from qms.core.tenancy import ORGANISATION_WIDE, unit_lookup
+
         if self.unit is None:
             return queryset
-        return queryset.filter(**{f"{field}__path__startswith": self.unit.path})
+        lookup = field or unit_lookup(queryset.model)
+        if lookup is None:
+            if queryset.model._meta.label_lower in ORGANISATION_WIDE:
+                return queryset
+            return queryset.none()
+        return queryset.filter(**{f"{lookup}__path__startswith": self.unit.path})
 
     def start_dt(self) -> datetime.datetime:
         from django.utils import timezone
@@ -79,6 +92,9 @@ class Finding:
 
 
 Section = Callable[[Scope, PackWriter], list[Finding]]
+# The sections that read only through `Scope.in_unit` (and the audit trail's own filter): the
+# ones built for an auditor limited to a unit.
+LIMITED_SECTIONS = frozenset({"objectives", "analysis", "improvement", "audit-trail"})
 _SECTIONS: list[tuple[int, str, Section]] = []
 
 

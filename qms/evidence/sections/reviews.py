@@ -38,7 +38,7 @@ def analysis(scope: Scope, writer: PackWriter) -> list[Finding]:
         f"{base}/customer-feedback.csv",
         ["Reference", "Received", "Customer", "Channel", "Type", "Score", "Title", "Status"],
         stream(
-            CustomerFeedback.objects.for_organization(org)
+            scope.in_unit(CustomerFeedback.objects.for_organization(org))
             .filter(received_on__gte=scope.start, received_on__lte=scope.end)
             .order_by("received_on", "number"),
             "number", "received_on", "customer", "channel", "feedback_type", "score", "title",
