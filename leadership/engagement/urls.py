@@ -16,6 +16,7 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("suggestions/", views.suggestion_list, name="suggestions"),
     path("suggestions/new/", views.suggestion_new, name="suggestion-new"),
+    path("suggestions/sent/", views.suggestion_sent, name="suggestion-sent"),
     path("suggestions/receipt/", views.suggestion_receipt, name="suggestion-receipt"),
     path("suggestions/figures/", views.suggestion_figures, name="suggestion-figures"),
     path("suggestions/<int:pk>/", views.suggestion_detail, name="suggestion"),

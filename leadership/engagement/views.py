@@ -5,12 +5,15 @@ learned. Views are thin: rules live in services, reads in selectors."""
 from __future__ import annotations
 
 import datetime
+import json
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -36,6 +39,7 @@ from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.permissions import role_required
 
 FIGURE_MONTHS = 12
+SENT_COOKIE = "qms_suggestion_sent"
 TREND_ROUNDS = 8
 
 
@@ -115,21 +119,26 @@ def suggestion_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         except ValidationError as error:
             _add_errors(form, error)
         else:
-            if suggestion.is_anonymous:
-                # Shown once, in this response: a redirect would carry the code through the
-                # session or the address, and the server's logs.
-                return render(
-                    request,
-                    "engagement/suggestion_receipt.html",
-                    {"suggestion": suggestion, "receipt_code": suggestion.receipt_code},
-                    status=201,
-                )
-            messages.success(
-                request,
-                "Thank you: your suggestion is with the quality manager. You will be told the "
-                "outcome.",
+            # Signed or anonymous, the answer is the same redirect to the same page, so that a
+            # web server's log cannot tell the two apart; what was sent travels in a signed
+            # cookie read once by that page (never in an address, a session or the database).
+            response = redirect("engagement:suggestion-sent", org_slug=org_slug)
+            sent = {
+                "pk": suggestion.pk,
+                "code": getattr(suggestion, "receipt_code", ""),
+                "by": membership.pk,  # only in the sender's browser; shown to them alone
+            }
+            response.set_signed_cookie(
+                SENT_COOKIE,
+                json.dumps(sent),
+                salt=SENT_COOKIE,
+                max_age=600,
+                path=reverse("engagement:suggestion-sent", args=[org_slug]),
+                secure=request.is_secure(),
+                httponly=True,
+                samesite="Strict",
             )
-            return redirect("engagement:suggestion", org_slug=org_slug, pk=suggestion.pk)
+            return response
     status = 400 if form.is_bound and form.errors else 200
     return render(request, "engagement/suggestion_form.html", {"form": form}, status=status)
 
@@ -163,6 +172,34 @@ def _render_suggestion(request, suggestion, form, status=200) -> HttpResponse:
         },
         status=status,
     )
+
+
+@require_safe
+def suggestion_sent(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """After sending a suggestion: the thank-you, and for an anonymous one its receipt, shown
+    this once (the cookie that carried it is deleted; a reload sends nothing again)."""
+    try:
+        sent = json.loads(request.get_signed_cookie(SENT_COOKIE, salt=SENT_COOKIE, max_age=600))
+    except (KeyError, ValueError, signing.BadSignature):
+        sent = {}
+    if not isinstance(sent, dict) or sent.get("by") != request.membership.pk:
+        sent = {}
+    suggestion = suggestion_selectors.suggestion_get(
+        organization=request.organization, pk=sent.get("pk")
+    )
+    if suggestion is None:
+        response = render(request, "engagement/suggestion_sent.html", {"suggestion": None})
+    elif suggestion.is_anonymous:
+        response = render(
+            request,
+            "engagement/suggestion_receipt.html",
+            {"suggestion": suggestion, "receipt_code": sent.get("code", "")},
+        )
+    else:
+        response = render(request, "engagement/suggestion_sent.html", {"suggestion": suggestion})
+    response.delete_cookie(SENT_COOKIE, path=request.path)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,7 +270,12 @@ def suggestion_triage(request: HttpRequest, org_slug: str, pk: int) -> HttpRespo
         return redirect("engagement:suggestion", org_slug=org_slug, pk=pk)
     messages.success(
         request,
-        f"{suggestion.reference}: {suggestion.get_status_display()}. The submitter is told.",
+        f"{suggestion.reference}: {suggestion.get_status_display()}. "
+        + (
+            "Its author reads the outcome with their receipt."
+            if suggestion.is_anonymous
+            else "The submitter is told."
+        ),
     )
     return redirect("engagement:suggestion", org_slug=org_slug, pk=pk)
 

@@ -32,6 +32,8 @@ def test_a_suggestion_accepted_into_an_action_shows_its_outcome_on_the_board(
     page.get_by_label("Expected benefit").fill("No more hunting for the bore gauge.")
     page.get_by_role("button", name="Send the suggestion").click()
     page.wait_for_selector("text=Thank you: your suggestion is with the quality manager.")
+    page.get_by_role("link", name="See S-").first.click()
+    page.wait_for_selector("text=Shadow board for gauges at each lathe")
     suggestion_url = page.url
     screenshot("suggestion-submitted")
     sign_out(page)

@@ -144,11 +144,16 @@ def test_the_author_follows_an_anonymous_suggestion_with_the_receipt_shown_once(
     client, cast, members
 ):
     client.force_login(cast.carl)
-    response = client.post(url("suggestion-new"), {"title": "Fewer meetings", "is_anonymous": "on"})
-    assert response.status_code == 201
+    sent = client.post(url("suggestion-new"), {"title": "Fewer meetings", "is_anonymous": "on"})
+    assert (sent.status_code, sent["Location"]) == (302, url("suggestion-sent"))
+    response = client.get(url("suggestion-sent"))
     suggestion = Suggestion.objects.get()
     code = response.context["receipt_code"]
     page = response.content.decode()
+    # Shown once: a reload finds nothing, and sends nothing again.
+    again = client.get(url("suggestion-sent")).content.decode()
+    assert code not in again and "Nothing to show here" in again
+    assert Suggestion.objects.count() == 1
     assert code in page and f"/engagement/suggestions/receipt/#{code}" in page
     assert "Fewer meetings" not in client.get(url("board")).content.decode().split("Your ")[-1]
 
@@ -184,6 +189,37 @@ def test_a_receipt_code_opens_nothing_in_another_organisation(client, cast, memb
     assert "Shadow board" not in refused.content.decode()
 
 
+def test_a_signed_and_an_anonymous_suggestion_get_the_same_answer_for_the_server_log(client, cast):
+    """A web server logs each request's method, address, status and time: the two kinds of
+    submission must look the same there (before, only an anonymous one answered 201)."""
+    client.force_login(cast.carl)
+    signed = client.post(url("suggestion-new"), {"title": "Label the gauges"})
+    anonymous = client.post(
+        url("suggestion-new"), {"title": "Fewer meetings", "is_anonymous": "on"}
+    )
+    assert (signed.status_code, signed["Location"]) == (
+        anonymous.status_code,
+        anonymous["Location"],
+    )
+    # The signed one's thank-you links to it (the cookie is per response: read the last).
+    client.cookies.pop("qms_suggestion_sent", None)
+    client.post(url("suggestion-new"), {"title": "Label the gauges again"})
+    thanks = client.get(url("suggestion-sent")).content.decode()
+    assert "Thank you: your suggestion is with the quality manager." in thanks
+    assert "Label the gauges again" in thanks
+
+
+def test_a_forged_or_someone_elses_sent_cookie_shows_nothing(client, cast, members):
+    client.force_login(cast.carl)
+    client.post(url("suggestion-new"), {"title": "Someone else's", "is_anonymous": "on"})
+    carls = client.cookies["qms_suggestion_sent"].value
+    client.force_login(cast.alice)
+    for cookie in (carls, '{"pk": 1, "code": "x", "by": 1}'):
+        client.cookies["qms_suggestion_sent"] = cookie
+        page = client.get(url("suggestion-sent")).content.decode()
+        assert "Someone else" not in page and "Nothing to show here" in page
+
+
 def test_a_signed_suggestion_has_no_receipt(members):
     signed = submit(members["carl"])
     assert signed.receipt_digest == "" and not hasattr(signed, "receipt_code")
@@ -211,7 +247,7 @@ def test_an_anonymous_suggestion_cannot_name_a_unit_of_fewer_than_five_people(
         == 302
     )
     assert (
-        client.post(url("suggestion-new"), {"title": "Y", "is_anonymous": "on"}).status_code == 201
+        client.post(url("suggestion-new"), {"title": "Y", "is_anonymous": "on"}).status_code == 302
     )
     # A fifth person in Plant One's subtree (an inactive member does not count) opens it.
     Membership.objects.filter(pk=members["audrey"].pk).update(org_unit=units["A1"])

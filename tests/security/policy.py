@@ -188,6 +188,7 @@ POLICY: dict[str, str] = {
     "o/<slug:org_slug>/engagement/suggestions/figures/": "GET:ALL",
     "o/<slug:org_slug>/engagement/suggestions/new/": "GET:WRITERS POST:WRITERS",
     "o/<slug:org_slug>/engagement/suggestions/receipt/": "GET:ALL POST:WRITERS",
+    "o/<slug:org_slug>/engagement/suggestions/sent/": "GET:ALL",
     "o/<slug:org_slug>/engagement/survey/": "GET:ALL POST:WRITERS",
     "o/<slug:org_slug>/engagement/survey/results/": "GET:MANAGEMENT",
     "o/<slug:org_slug>/engagement/survey/statements/": "GET:QUALITY POST:QUALITY",
