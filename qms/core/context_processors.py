@@ -2,6 +2,7 @@
 
 from qms.core.models import Membership
 from qms.core.navigation import nav_for
+from qms.core.tenancy import audit_scope
 
 
 def navigation(request):
@@ -18,6 +19,8 @@ def navigation(request):
     )
     if membership is not None:
         context["nav_items"] = nav_for(membership, request.path)
+        # An auditor limited to a unit: the user menu offers only pages open to them.
+        context["audit_limited"] = audit_scope(membership) is not None
     return context
 
 

@@ -39,7 +39,8 @@ class StyledFormMixin:
         limit_free_text(self.fields)
         for name, field in self.fields.items():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            # Radio buttons and checkbox lists too: "form-control" drew them as empty bars.
+            if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"

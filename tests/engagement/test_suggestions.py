@@ -3,6 +3,7 @@ manager triages it once, and the submitter of a signed one is told the outcome; 
 anonymous one, whom nothing stored links to it, follows it with a receipt code."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -522,3 +523,13 @@ def test_the_upgrade_unlinks_anonymous_suggestions_made_before_it(cast, members)
     assert not Notification.objects.exists()
     signed.refresh_from_db()
     assert signed.submitted_by == members["carl"] and signed.submitted_at == when
+
+
+def test_the_triage_decisions_are_drawn_as_radio_buttons(client, cast, members):
+    """They were styled as text boxes, which browsers drew as thin empty bars."""
+    suggestion = submit(members["carl"])
+    client.force_login(cast.quinn)
+    page = client.get(url("suggestion", suggestion.pk)).content.decode()
+    radios = re.findall(r'<input type="radio"[^>]*>', page)
+    assert len(radios) == 4
+    assert all("form-check-input" in r and "form-control" not in r for r in radios)

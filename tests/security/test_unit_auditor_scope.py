@@ -131,6 +131,9 @@ def test_a_unit_auditor_reads_their_units_records_and_is_told_why_others_are_clo
     assert client.get(reverse("objectives:detail", args=[slug, other.code])).status_code == 404
     home = client.get(reverse("core:org-home", args=[slug])).content.decode()
     assert "Your access is limited to Sheffield Machining" in home
+    # Every link the home page and the menus offer opens (nothing offered that refuses).
+    for link in sorted(set(re.findall(r'href="(/o/[^"#?]+)"', home))):
+        assert client.get(link).status_code == 200, link
     for name in ("core:members", "core:audit-trail", "core:actions", "reviews:list"):
         refused = client.get(reverse(name, args=[slug]))
         assert refused.status_code == 403, name
