@@ -127,6 +127,20 @@ def spend_record(
     locked = ResourceAllocation.objects.select_for_update().get(pk=allocation.pk)
     if locked.status != ResourceAllocation.Status.APPROVED:
         raise TransitionError("Spend can be recorded only against an approved allocation.")
+    if date > timezone.localdate():
+        raise ValidationError(
+            {"date": "Spend is recorded once it has happened: not for a future date."}
+        )
+    if not locked.period_start <= date <= locked.period_end:
+        raise ValidationError(
+            {
+                "date": (
+                    f"{date:%-d %b %Y} is outside this allocation's period "
+                    f"({locked.period_start:%-d %b %Y} to {locked.period_end:%-d %b %Y}): "
+                    "record it against the allocation that covers it."
+                )
+            }
+        )
     spent_before = locked.spends.aggregate(total=Sum("amount"))["total"] or Decimal("0")
     total = spent_before + amount
     over = total > locked.amount

@@ -225,3 +225,28 @@ def test_malformed_spend_is_a_form_error_and_changes_nothing(client, people, all
     response = client.post(page(allocation), {**SPEND, **bad})
     assert response.status_code == 400
     assert not ResourceSpend.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "day,says",
+    [
+        ("2099-12-01", "not for a future date"),
+        ("2025-12-31", "outside this allocation"),
+    ],
+)
+def test_spend_dated_in_the_future_or_outside_the_period_is_refused(
+    client, api_client, people, allocation, day, says
+):
+    """Found by the try-out: a spend dated 2099 on a 2026 allocation was recorded, and listed
+    first."""
+    import time_machine
+
+    with time_machine.travel(datetime.date(2026, 12, 3)):
+        client.force_login(people["rita"].user)
+        response = client.post(page(allocation), {**SPEND, "date": day})
+        assert response.status_code == 400 and says in response.content.decode()
+        api_client.force_authenticate(people["rita"].user)
+        url = f"/api/v1/organizations/acme-test/resource-allocations/{allocation.pk}/spend/"
+        refused = api_client.post(url, {**SPEND, "date": day}, format="json")
+        assert refused.status_code == 400 and says in str(refused.json())
+    assert not ResourceSpend.objects.exists()
