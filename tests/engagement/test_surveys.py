@@ -143,7 +143,12 @@ def test_an_answer_is_sealed_without_any_link_to_the_member(members, survey_roun
 def test_a_sealed_answer_opens_only_in_its_own_round_and_with_this_installations_key(
     cast, statements, survey_round, settings
 ):
-    sealed = sealing.seal(round_id=survey_round.pk, organization_id=cast.org_a.pk, answer={"a": 1})
+    one = {"unit": None, "scores": {"1": 3}, "comment": ""}
+    sealed = sealing.seal(round_id=survey_round.pk, organization_id=cast.org_a.pk, answer=one)
+    assert (
+        sealing.unseal(round_id=survey_round.pk, organization_id=cast.org_a.pk, sealed=sealed)
+        == one
+    )
     with pytest.raises(sealing.UnsealError):
         sealing.unseal(round_id=survey_round.pk + 1, organization_id=cast.org_a.pk, sealed=sealed)
     settings.SURVEY_SEALING_KEY = "another key entirely"
