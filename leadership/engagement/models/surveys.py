@@ -140,8 +140,10 @@ class SurveyParticipation(models.Model):
 
 class SealedAnswer(models.Model):
     """One answer to an open round, encrypted: scores, comment and unit are inside `sealed`
-    (`leadership.engagement.sealing`). No member, no time, a random key. Deleted once the round
-    has been counted."""
+    (`leadership.engagement.sealing`). No member, no time, a random key; all of one size, and
+    all of a round's rewritten, shuffled and sealed afresh on every answer, so neither size,
+    order nor transaction ties one to a participation. Deleted once the round has been
+    counted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
