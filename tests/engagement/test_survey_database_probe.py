@@ -6,6 +6,7 @@ group results (issue 20)."""
 import datetime
 import itertools
 import json
+import threading
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -213,3 +214,80 @@ def test_on_postgresql_all_sealed_answers_share_the_last_answers_transaction(cas
         assert sealed_xmins == {locker}, "every sealed row is rewritten by the latest answer"
         seen.append(locker)
     assert len(set(seen)) == 5
+
+
+def test_answers_sealed_before_padding_are_resealed_padded_and_still_counted(
+    cast, units, open_round
+):
+    """Rounds open when this ships hold unpadded answers: the next answer re-seals them."""
+    key = sealing._round_key(open_round.pk, open_round.organization_id)
+    nonce = b"\x01" * sealing.NONCE_BYTES
+    old = {"unit": units["A"].pk, "scores": {q["key"]: 1 for q in open_round.questions}}
+    plain = json.dumps(old | {"comment": "sealed-before"}, separators=(",", ":")).encode()
+    associated = sealing._associated(open_round.pk, open_round.organization_id)
+    SealedAnswer.objects.create(
+        organization_id=open_round.organization_id,
+        round=open_round,
+        sealed=nonce + sealing.AESGCM(key).encrypt(nonce, plain, associated),
+    )
+    for n in range(6):
+        answer_as(cast, units["A"], f"after{n}", open_round, f"after-{n}")
+    rows = sealed_rows_in_storage_order(open_round)
+    assert {len(sealed) for _, sealed in rows} == {sealing.SEALED_BYTES}
+    today = timezone.localdate()
+    SurveyRound.objects.filter(pk=open_round.pk).update(
+        opens_on=today - datetime.timedelta(days=20), closes_on=today - datetime.timedelta(days=1)
+    )
+    services.survey_rounds_count_closed(today=today)
+    (group,) = SurveyRound.objects.get(pk=open_round.pk).results["groups"]
+    assert group["respondents"] == 7 and "sealed-before" in group["comments"]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_concurrent_answers_take_turns_and_none_is_lost_or_doubled(cast, units):
+    """Each answer rewrites all of the round's sealed rows; two at once without the round's
+    lock would each write the earlier answers again (doubled) or drop one another's."""
+    quinn = cast.org_a.memberships.get(user=cast.quinn)
+    services.survey_statement_create(organization=cast.org_a, actor=quinn, text="Q1")
+    survey_round = services.survey_round_open_if_due(organization=cast.org_a)
+    for n in range(30):
+        answer_as(cast, units["A"], f"early{n}", survey_round, f"early-{n}")
+    members = [
+        MembershipFactory(
+            user=UserFactory(username=f"race{n}"),
+            organization=cast.org_a,
+            role="contributor",
+            org_unit=units["A"],
+        )
+        for n in range(4)
+    ]
+    start = threading.Barrier(len(members))
+    errors = []
+
+    def answer(member):
+        try:
+            start.wait()
+            services.survey_answer(
+                membership=member,
+                survey_round=survey_round,
+                scores={q["key"]: 3 for q in survey_round.questions},
+                comment=f"raced-{member.user.username}",
+            )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(m,)) for m in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    comments = sorted(
+        comment_of(survey_round, s) for _, s in sealed_rows_in_storage_order(survey_round)
+    )
+    assert comments == sorted(
+        [f"early-{n}" for n in range(30)] + [f"raced-race{n}" for n in range(4)]
+    )
