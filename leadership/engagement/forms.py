@@ -156,7 +156,9 @@ class SurveyAnswerForm(forms.Form):
         )
 
     def clean_comment(self) -> str:
-        comment = self.cleaned_data.get("comment") or ""
+        # Browsers count a line break as one character against maxlength but send it as two
+        # (CR LF): counted as sent, a comment the browser accepted would be refused.
+        comment = (self.cleaned_data.get("comment") or "").replace("\r\n", "\n")
         if len(comment) > COMMENT_MAX_CHARS:
             raise forms.ValidationError(comment_too_long(len(comment)))
         return comment

@@ -434,6 +434,11 @@ def test_a_comment_over_the_limit_says_how_long_it_is_not_that_a_statement_is_mi
     # The limit counts the comment without the spaces around it.
     response = client.post(url("survey"), scores | {"comment": "  " + "a" * 2000 + "\n "})
     assert response.status_code == 302 and SealedAnswer.objects.count() == 1
+    # A line break, which the browser sends as two characters, counts as the one it shows.
+    client.force_login(cast.quinn)
+    comment = "abc\r\n" * 499 + "abcd"  # 2,000 characters as typed, 2,499 as sent
+    assert client.post(url("survey"), scores | {"comment": comment}).status_code == 302
+    assert SealedAnswer.objects.count() == 2
 
 
 def test_answering_through_the_api_returns_only_a_receipt(api_client, cast, survey_round):
