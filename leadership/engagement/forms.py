@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from leadership.engagement.models import Recognition, Suggestion, SuggestionStatus
 from leadership.engagement.models.suggestions import ANONYMOUS_MIN_GROUP
+from leadership.engagement.models.surveys import COMMENT_MAX_CHARS, comment_too_long
 from leadership.engagement.selectors.suggestions import unit_headcounts
 from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
@@ -111,6 +112,17 @@ class TriageForm(StyledFormMixin, forms.Form):
         return cleaned
 
 
+# What happens to a comment, said the same way on the form, the survey page and the results
+# (`leadership.engagement.selectors.surveys.frozen_results` is what it describes).
+COMMENT_HELP = (
+    "Shown to management as you write it, after the round closes, never next to your scores: "
+    "listed in alphabetical order with the other comments of the group your answers are counted "
+    "in, which is your unit, or the unit above it when fewer than six people answered in yours "
+    "(and so on up, to \u201cRest of the organisation\u201d). It is deleted unread only if no "
+    "group of six or more contains it. Leave out anything that would tell who wrote it."
+)
+
+
 class SurveyAnswerForm(forms.Form):
     """One 1-to-5 choice per question of the round, and the comment."""
 
@@ -135,13 +147,26 @@ class SurveyAnswerForm(forms.Form):
         self.fields["comment"] = forms.CharField(
             label="Anything else? (optional)",
             required=False,
-            max_length=2000,
-            widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
-            help_text="Shown to management as you write it, after the round closes, among the "
-            "other comments of your group in alphabetical order, and only if at least six people "
-            "in your group answered; otherwise it is deleted unread. Leave out anything that "
-            "would tell who wrote it.",
+            # The limit is checked in clean_comment, to say how long the comment is; the
+            # attribute only stops the browser from taking more.
+            widget=forms.Textarea(
+                attrs={"rows": 3, "class": "form-control", "maxlength": COMMENT_MAX_CHARS}
+            ),
+            help_text=COMMENT_HELP,
         )
+
+    def clean_comment(self) -> str:
+        # Browsers count a line break as one character against maxlength but send it as two
+        # (CR LF): counted as sent, a comment the browser accepted would be refused.
+        comment = (self.cleaned_data.get("comment") or "").replace("\r\n", "\n")
+        if len(comment) > COMMENT_MAX_CHARS:
+            raise forms.ValidationError(comment_too_long(len(comment)))
+        return comment
+
+    @property
+    def statements_unanswered(self) -> bool:
+        """A score is missing or wrong (the banner asks for every statement only then)."""
+        return any(name != "comment" for name in self.errors)
 
     def scores(self) -> dict[str, int]:
         return {

@@ -143,7 +143,12 @@ def test_an_answer_is_sealed_without_any_link_to_the_member(members, survey_roun
 def test_a_sealed_answer_opens_only_in_its_own_round_and_with_this_installations_key(
     cast, statements, survey_round, settings
 ):
-    sealed = sealing.seal(round_id=survey_round.pk, organization_id=cast.org_a.pk, answer={"a": 1})
+    one = {"unit": None, "scores": {"1": 3}, "comment": ""}
+    sealed = sealing.seal(round_id=survey_round.pk, organization_id=cast.org_a.pk, answer=one)
+    assert (
+        sealing.unseal(round_id=survey_round.pk, organization_id=cast.org_a.pk, sealed=sealed)
+        == one
+    )
     with pytest.raises(sealing.UnsealError):
         sealing.unseal(round_id=survey_round.pk + 1, organization_id=cast.org_a.pk, sealed=sealed)
     settings.SURVEY_SEALING_KEY = "another key entirely"
@@ -378,10 +383,62 @@ def test_a_member_answers_on_the_page_and_then_sees_only_that_they_answered(
 
 def test_the_form_says_exactly_what_happens_to_a_comment(client, cast, survey_round):
     client.force_login(cast.carl)
-    page = client.get(url("survey")).content.decode()
+    page = " ".join(client.get(url("survey")).content.decode().split())
     assert "after the round closes" in page and "at least six people" in page
-    assert "deleted unread" in page
+    # Where a comment is shown: with the group its answers are counted in, the unit above
+    # when the member's own unit had fewer than six; deleted unread only if no group holds it.
+    assert "the unit above it when fewer than six people answered in yours" in page
+    assert "deleted unread only if no group of six or more contains it" in page
+    assert "otherwise it is deleted unread" not in page
+    assert "in a group of fewer than six it is deleted unread" not in page
     assert "Read by management as written" not in page
+
+
+def test_a_folded_comment_is_shown_under_the_parent_group_as_the_pages_say(
+    client, cast, survey_round, units
+):
+    for n, member in enumerate(staff(cast.org_a, units["A1"], 2, "small")):
+        answer(member, survey_round, score=2, comment=f"from-plant-{n}")
+    for n, member in enumerate(staff(cast.org_a, units["A"], 5, "big")):
+        answer(member, survey_round, score=4, comment=f"from-company-{n}")
+    client.force_login(cast.alice)
+    close(survey_round)
+    page = client.get(url("survey-results") + f"?round={survey_round.number}").content.decode()
+    comments = page.split('<h3 class="h6 mt-3">Comments</h3>')[1]
+    # Plant One had two answers: folded into the company (seven), its comments listed there.
+    assert "Acme Test Ltd (7)" in comments and "Plant One (" not in comments
+    listed = comments.split("Acme Test Ltd (7)")[1].split("</ul>")[0]
+    assert listed.index("from-company-4") < listed.index("from-plant-0")
+    assert "includes Plant One" in page
+    text = " ".join(page.split())
+    assert "or the unit above it when fewer than six answered in theirs" in text
+    assert "Comments of respondents in no shown group were deleted unread" not in text
+
+
+def test_a_comment_over_the_limit_says_how_long_it_is_not_that_a_statement_is_missing(
+    client, cast, survey_round
+):
+    client.force_login(cast.carl)
+    scores = {f"q_{q['key']}": "4" for q in survey_round.questions}
+    response = client.post(url("survey"), scores | {"comment": "a" * 2001})
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Your comment is 2,001 characters; the limit is 2,000." in page
+    assert "Please answer every statement." not in page
+    assert not SealedAnswer.objects.exists() and not SurveyParticipation.objects.exists()
+    # Both wrong: the banner asks for the statements, and the comment's own error is shown too.
+    first = dict(list(scores.items())[:1])
+    page = client.post(url("survey"), first | {"comment": "é" * 2500}).content.decode()
+    assert "Please answer every statement." in page
+    assert "Your comment is 2,500 characters; the limit is 2,000." in page
+    # The limit counts the comment without the spaces around it.
+    response = client.post(url("survey"), scores | {"comment": "  " + "a" * 2000 + "\n "})
+    assert response.status_code == 302 and SealedAnswer.objects.count() == 1
+    # A line break, which the browser sends as two characters, counts as the one it shows.
+    client.force_login(cast.quinn)
+    comment = "abc\r\n" * 499 + "abcd"  # 2,000 characters as typed, 2,499 as sent
+    assert client.post(url("survey"), scores | {"comment": comment}).status_code == 302
+    assert SealedAnswer.objects.count() == 2
 
 
 def test_answering_through_the_api_returns_only_a_receipt(api_client, cast, survey_round):

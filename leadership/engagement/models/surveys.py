@@ -36,6 +36,11 @@ MIN_GROUP = 6
 # While a round is open, how many have answered is told only in steps of this many.
 ANSWERED_STEP = 5
 SCORE_MIN, SCORE_MAX = 1, 5
+# The limits of one answer, which fix the single size every sealed answer is padded to
+# (`leadership.engagement.sealing.PLAIN_BYTES`): a round asks at most this many statements...
+MAX_STATEMENTS = 10
+# ...and a comment has at most this many characters (after stripping the ends).
+COMMENT_MAX_CHARS = 2000
 
 
 class SurveyStatementQuerySet(OrganizationScopedQuerySet):
@@ -135,8 +140,10 @@ class SurveyParticipation(models.Model):
 
 class SealedAnswer(models.Model):
     """One answer to an open round, encrypted: scores, comment and unit are inside `sealed`
-    (`leadership.engagement.sealing`). No member, no time, a random key. Deleted once the round
-    has been counted."""
+    (`leadership.engagement.sealing`). No member, no time, a random key; all of one size, and
+    all of a round's rewritten, shuffled and sealed afresh on every answer, so neither size,
+    order nor transaction ties one to a participation. Deleted once the round has been
+    counted."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
@@ -153,3 +160,8 @@ def valid_score(value) -> bool:
     return (
         isinstance(value, int) and not isinstance(value, bool) and SCORE_MIN <= value <= SCORE_MAX
     )
+
+
+def comment_too_long(length: int) -> str:
+    """The error for a comment over the limit, on the form and from the service alike."""
+    return f"Your comment is {length:,} characters; the limit is {COMMENT_MAX_CHARS:,}."

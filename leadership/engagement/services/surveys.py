@@ -1,8 +1,11 @@
 """Pulse surveys: the organisation's statements, rounds opened at an interval, answering, and
 counting a round once it has closed.
 
-An answer is saved as two rows in one transaction: the participation (who answered, for
-reminders and "already answered") and the sealed answer (what, encrypted, with no link to who).
+An answer is saved in one transaction: the participation (who answered, for reminders and
+"already answered") and the sealed answer (what, encrypted, with no link to who), written by
+rewriting all of the round's sealed answers, shuffled and sealed again, so that neither their
+order, their size nor a comparison of two copies of the database ties one to a participation
+(`leadership.engagement.sealing`).
 After the close, `survey_round_count` opens the sealed answers, freezes the folded results in
 the round and deletes them. See `leadership.engagement.models.surveys`.
 """
@@ -24,12 +27,15 @@ from leadership.engagement.models import (
     SurveyRound,
     SurveyStatement,
 )
-from leadership.engagement.models.surveys import valid_score
+from leadership.engagement.models.surveys import (
+    COMMENT_MAX_CHARS,
+    MAX_STATEMENTS,
+    comment_too_long,
+    valid_score,
+)
 from leadership.engagement.selectors.surveys import frozen_results
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, Organization, OrgUnit
-
-MAX_STATEMENTS = 10
 
 
 def interval_days() -> int:
@@ -170,25 +176,39 @@ def survey_answer(
         raise TransitionError(f"{survey_round} is not open.")
     clean = _clean_scores(survey_round, scores)
     comment = (comment or "").strip()
-    if len(comment) > 2000:
-        raise ValidationError({"comment": "Keep the comment to 2,000 characters."})
+    if len(comment) > COMMENT_MAX_CHARS:
+        raise ValidationError({"comment": comment_too_long(len(comment))})
+    answer = {"unit": membership.org_unit_id, "scores": clean, "comment": comment}
+    # The round's row is the lock that makes concurrent answers take turns: each rewrites all
+    # of the round's sealed answers, and two doing it at once would drop one.
+    locked = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
     try:
         with transaction.atomic():
             SurveyParticipation.objects.create(
                 organization_id=membership.organization_id,
-                round=survey_round,
+                round=locked,
                 membership=membership,
             )
     except IntegrityError as error:
         raise TransitionError("You have already answered this round.") from error
-    SealedAnswer.objects.create(
-        organization_id=membership.organization_id,
-        round=survey_round,
-        sealed=sealing.seal(
-            round_id=survey_round.pk,
-            organization_id=survey_round.organization_id,
-            answer={"unit": membership.org_unit_id, "scores": clean, "comment": comment},
-        ),
+    sealed_rows = SealedAnswer.objects.filter(round=locked)
+    try:
+        resealed = sealing.reseal_round(
+            round_id=locked.pk,
+            organization_id=locked.organization_id,
+            sealed=list(sealed_rows.values_list("sealed", flat=True)),
+            answer=answer,
+        )
+    except sealing.TooLarge as error:
+        raise ValidationError({"comment": str(error)}) from error
+    # Every row of the round is replaced, in a shuffled order, with fresh ciphertexts and new
+    # random ids, in this one transaction: a copy of the database shows the answers all written
+    # together in no particular order, none of them as it was in an earlier copy, so neither
+    # the order nor a comparison of copies links an answer to the participation written now.
+    sealed_rows.delete()
+    SealedAnswer.objects.bulk_create(
+        SealedAnswer(organization_id=locked.organization_id, round=locked, sealed=row)
+        for row in resealed
     )
 
 
