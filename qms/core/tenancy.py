@@ -147,11 +147,10 @@ def audit_scope(membership) -> OrgUnit | None:
     return unit
 
 
-def limit_to_audit_scope(queryset, membership):
-    """The records of `queryset` the member may read: all of them, unless they are an auditor
-    limited to a unit; then those whose unit is in that subtree, and none of a model that has
-    no unit."""
-    unit = audit_scope(membership)
+def limit_to_unit(queryset, unit: OrgUnit | None):
+    """The records of `queryset` that the rule lets into `unit`'s subtree: all of them for no
+    unit; else those whose unit is in the subtree, organisation-wide records in full, and none
+    of a model that has no unit. Evidence packs of a unit use it too."""
     if unit is None or queryset.model._meta.label_lower in ORGANISATION_WIDE:
         return queryset
     if queryset.model is OrgUnit:  # the units themselves: the subtree
@@ -160,6 +159,12 @@ def limit_to_audit_scope(queryset, membership):
     if lookup is None:
         return queryset.none()
     return queryset.filter(**{f"{lookup}__path__startswith": unit.path})
+
+
+def limit_to_audit_scope(queryset, membership):
+    """The records of `queryset` the member may read: all of them, unless they are an auditor
+    limited to a unit (then `limit_to_unit` of that unit)."""
+    return limit_to_unit(queryset, audit_scope(membership))
 
 
 def in_audit_scope(record, membership) -> bool:

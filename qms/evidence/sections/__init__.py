@@ -57,18 +57,13 @@ class Scope:
 
     def in_unit(self, queryset: QuerySet, field: str | None = None) -> QuerySet:
         """Records of the chosen unit's subtree (all of them for the whole organisation), by
-        the unit-auditor rule of `qms.core.tenancy` unless `field` names the way to the unit:
-        organisation-wide records in full, records with no unit none."""
-        from qms.core.tenancy import ORGANISATION_WIDE, unit_lookup
+        the unit-auditor rule (`qms.core.tenancy.limit_to_unit`) unless `field` names the way
+        to the unit."""
+        from qms.core.tenancy import limit_to_unit
 
-        if self.unit is None:
-            return queryset
-        lookup = field or unit_lookup(queryset.model)
-        if lookup is None:
-            if queryset.model._meta.label_lower in ORGANISATION_WIDE:
-                return queryset
-            return queryset.none()
-        return queryset.filter(**{f"{lookup}__path__startswith": self.unit.path})
+        if field is None or self.unit is None:
+            return limit_to_unit(queryset, self.unit)
+        return queryset.filter(**{f"{field}__path__startswith": self.unit.path})
 
     def start_dt(self) -> datetime.datetime:
         from django.utils import timezone
