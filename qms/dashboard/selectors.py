@@ -140,10 +140,11 @@ def dashboard_data(
         ],
         today=today,
     )
-    executives = executive_records(organization=organization, today=today)
+    limited = limited_to_unit
+    # Organisation-wide figures are not computed at all for an auditor limited to a unit.
+    executives = [] if limited else executive_records(organization=organization, today=today)
     if filters.executive is not None:
         executives = [r for r in executives if r.executive.pk == filters.executive.pk]
-    limited = limited_to_unit
     return DashboardData(
         organization=organization,
         filters=filters,
@@ -165,7 +166,7 @@ def dashboard_data(
         policy_rate=_policy_rate(organization, filters),
         resources=_resources(organization, filters),
         kpi_series=_kpi_series(organization, filters, objectives_query, months, viewer, messages),
-        executives=[] if limited else executives,
+        executives=executives,
         extra_labels=extra_column_labels(),
         awaiting={} if limited else awaiting_top_management(organization),
         reviews_to_sign_off=0 if limited else reviews_awaiting_sign_off(organization),
