@@ -29,12 +29,11 @@ import os
 import secrets
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 
 from leadership.engagement.models.surveys import COMMENT_MAX_CHARS, MAX_STATEMENTS
+from qms.core.keys import derived_key
 
 NONCE_BYTES = 12
 TAG_BYTES = 16
@@ -63,13 +62,11 @@ class TooLarge(ValueError):
 
 
 def _round_key(round_id: int, organization_id: int) -> bytes:
-    master = (settings.SURVEY_SEALING_KEY or settings.SECRET_KEY).encode()
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
+    return derived_key(
+        settings.SURVEY_SEALING_KEY or settings.SECRET_KEY,
         salt=b"qms pulse survey answers",
-        info=f"organization {organization_id} round {round_id}".encode(),
-    ).derive(master)
+        info=f"organization {organization_id} round {round_id}",
+    )
 
 
 def _associated(round_id: int, organization_id: int) -> bytes:

@@ -23,14 +23,14 @@ import os
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qms.core.keys import derived_key
 from qms.core.models import Organization
 from qms.evidence import verify
 from qms.evidence.models import SigningKey
@@ -44,13 +44,11 @@ class SigningKeyUnavailable(Exception):
 
 
 def _sealing_key(organization_id: int) -> bytes:
-    master = (settings.EVIDENCE_KEY_ENCRYPTION_KEY or settings.SECRET_KEY).encode()
-    return HKDF(
-        algorithm=hashes.SHA256(),
-        length=32,
+    return derived_key(
+        settings.EVIDENCE_KEY_ENCRYPTION_KEY or settings.SECRET_KEY,
         salt=b"qms evidence signing keys",
-        info=f"organization {organization_id}".encode(),
-    ).derive(master)
+        info=f"organization {organization_id}",
+    )
 
 
 def _associated(organization_id: int, fingerprint: str) -> bytes:
