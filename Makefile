@@ -20,17 +20,17 @@ install: $(STAMP)
 # it a local secret key. `make test` gets the same through QMS_TESTING.
 demo demo-sso bench: export DEBUG ?= True
 
-# Embedded demo: SQLite + filesystem broker; web on 127.0.0.1:8000, worker with beat. Ctrl-C stops all.
+# Embedded demo: SQLite + filesystem broker; web on 127.0.0.1:$(DEMO_PORT), worker with beat.
+# Procfile.demo prints the logins once the web server answers. Ctrl-C stops all.
+DEMO_PORT ?= 8000
+demo: export DEMO_PORT := $(DEMO_PORT)
+demo: export QMS_BASE_URL ?= http://127.0.0.1:$(DEMO_PORT)
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --no-logins
 	$(PY) manage.py send_reminders --digest
 	@echo ""
-	@$(PY) manage.py seed_demo --logins-only
-	@echo ""
-	@echo "  Open http://127.0.0.1:8000/ and sign in with one of the logins above."
-	@echo "  E-mails the demo sends are written to var/mail/, one file each."
-	@echo "  Web server, Celery worker and beat scheduler are starting; Ctrl-C stops all of them."
+	@echo "  Starting the web server, the Celery worker and its beat scheduler; the logins follow."
 	@echo ""
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho -f Procfile.demo start
 

@@ -102,8 +102,11 @@ def python_loop(organization, today: datetime.date) -> float:
                 unique_fields=["objective", "granularity", "period_end"],
                 update_fields=["value", "measurement_count", "status", "computed_at"],
             )
-            latest = Measurement(period_end=values[-1][0], value=values[-1][1]) if values else None
-            status = rollups.current_status(objective, latest, today)
+            status = rollups.current_status(
+                objective,
+                [Measurement(period_end=end, value=value) for end, value in values],
+                today,
+            )
             objective.current_status, objective.current_value, objective.current_period_end = status
             objective.status_computed_at = now
         QualityObjective.objects.bulk_update(

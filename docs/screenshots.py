@@ -78,10 +78,28 @@ def evidence_pack(page):
     return "evidence-pack-verified"
 
 
+def member_page(page):
+    """An administrator opens a member from People: the change form and the history."""
+    page.goto(f"{BASE}/o/acme/people/")
+    page.get_by_role("link", name="Carla Diaz").click()
+    page.wait_for_load_state()
+
+
+def leaver_handover(page):
+    """A leaver's deactivation page with everything open in their name, one new holder chosen
+    for all of it (not confirmed: the demo keeps its leaver)."""
+    page.goto(f"{BASE}/o/acme/people/")
+    page.get_by_role("link", name="Tom Baker").click()
+    page.get_by_role("link", name="Deactivate (leaver)").click()
+    page.get_by_label("Give everything to").select_option(label="Quentin Marsh (quality manager)")
+
+
 # (file name, username, width, steps): pages reached by clicking; a step may save its own
 # screenshots and names the last one.
 FLOWS = [
     ("leadership-record", "executive", 1280, leadership_record),
+    ("people-member", "admin", 1280, member_page),
+    ("people-leaver", "admin", 1280, leaver_handover),
     (None, "auditor", 1280, evidence_pack),
 ]
 

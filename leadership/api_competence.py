@@ -532,6 +532,10 @@ class PartyKindViewSet(
 
     serializer_class = PartyKindSerializer
     write_roles = CONTEXT_EDITORS
+    # The list below only makes sure the standard kinds exist before DRF's own list, which
+    # reads through get_queryset (and so the unit-auditor rule: kinds are organisation-wide,
+    # like the interested parties that refer to them).
+    unit_scoped_actions = ("list",)
 
     def get_base_queryset(self, organization):
         if organization is None:

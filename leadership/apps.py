@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.db.models import Q
+from django.utils import timezone
 
 
 class LeadershipConfig(AppConfig):
@@ -25,10 +27,8 @@ class LeadershipConfig(AppConfig):
             models.QualityPolicy,
             models.PolicyVersion,
             models.PolicyCommitment,
-            models.PolicyAcknowledgement,
             models.Responsibility,
             models.ResourceAllocation,
-            models.ResourceSpend,
             models.Competence,
             models.CompetenceRequirement,
             models.TrainingSession,
@@ -37,6 +37,8 @@ class LeadershipConfig(AppConfig):
             models.CertificationAudit,
         ):
             audit.register(model)
+        audit.register(models.PolicyAcknowledgement, select_related=("membership__user", "version"))
+        audit.register(models.ResourceSpend, select_related=("allocation",))
         audit.register(models.CompetenceRecord, select_related=("competence", "membership__user"))
         audit.register(models.TrainingAttendance, select_related=("session", "membership__user"))
         audit.register(
@@ -97,6 +99,7 @@ class LeadershipConfig(AppConfig):
         )
         reminders.register()
         reminders_support.register()
+        _register_responsibilities()
         declare_register(CONTEXT_ISSUES)
         declare_register(RISKS)
         declare_register(PARTIES)
@@ -113,3 +116,50 @@ class LeadershipConfig(AppConfig):
         from qms.core.calendar.registry import register_calendar_source
 
         register_calendar_source("certification-audits", certification_audit_events)
+
+
+def _register_responsibilities() -> None:
+    """What a leaver hands over here: open risks and processes in use that they own, and the
+    QMS responsibilities (5.3) they hold now."""
+    from django.urls import reverse
+
+    from leadership import models
+    from leadership.services.responsibilities import assignment_hand_over
+    from qms.core.handover import register_responsibility
+
+    def register_url(key):
+        return lambda record: reverse(
+            f"registers:{key}-detail", args=[record.organization.slug, record.pk]
+        )
+
+    register_responsibility(
+        "risk-owner",
+        model=models.Risk,
+        field="owner",
+        label="Owner of risk or opportunity",
+        still_open=lambda risks: risks.exclude(status=models.Risk.Status.CLOSED),
+        url=register_url("risks"),
+    )
+    register_responsibility(
+        "process-owner",
+        model=models.Process,
+        field="owner",
+        label="Owner of process",
+        still_open=lambda processes: processes.filter(status=models.Process.Status.ACTIVE),
+        url=register_url("processes"),
+    )
+    register_responsibility(
+        "responsibility",
+        model=models.ResponsibilityAssignment,
+        field="membership",
+        label="Holder of QMS responsibility",
+        still_open=lambda assignments: assignments.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.localdate())
+        ),
+        url=lambda assignment: reverse(
+            "leadership:responsibilities", args=[assignment.organization.slug]
+        ),
+        describe=lambda assignment: str(assignment.responsibility),
+        select_related=("responsibility",),
+        hand_over=assignment_hand_over,
+    )

@@ -10,9 +10,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from leadership.models import PolicyAcknowledgement, PolicyCommitment, PolicyVersion, Responsibility
+from leadership.models import PolicyCommitment, PolicyVersion, Responsibility
 from leadership.services import policy, resources, responsibilities
 from objectives.models import QualityObjective
+from qms.core.demo import at, on_the_day
 
 POLICY_V1 = """Acme Precision Ltd makes precision-machined and assembled components that our customers can build on.
 
@@ -34,60 +35,77 @@ Top management sets measurable quality objectives each year, reviews them every 
 """
 
 
-def _backdate(model, pk, **fields) -> None:
-    """Demo only: move timestamps into the past (bypasses the audit trail on purpose)."""
-    model.objects.filter(pk=pk).update(**fields)
-
-
 @transaction.atomic
+def _date_request(allocation, since: datetime.datetime, requested_on: datetime.date) -> None:
+    """Demo only: the year's requests were made a fortnight apart from January and decided a
+    week later (not all today), so the management reviews held during the year read the
+    requests and decisions they could have seen (reviews.agenda, as of the meeting day)."""
+    from leadership.models import ResourceAllocation, ResourceSpend
+    from qms.core.demo import move_to_the_day
+
+    now = timezone.now()
+    requested = min(
+        timezone.make_aware(datetime.datetime.combine(requested_on, datetime.time(9))),
+        now - datetime.timedelta(days=8),
+    )
+    move_to_the_day(allocation.organization, since, requested)
+    if allocation.decided_at is not None:
+        ResourceAllocation.objects.filter(pk=allocation.pk).update(
+            decided_at=requested + datetime.timedelta(days=7)
+        )
+    for spend in ResourceSpend.objects.filter(allocation=allocation):
+        ResourceSpend.objects.filter(pk=spend.pk).update(
+            recorded_at=timezone.make_aware(
+                datetime.datetime.combine(spend.date, datetime.time(11))
+            )
+        )
+
+
 def seed_leadership(context) -> None:
     organization = context.organization
     if PolicyVersion.objects.filter(organization=organization).exists():
         return
     members = context.members
     quality, ceo = members["quality"], members["executive"]
-    now = timezone.now()
-    quality_policy = policy.policy_get_or_create(organization=organization, actor=quality.user)
+    today = context.today
 
-    v1 = policy.policy_version_create_draft(
-        policy=quality_policy, membership=quality, text=POLICY_V1, change_summary="First issue"
-    )
-    policy.policy_version_submit(version=v1, membership=quality)
-    policy.policy_version_approve(
-        version=v1, approver=ceo, comment="Approved at the annual management review."
-    )
-    policy.policy_version_publish(version=v1, membership=quality)
-    v2 = policy.policy_version_create_draft(
-        policy=quality_policy,
-        membership=quality,
-        text=POLICY_V2,
-        change_summary="Adds on-time delivery and competence commitments",
-    )
-    policy.policy_version_submit(version=v2, membership=quality)
-    policy.policy_version_approve(
-        version=v2, approver=ceo, comment="Agreed with the board; publish to all staff."
-    )
-    v2 = policy.policy_version_publish(version=v2, membership=quality)
-    _backdate(
-        PolicyVersion,
-        v1.pk,
-        created_at=now - datetime.timedelta(days=430),
-        submitted_at=now - datetime.timedelta(days=428),
-        approved_at=now - datetime.timedelta(days=425),
-        published_at=now - datetime.timedelta(days=424),
-        superseded_at=now - datetime.timedelta(days=60),
-    )
-    _backdate(
-        PolicyVersion,
-        v2.pk,
-        created_at=now - datetime.timedelta(days=70),
-        submitted_at=now - datetime.timedelta(days=66),
-        approved_at=now - datetime.timedelta(days=62),
-        published_at=now - datetime.timedelta(days=60),
-    )
-    for username in ("executive", "quality", "contributor", "ops.director", "cs.lead", "admin"):
-        ack = policy.policy_acknowledge(version=v2, membership=members[username])
-        _backdate(PolicyAcknowledgement, ack.pk, acknowledged_at=now - datetime.timedelta(days=55))
+    def day(days_ago: int, hour: int) -> datetime.datetime:
+        return at(today - datetime.timedelta(days=days_ago), hour)
+
+    # Each step on its own day, so that the policy page, its history and its approval agree.
+    with on_the_day(organization, day(432, 9)):
+        quality_policy = policy.policy_get_or_create(organization=organization, actor=quality.user)
+        v1 = policy.policy_version_create_draft(
+            policy=quality_policy, membership=quality, text=POLICY_V1, change_summary="First issue"
+        )
+    with on_the_day(organization, day(428, 10)):
+        policy.policy_version_submit(version=v1, membership=quality)
+    with on_the_day(organization, day(425, 15)):
+        policy.policy_version_approve(
+            version=v1, approver=ceo, comment="Approved by the board of directors."
+        )
+    with on_the_day(organization, day(424, 9)):
+        policy.policy_version_publish(version=v1, membership=quality)
+    with on_the_day(organization, day(70, 11)):
+        v2 = policy.policy_version_create_draft(
+            policy=quality_policy,
+            membership=quality,
+            text=POLICY_V2,
+            change_summary="Adds on-time delivery and competence commitments",
+        )
+    with on_the_day(organization, day(66, 10)):
+        policy.policy_version_submit(version=v2, membership=quality)
+    with on_the_day(organization, day(62, 16)):
+        policy.policy_version_approve(
+            version=v2, approver=ceo, comment="Agreed with the board; publish to all staff."
+        )
+    with on_the_day(organization, day(60, 9)):
+        v2 = policy.policy_version_publish(version=v2, membership=quality)
+    for n, username in enumerate(
+        ("executive", "quality", "contributor", "ops.director", "cs.lead", "admin")
+    ):
+        with on_the_day(organization, day(59 - n % 4, 10 + n)):
+            policy.policy_acknowledge(version=v2, membership=members[username])
 
     objectives = {o.code: o for o in QualityObjective.objects.filter(organization=organization)}
     links = {
@@ -119,7 +137,6 @@ def seed_leadership(context) -> None:
 
     responsibilities.responsibilities_ensure_standard(organization=organization, actor=quality.user)
     by_code = {r.code: r for r in Responsibility.objects.filter(organization=organization)}
-    today = context.today
     year_ago = today - datetime.timedelta(days=365)
     assign = responsibilities.assignment_create
     assign(
@@ -229,7 +246,10 @@ def seed_leadership(context) -> None:
             "1600",
         ),
     ]
-    for kind, title, code, unit_code, amount, unit, requester, approve, spent in requests:
+    for n, (kind, title, code, unit_code, amount, unit, requester, approve, spent) in enumerate(
+        requests
+    ):
+        replaying_since = timezone.now()
         allocation = resources.allocation_request(
             membership=requester,
             kind=kind,
@@ -257,3 +277,4 @@ def seed_leadership(context) -> None:
                 amount=Decimal(spent),
                 note="Invoice",
             )
+        _date_request(allocation, replaying_since, start + datetime.timedelta(days=14 * n))

@@ -10,6 +10,7 @@ from objectives.models import QualityObjective
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import Role
+from qms.core.tenancy import limit_to_audit_scope, units_in_scope, whole_scope_label
 
 MAX_POLICY_CHARACTERS = 20_000
 
@@ -178,7 +179,11 @@ class AllocationFilterForm(StyledFormMixin, forms.Form):
         required=False, choices=[("", "Any kind"), *ResourceAllocation.Kind.choices]
     )
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["objective"].queryset = QualityObjective.objects.for_organization(organization)
-        self.fields["unit"].queryset = OrgUnit.objects.for_organization(organization)
+        # Through the unit-auditor rule, like every filter menu.
+        self.fields["objective"].queryset = limit_to_audit_scope(
+            QualityObjective.objects.for_organization(organization), membership
+        )
+        self.fields["unit"].queryset = units_in_scope(organization, membership)
+        self.fields["unit"].empty_label = whole_scope_label(membership, "All units")

@@ -19,6 +19,7 @@ from leadership.models import (
 from leadership.models.competence import LEVELS
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
+from qms.core.tenancy import members_in_scope, units_in_scope, whole_scope_label
 
 LEVEL_CHOICES = [("", "Not required"), *LEVELS]
 
@@ -217,9 +218,11 @@ class MatrixFilterForm(StyledFormMixin, forms.Form):
         empty_label="All units",
     )
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = OrgUnit.objects.for_organization(organization)
+        # Through the unit-auditor rule, like every filter menu.
+        self.fields["unit"].queryset = units_in_scope(organization, membership)
+        self.fields["unit"].empty_label = whole_scope_label(membership, "All units")
 
 
 class RecordFilterForm(StyledFormMixin, forms.Form):
@@ -227,11 +230,11 @@ class RecordFilterForm(StyledFormMixin, forms.Form):
         queryset=Membership.objects.none(), required=False, empty_label="All members"
     )
 
-    def __init__(self, *args, organization, **kwargs):
+    def __init__(self, *args, organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Membership.objects.for_organization(
-            organization
-        ).select_related("user")
+        self.fields["member"].queryset = members_in_scope(
+            Membership.objects.for_organization(organization).select_related("user"), membership
+        )
         self.fields["member"].label_from_instance = member_label
 
 

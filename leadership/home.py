@@ -22,7 +22,11 @@ def home_panel_context(request) -> dict:
         "acknowledgement": acknowledgement,
         # Auditors read the policy but are not staff who acknowledge it.
         "asks_acknowledgement": membership.role != Role.AUDITOR,
+        # Each decision once: what waits for this executive by name, then what any may take.
         "awaiting": accountability.awaiting_top_management(request.organization)
         if membership.role in APPROVER_ROLES
         else None,
+        "yours": accountability.pending_for(request.organization, membership)
+        if membership.role in APPROVER_ROLES
+        else [],
     }

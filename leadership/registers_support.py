@@ -16,6 +16,7 @@ from qms.core.registers.definition import Column, ImportColumn, Register, all_re
 from qms.core.registers.filters import RegisterFilterSet
 from qms.core.registers.forms import RegisterForm
 from qms.core.registers.importing import member_to_form
+from qms.core.tenancy import links_outside_scope
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -112,7 +113,12 @@ PARTIES = Register(
 
 
 def _unmonitored(requirement: PartyRequirement) -> bool:
-    return not requirement.monitoring_register and not requirement.objectives.all()
+    # An objective a unit auditor may not read still monitors it.
+    return (
+        not requirement.monitoring_register
+        and not requirement.objectives.all()
+        and not links_outside_scope(requirement, "objectives")
+    )
 
 
 def _register_choices() -> list[tuple[str, str]]:
@@ -173,6 +179,8 @@ def _party_to_form(cell, lookups) -> int:
 
 def _monitored_by(requirement: PartyRequirement) -> str:
     parts = [o.code for o in requirement.objectives.all()]
+    if outside := links_outside_scope(requirement, "objectives"):
+        parts.append(outside)
     if requirement.monitoring_register:
         parts.append(
             dict(_register_choices()).get(
@@ -301,11 +309,19 @@ class ProcessFilter(RegisterFilterSet):
         fields = ["category", "status", "owner", "org_unit", "objectives"]
 
 
+def _linked(record, field: str, attribute: str) -> str:
+    """The linked records a unit auditor may read, by `attribute`, and how many others."""
+    names = [getattr(o, attribute) for o in getattr(record, field).all()]
+    if outside := links_outside_scope(record, field):
+        names.append(outside)
+    return ", ".join(names)
+
+
 def _process_flags(process: Process) -> str:
     flags = []
     if process.owner_id is None:
         flags.append("No owner")
-    if not process.objectives.all():
+    if not process.objectives.all() and not links_outside_scope(process, "objectives"):
         flags.append("No KPI")
     return ", ".join(flags)
 
@@ -324,11 +340,8 @@ PROCESSES = Register(
         Column("Process", lambda r: r.title, sort="title"),
         Column("Category", lambda r: r.get_category_display(), sort="category"),
         Column("Owner", lambda r: r.owner.display_name if r.owner else "No owner"),
-        Column("KPIs", lambda r: ", ".join(o.code for o in r.objectives.all()) or "No KPI"),
-        Column(
-            "Hands over to",
-            lambda r: ", ".join(h.reference for h in r.hands_over_to.all()),
-        ),
+        Column("KPIs", lambda r: _linked(r, "objectives", "code") or "No KPI"),
+        Column("Hands over to", lambda r: _linked(r, "hands_over_to", "reference")),
         Column(
             "Flags",
             lambda r: _process_flags(r) or "Complete",

@@ -119,7 +119,8 @@ def training_evaluation_reminders(
                 occasion="evaluation-due",
                 title=f"Evaluate whether the training {session.topic} worked",
                 body=f"{len(waiting)} attendee{'' if len(waiting) == 1 else 's'} of the session "
-                f"of {_day(session.held_on)} await the effectiveness evaluation due "
+                f"of {_day(session.held_on)} await{'s' if len(waiting) == 1 else ''} the "
+                "effectiveness evaluation due "
                 f"{_day(session.evaluation_due_on)}.",
                 url=url,
             )

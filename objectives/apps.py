@@ -20,13 +20,13 @@ class ObjectivesConfig(AppConfig):
         from objectives.models import ActionStep, Measurement, QualityObjective
         from qms.core import audit
         from qms.core.actions.sources import register_action_source
-        from qms.core.demo import DEMO_STEPS
+        from qms.core.demo import DEMO_FINAL_STEPS, DEMO_STEPS
         from qms.core.home import HomePanel, register_home_panel
         from qms.core.navigation import NavItem, register_nav_item
         from qms.core.schedules import DefaultSchedule, register_schedule
 
         audit.register(QualityObjective)
-        audit.register(Measurement, select_related=())
+        audit.register(Measurement, select_related=("objective",))
         audit.register(ActionStep)
         # An off-track objective raises corrective actions (ISO 9001 10.2).
         register_action_source(
@@ -38,13 +38,16 @@ class ObjectivesConfig(AppConfig):
                     group="Organisation")
         )  # fmt: skip
         reminders.register()
+        _register_responsibilities()
         register_home_panel(HomePanel("objectives/home_panel.html", home_panel_context, order=10))
         if seed_objectives not in DEMO_STEPS:
             DEMO_STEPS.append(seed_objectives)
         from objectives.demo import seed_red_follow_ups
 
-        if seed_red_follow_ups not in DEMO_STEPS:
-            DEMO_STEPS.append(seed_red_follow_ups)
+        # Once the demo's actions exist: an objective with one open already is covered by it,
+        # not given a second "Bring OBJ-04 back on track" (what a real organisation would see).
+        if seed_red_follow_ups not in DEMO_FINAL_STEPS:
+            DEMO_FINAL_STEPS.append(seed_red_follow_ups)
         register_schedule(
             DefaultSchedule(
                 name="KPI rollups: nightly full recompute",
@@ -89,3 +92,49 @@ class ObjectivesConfig(AppConfig):
             critical=True,
             description="For the accountable executive of an objective that went off track.",
         )
+
+
+def _register_responsibilities() -> None:
+    """What a leaver hands over here: the active objectives they own or answer for, and the
+    steps of objective plans still to do."""
+    from objectives.models import ActionStep, QualityObjective
+    from qms.core.handover import register_responsibility
+    from qms.core.roles import Role
+
+    def active(objectives):
+        return objectives.filter(status=QualityObjective.Status.ACTIVE)
+
+    def describe(objective):
+        return f"{objective.code} {objective.title}"
+
+    register_responsibility(
+        "objective-owner",
+        model=QualityObjective,
+        field="owner",
+        label="Owner of objective",
+        still_open=active,
+        url=_objective_url,
+        describe=describe,
+    )
+    register_responsibility(
+        "objective-executive",
+        model=QualityObjective,
+        field="accountable_executive",
+        label="Accountable executive of objective",
+        still_open=active,
+        url=_objective_url,
+        holder_roles={Role.EXECUTIVE},
+        describe=describe,
+    )
+    register_responsibility(
+        "plan-step",
+        model=ActionStep,
+        field="responsible",
+        label="Responsible for plan step",
+        still_open=lambda steps: steps.filter(
+            status__in=(ActionStep.Status.PLANNED, ActionStep.Status.IN_PROGRESS)
+        ),
+        url=lambda step: _objective_url(step.objective),
+        describe=lambda step: f"{step.objective.code}: {step.what}",
+        select_related=("objective__organization",),
+    )

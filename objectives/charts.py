@@ -11,9 +11,13 @@ from decimal import Decimal
 
 from objectives.forecast import Forecast
 from objectives.models import Direction, QualityObjective
+from qms.core.chart_layout import MONTH_LABEL, base_layout, legend_below
 
 GREEN, AMBER, RED = "rgba(30,123,69,0.10)", "rgba(161,92,0,0.12)", "rgba(179,38,30,0.10)"
 INK, ACCENT = "#1b2430", "#2f6fde"
+# The plot area's height in the 360 px figure (less the legend and the month axis), and the
+# height a zone's name needs (11 px text and a little room).
+PLOT_PX, LABEL_PX = 230, 18
 
 
 def _zone(y0: float, y1: float, colour: str, label: str) -> tuple[dict, dict]:
@@ -49,6 +53,7 @@ def objective_figure(
 ) -> dict:
     """Values over time with the target line, the amber/red zones and the forecast."""
     xs = [end.isoformat() for end, _ in series]
+    places = objective.decimal_places
     ys = [float(value) for _, value in series]
     target = float(objective.target)
     amber, red = float(objective.amber_threshold), float(objective.red_threshold)
@@ -82,9 +87,14 @@ def objective_figure(
     shapes, notes = [], []
     for y0, y1, colour, label in zones:
         if y1 > y0:
-            shape, note = _zone(max(y0, bottom), min(y1, top), colour, label)
+            y0, y1 = max(y0, bottom), min(y1, top)
+            shape, note = _zone(y0, y1, colour, label)
             shapes.append(shape)
-            notes.append(note)
+            # A zone too thin to hold its name keeps its colour only: names written in the
+            # middle of thin zones ran into each other ("at risk / on track / at risk" in a
+            # narrow band, issue 21). The status of each value is in the table.
+            if (y1 - y0) / (top - bottom) * PLOT_PX >= LABEL_PX:
+                notes.append(note)
     shapes.append(
         {
             "type": "line",
@@ -120,7 +130,7 @@ def objective_figure(
             "y": ys,
             "line": {"color": ACCENT, "width": 2},
             "marker": {"size": 6, "symbol": "circle"},
-            "hovertemplate": "%{x|%b %Y}: %{y}<extra></extra>",
+            "hovertemplate": f"%{{x|{MONTH_LABEL}}}: %{{y:.{places}f}}<extra></extra>",
         }
     ]
     if forecast and forecast.line:
@@ -132,22 +142,28 @@ def objective_figure(
                 "x": [d.isoformat() for d, _ in forecast.line],
                 "y": [round(v, objective.decimal_places + 2) for _, v in forecast.line],
                 "line": {"color": ACCENT, "width": 2, "dash": "dash"},
-                "hovertemplate": "%{x|%b %Y}: %{y:.2f} (trend)<extra></extra>",
+                "hovertemplate": f"%{{x|{MONTH_LABEL}}}: %{{y:.{places}f}} (trend)<extra></extra>",
             }
         )
     return {
         "data": traces,
         "layout": {
-            "margin": {"l": 56, "r": 16, "t": 16, "b": 40},
-            "height": 340,
+            **base_layout(),
+            "margin": {"l": 10, "r": 16, "t": 16, "b": 10},
+            "height": 360,
             "showlegend": True,
-            "legend": {"orientation": "h", "y": -0.18},
-            "yaxis": {"title": {"text": objective.unit}, "range": [bottom, top], "zeroline": False},
-            "xaxis": {"type": "date"},
+            "legend": legend_below(),
+            "yaxis": {
+                "title": {"text": objective.unit},
+                "range": [bottom, top],
+                "zeroline": False,
+                "automargin": True,
+            },
+            "xaxis": {"type": "date", "tickformat": MONTH_LABEL, "automargin": True},
             "shapes": shapes,
             "annotations": notes,
             "paper_bgcolor": "#ffffff",
             "plot_bgcolor": "#ffffff",
-            "font": {"family": "system-ui, sans-serif", "size": 12, "color": INK},
         },
+        "narrow": {"xaxis.tickformat": "%b<br>%Y"},
     }

@@ -9,15 +9,16 @@ import random
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from objectives import rollups, services
 from objectives.models import ActionStep, Measurement, QualityObjective
 from objectives.periods import latest_due_period_end, previous_period_end
+from qms.core.demo import at, on_the_day
 
 # code, title, unit code, owner, executive, unit, direction, baseline, target, amber, red,
-# aggregation, shape of the series ("improving", "on_track", "failing", "gap", "volatile"),
+# aggregation, shape of the series ("improving", "on_track", "steady", "failing", "gap",
+# "volatile"),
 # valid range
 # fmt: off
 OBJECTIVES = [
@@ -35,7 +36,7 @@ OBJECTIVES = [
     ("OBJ-12", "Machine availability (OEE availability)", "SHF", "contributor", "ops.director", "%", "higher", 82, 90, 88, 84, "mean", "volatile", (0, 100)),
     ("OBJ-13", "Energy use per part", "LDS", "leeds.lead", "executive", "kWh", "lower", 1.9, 1.5, 1.6, 1.8, "mean", "gap", (0, 100)),
     ("OBJ-14", "Audit findings closed within 60 days", "ACME", "quality", "executive", "%", "higher", 65, 90, 85, 75, "mean", "failing", (0, 100)),
-    ("OBJ-15", "Dimensional accuracy within tolerance", "SHF", "contributor", "ops.director", "%", "band", 99.0, 99.5, 0.3, 0.8, "mean", "on_track", (90, 100)),
+    ("OBJ-15", "Dimensional accuracy within tolerance", "SHF", "contributor", "ops.director", "%", "band", 99.0, 99.5, 0.3, 0.8, "mean", "steady", (90, 100)),
 ]
 # fmt: on
 # Unit objectives that break down the company-wide delivery objective.
@@ -53,6 +54,11 @@ def _series(
         if shape == "improving":
             level = baseline + span * min(1.0, progress * 1.1)
         elif shape == "on_track":
+            # Still improving, past the target by the end: a KPI held exactly on its target
+            # would be a flat line, which the forecast rightly finds no trend in.
+            level = baseline + span * (0.5 + 0.8 * progress)
+        elif shape == "steady":
+            # Held around the target (a band): no trend, and the forecast says so.
             level = baseline + span * min(1.0, 0.5 + progress)
         elif shape == "failing":
             level = baseline + span * (
@@ -74,7 +80,6 @@ def seed_objectives(context) -> None:
     organization = context.organization
     if QualityObjective.objects.filter(organization=organization, code="OBJ-01").exists():
         return
-    rng = random.Random(9001)  # noqa: S311 - demo data, not security
     today = context.today
     actor = context.members["quality"].user
     last_end = latest_due_period_end("monthly", 10, today)
@@ -83,6 +88,30 @@ def seed_objectives(context) -> None:
         ends.append(previous_period_end("monthly", ends[-1]))
     ends.reverse()
     start = ends[0].replace(day=1)
+    # The objectives were set a fortnight before their first month; each value was entered a
+    # few days after its month ended (as owners do), not all on the day the demo was seeded.
+    with on_the_day(organization, at(start - datetime.timedelta(days=14), hour=10)):
+        created = _create_objectives(context, ends, start)
+    for code, (parent, weight) in CASCADE.items():
+        with on_the_day(organization, at(start - datetime.timedelta(days=13), hour=11)):
+            services.objective_update(
+                objective=created[code], actor=actor, parent=created[parent], weight=weight
+            )
+    _seed_plan(context, created)
+    rollups.recompute_all(organization.id, today=today)
+
+
+def entered_on(period_end: datetime.date) -> datetime.datetime:
+    """When the demo's value for a month was entered: 2 to 7 days after the month ended, at a
+    working hour (deterministic, so the demo reads the same every time)."""
+    day = period_end + datetime.timedelta(days=2 + (period_end.month * 5 + period_end.year) % 6)
+    return at(day, hour=9 + period_end.month % 7)
+
+
+def _create_objectives(context, ends: list[datetime.date], start: datetime.date) -> dict:
+    organization, today = context.organization, context.today
+    actor = context.members["quality"].user
+    rng = random.Random(9001)  # noqa: S311 - demo data, not security
     created: dict[str, QualityObjective] = {}
     for (
         code,
@@ -131,24 +160,25 @@ def seed_objectives(context) -> None:
             if value is None:
                 continue
             value = min(max(value, valid[0]), valid[1])
-            rows.append(
-                Measurement(
-                    organization=organization,
-                    objective=created[code],
-                    period_end=end,
-                    value=Decimal(str(round(value, places))),
-                    source=Measurement.Source.IMPORT,
-                    entered_by=actor,
-                    entered_at=timezone.now(),
-                )
+            row = Measurement(
+                organization=organization,
+                objective=created[code],
+                period_end=end,
+                value=Decimal(str(round(value, places))),
+                source=Measurement.Source.IMPORT,
+                entered_by=actor,
+                entered_at=entered_on(end),
             )
+            row._history_date = row.entered_at  # its audit-trail entry: the same moment
+            rows.append(row)
         bulk_create_with_history(
             rows, Measurement, default_user=actor, default_change_reason="Demo data"
         )
-    for code, (parent, weight) in CASCADE.items():
-        services.objective_update(
-            objective=created[code], actor=actor, parent=created[parent], weight=weight
-        )
+    return created
+
+
+def _seed_plan(context, created: dict) -> None:
+    actor, today = context.members["quality"].user, context.today
     # fmt: off
     plan = [
         ("OBJ-04", "Introduce in-process gauging on the two CNC lines", "GBP 18,000 gauges; 4 days setup", "contributor", 45, "First-pass yield at least 97% for three consecutive months"),
@@ -168,7 +198,6 @@ def seed_objectives(context) -> None:
             evaluation=evaluation,
             status=ActionStep.Status.IN_PROGRESS,
         )
-    rollups.recompute_all(organization.id, today=today)
 
 
 # Explanations the demo's owners gave, in turn, for their off-track objectives.
@@ -183,8 +212,11 @@ RED_EXPLANATIONS = [
 
 
 def seed_red_follow_ups(context) -> None:
-    """Each off-track objective's follow-up (as the rollups open them): most explained, some
-    with the executive's decision, one left for its owner and executive to act on."""
+    """Each off-track objective's follow-up (as the rollups open them), on the days they
+    happened: opened when its red value was entered, explained by the owner the next working
+    day, decided by the executive two days later. Most explained, some with the executive's
+    decision, one left for its owner and executive to act on. A DEMO_FINAL_STEPS step: an
+    objective that already has an open corrective action is covered by it (no second one)."""
     from objectives.models import Rag, RedFollowUp
     from objectives.red_follow_ups import (
         follow_up_open,
@@ -192,10 +224,11 @@ def seed_red_follow_ups(context) -> None:
         red_follow_up_explain,
     )
 
-    if RedFollowUp.objects.filter(organization=context.organization).exists():
+    organization = context.organization
+    if RedFollowUp.objects.filter(organization=organization).exists():
         return
     red = list(
-        QualityObjective.objects.for_organization(context.organization)
+        QualityObjective.objects.for_organization(organization)
         .active()
         .filter(current_status=Rag.RED, current_period_end__isnull=False)
         .select_related("owner__user", "accountable_executive__user", "organization")
@@ -205,19 +238,24 @@ def seed_red_follow_ups(context) -> None:
     # The one left open: not the demo contributor's (their objectives stay open to new values).
     waiting = next((o for o in red if o.owner_id != getattr(contributor, "pk", None)), None)
     for n, objective in enumerate(red):
-        follow_up = follow_up_open(objective, consecutive=False)
+        entered = entered_on(objective.current_period_end)
+        with on_the_day(organization, entered + datetime.timedelta(minutes=5)):
+            follow_up = follow_up_open(objective, consecutive=False)
         if follow_up is None or objective == waiting:
             continue
         why, nxt = RED_EXPLANATIONS[n % len(RED_EXPLANATIONS)]
-        red_follow_up_explain(
-            follow_up=follow_up, membership=objective.owner, explanation=why, next_step=nxt
-        )
-        if n % 2 == 0:
-            red_follow_up_accept(
-                follow_up=follow_up,
-                membership=objective.accountable_executive,
-                title=f"Bring {objective.code} back on track",
-                owner=objective.owner,
-                due_date=context.today + datetime.timedelta(days=30),
-                today=context.today,
+        with on_the_day(organization, entered + datetime.timedelta(days=1)):
+            red_follow_up_explain(
+                follow_up=follow_up, membership=objective.owner, explanation=why, next_step=nxt
             )
+        if n % 2 == 0 and follow_up.proposal_status == RedFollowUp.ProposalStatus.PROPOSED:
+            decided = entered + datetime.timedelta(days=3)
+            with on_the_day(organization, decided):
+                red_follow_up_accept(
+                    follow_up=follow_up,
+                    membership=objective.accountable_executive,
+                    title=f"Bring {objective.code} back on track",
+                    owner=objective.owner,
+                    due_date=decided.date() + datetime.timedelta(days=30),
+                    today=decided.date(),
+                )

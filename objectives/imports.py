@@ -101,7 +101,15 @@ def validate_rows(
     objectives = {
         objective.code: objective
         for objective in QualityObjective.objects.for_organization(organization).only(
-            "id", "organization_id", "code", "frequency", "start_date", "valid_min", "valid_max"
+            "id",
+            "organization_id",
+            "code",
+            "title",
+            "frequency",
+            "start_date",
+            "decimal_places",
+            "valid_min",
+            "valid_max",
         )
     }
     valid: list[ValidRow] = []
@@ -122,10 +130,25 @@ def validate_rows(
             progress(processed)
     if progress:
         progress(processed)
-    refused = _refused_by_rules(organization, objectives, valid)
-    if refused:
-        valid = [row for row in valid if row.row not in refused]
-        error_count += len(refused)
+    refused, waiting = _refused_by_rules(organization, objectives, valid)
+    if refused or waiting:
+        held = {number for rows_of in waiting.values() for number in rows_of}
+        valid = [row for row in valid if row.row not in refused and row.row not in held]
+        error_count += len(refused) + len(held)
+        # An objective waiting for its explanation is one thing to do, however many rows it
+        # has: one entry naming them all (and the objective, for the page's link).
+        for (code, sentence), numbers in waiting.items():
+            if len(errors) < MAX_STORED_ERRORS:
+                rows_text = row_ranges(numbers)
+                errors.append(
+                    {
+                        "row": numbers[0],
+                        "rows": rows_text,
+                        "row_count": len(numbers),
+                        "waiting": code,
+                        "message": f"{rows_text}: {sentence}.",
+                    }
+                )
         for number in sorted(refused):
             if len(errors) < MAX_STORED_ERRORS:
                 errors.append({"row": number, "message": f"Row {number}: {refused[number]}."})
@@ -133,44 +156,71 @@ def validate_rows(
     return valid, errors, error_count
 
 
-def _refused_by_rules(organization, objectives, valid: list[ValidRow]) -> dict[int, str]:
-    """Rows that would change a value the rules protect (objectives.red_follow_ups): an
-    objective off track whose owner has not explained it yet, or a period a management review
-    used. Rows repeating the stored value pass (re-importing a file changes nothing)."""
-    from objectives.red_follow_ups import latest_lock, pending_explanations
+def row_ranges(numbers: list[int]) -> str:
+    """ "Row 4", "Rows 3 to 5, 9, 10": the rows of a file, runs of three or more as a range."""
+    runs: list[list[int]] = []
+    for number in sorted(numbers):
+        if runs and number == runs[-1][-1] + 1:
+            runs[-1].append(number)
+        else:
+            runs.append([number])
+    text = ", ".join(
+        ", ".join(map(str, run)) if len(run) < 3 else f"{run[0]} to {run[-1]}" for run in runs
+    )
+    return f"Row{'s' if len(numbers) != 1 else ''} {text}"
+
+
+def _refused_by_rules(
+    organization, objectives, valid: list[ValidRow]
+) -> tuple[dict[int, str], dict[tuple[str, str], list[int]]]:
+    """Rows that would change a value the rules protect (objectives.red_follow_ups): a value a
+    management review saw (row -> why), and the rows of an objective off track whose owner has
+    not explained it yet ((code, why) -> rows). A value the review saw as missing is accepted;
+    rows repeating the stored value pass (re-importing a file changes nothing)."""
+    from objectives.red_follow_ups import locked_through, pending_explanations, seen_value_problem
 
     pending = pending_explanations(organization)
-    lock = latest_lock(organization)
-    guarded = [
-        r for r in valid
-        if r.objective_id in pending or (lock is not None and r.period_end <= lock.through)
-    ]  # fmt: skip
-    if not guarded:
-        return {}
+    through = locked_through(organization)
+    # Rows that may repeat a stored value: those of a waiting objective, and those of periods
+    # a review covered (only they can hold a value it saw; which values it saw, each says).
+    checked = [
+        r
+        for r in valid
+        if r.objective_id in pending or (through is not None and r.period_end <= through)
+    ]
     stored = {
-        (objective_id, end): value
-        for objective_id, end, value in Measurement.objects.filter(
-            objective_id__in={r.objective_id for r in guarded},
-            period_end__in={r.period_end for r in guarded},
-        ).values_list("objective_id", "period_end", "value")
-    }
-    codes = {o.id: code for code, o in objectives.items()}
-    refused = {}
-    for r in guarded:
-        if stored.get((r.objective_id, r.period_end)) == r.value:
-            continue
-        code = codes.get(r.objective_id, "")
+        (m.objective_id, m.period_end): m
+        for m in Measurement.objects.filter(
+            organization=organization,
+            objective_id__in={r.objective_id for r in checked},
+            period_end__in={r.period_end for r in checked},
+        ).select_related("seen_in")
+    } if checked else {}  # fmt: skip
+    by_id = {o.id: o for o in objectives.values()}
+    refused: dict[int, str] = {}
+    waiting: dict[tuple[str, str], list[int]] = {}
+    for r in valid:
+        current = stored.get((r.objective_id, r.period_end))
+        if current is not None and current.value == r.value:
+            continue  # changes nothing: a file imported again passes
         if r.objective_id in pending:
-            refused[r.row] = (
-                f"{code} is off track and its owner has not yet explained why: values are "
-                "accepted again once they have, on the objective's page"
+            objective = by_id[r.objective_id]
+            sentence = (
+                f"{objective.code} is off track for {pending[r.objective_id]} and its owner has "
+                "not yet explained why; its values are accepted again once its owner (or a "
+                "quality manager) has, on the objective's page"
             )
-        else:
-            refused[r.row] = (
-                f"{code} {r.period_end.isoformat()} was used by {lock.review_reference}: a "
-                "quality manager corrects it on the objective's page, with a reason"
-            )
-    return refused
+            waiting.setdefault((objective.code, sentence), []).append(r.row)
+            continue
+        if current is None or current.seen_in_id is None:
+            continue
+        # An import corrects nothing a review saw: a quality manager does, on the page.
+        _, sentence = seen_value_problem(
+            objective=by_id[r.objective_id], period_end=r.period_end, seen_in=current.seen_in,
+            role=None, reason="",
+        )  # fmt: skip
+        refused[r.row] = sentence.rstrip(".") + ", on the objective's page (not in an import)"
+    return refused, waiting
 
 
 def _check_row(organization, objectives, first_row_of, number, raw) -> tuple[list, ValidRow | None]:
@@ -278,8 +328,10 @@ def measurements_write(
 
 
 def _queue_rollups(organization_id: int, touched: dict[int, set[datetime.date]]) -> None:
+    from objectives.rollups import mark_queued
     from objectives.tasks import rollup_all, rollup_objective
 
+    mark_queued(QualityObjective.objects.filter(pk__in=list(touched)))
     if len(touched) > MAX_OBJECTIVE_ROLLUPS:
         enqueue(rollup_all, organization_id)
         return
@@ -349,6 +401,45 @@ def measurement_import_create(*, organization: Organization, user, file) -> Meas
     return job
 
 
+def measurement_import_again(*, job: MeasurementImport, user) -> MeasurementImport:
+    """The same stored file checked and imported again as a new job (after the explanations
+    it waited for were given): all rows or none, as the first time."""
+    from django.core.files import File
+
+    with job.file.open("rb") as stored:
+        return measurement_import_create(
+            organization=job.organization,
+            user=user,
+            file=File(stored, name=job.original_name),
+        )
+
+
+def objectives_waiting(job: MeasurementImport) -> list[dict]:
+    """The objectives a rejected import waited on for an explanation: each with its rows, and
+    whether it still waits (the page links each to where it is explained)."""
+    from objectives.red_follow_ups import pending_explanations
+
+    entries = [e for e in job.errors if e.get("waiting")]
+    if not entries:
+        return []
+    pending = pending_explanations(job.organization)
+    objectives = {
+        o.code: o
+        for o in QualityObjective.objects.for_organization(job.organization)
+        .filter(code__in=[e["waiting"] for e in entries])
+        .select_related("owner__user")
+    }
+    return [
+        {
+            "objective": objectives[e["waiting"]],
+            "rows": e["rows"],
+            "still_waiting": objectives[e["waiting"]].pk in pending,
+        }
+        for e in entries
+        if e["waiting"] in objectives
+    ]
+
+
 CRASHED_MESSAGE = (
     "The import was started {attempts} times and each time the background worker stopped "
     "before it finished (the file may be too large for it); nothing was imported. Split the "
@@ -380,6 +471,7 @@ def measurement_import_run(*, import_id: int, run_id: str | None = None) -> None
             run_id=run_id or "",
             attempts=F("attempts") + 1,
             processed_rows=0,
+            progressed_at=timezone.now(),
         )
     )
     if not claimed:
@@ -400,8 +492,12 @@ def measurement_import_run(*, import_id: int, run_id: str | None = None) -> None
                 rows=read_rows(handle, job.original_name),
                 user=job.uploaded_by,
                 reason=f"Imported from {job.original_name}",
-                progress=lambda done: jobs.update(processed_rows=done),
-                on_validated=lambda _count: jobs.update(state=MeasurementImport.State.IMPORTING),
+                progress=lambda done: jobs.update(
+                    processed_rows=done, progressed_at=timezone.now()
+                ),
+                on_validated=lambda _count: jobs.update(
+                    state=MeasurementImport.State.IMPORTING, progressed_at=timezone.now()
+                ),
                 on_written=lambda written: jobs.update(
                     total_rows=written.total_rows,
                     processed_rows=written.total_rows,

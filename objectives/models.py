@@ -6,6 +6,7 @@ resources to objectives are declared on their side.
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -176,6 +177,10 @@ class QualityObjective(BaseModel):
     current_value = models.DecimalField(**VALUE_FIELD, null=True, blank=True)
     current_period_end = models.DateField(null=True, blank=True)
     status_computed_at = models.DateTimeField(null=True, blank=True)
+    # When a recompute was first queued after its values changed and has not run since (None:
+    # none waits). The dashboard reads it to say its figures are stale when the worker has not
+    # picked the work up (it never reads raw values).
+    rollup_queued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     history = HistoricalRecords(
         excluded_fields=[
@@ -183,6 +188,7 @@ class QualityObjective(BaseModel):
             "current_value",
             "current_period_end",
             "status_computed_at",
+            "rollup_queued_at",
         ]
     )
     objects = ObjectiveQuerySet.as_manager()
@@ -287,8 +293,14 @@ class Measurement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     entered_at = models.DateTimeField()
+    # Set when a management review is held with this value before it: from then on the value
+    # is evidence, changed only by a quality manager with a reason. A value that arrived after
+    # the review (it saw the period as missing) has none, and its owner may still log it.
+    seen_in = models.ForeignKey(
+        "PeriodLock", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["seen_in"])
     objects = OrganizationScopedQuerySet.as_manager()
 
     class Meta:
@@ -300,8 +312,15 @@ class Measurement(models.Model):
         ]
         indexes = [models.Index(fields=["organization", "period_end"])]
 
+    # Its version (qms.core.concurrency, the API's ETag): every record and correction sets it.
+    version_field = "entered_at"
+
     def __str__(self) -> str:
-        return f"{self.objective_id} {self.period_end}: {self.value}"
+        # Named as its objective's page names it ("OBJ-01 2026-10-31: 96.4%"), not by the
+        # objective's internal id: the audit trail shows this name.
+        from objectives.templatetags.objectives_tags import kpi
+
+        return f"{self.objective.code} {self.period_end}: {kpi(self.value, self.objective)}"
 
 
 class ActionStep(BaseModel):
@@ -397,6 +416,11 @@ class UnitRollup(models.Model):
         return f"unit {self.org_unit_id} {self.granularity} {self.period_end}"
 
 
+# An import that has not moved for this long is said to be stalled on its page (a worker that
+# stopped; the run restarts when its task is delivered again).
+IMPORT_STALL_NOTICE = datetime.timedelta(minutes=5)
+
+
 class MeasurementImport(models.Model):
     """A file of measurements being validated and imported in the background, with progress."""
 
@@ -428,6 +452,9 @@ class MeasurementImport(models.Model):
     # message after its worker died restarts the job (objectives.imports).
     run_id = models.CharField(max_length=64, blank=True, editable=False)
     attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When a run last moved (claimed, a batch of rows checked, validated): a page that shows
+    # "100 %" for minutes says the work has stopped moving, not that it is nearly done.
+    progressed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = OrganizationScopedQuerySet.as_manager()
 
@@ -436,6 +463,13 @@ class MeasurementImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"
+
+    def stalled_since(self, now: datetime.datetime) -> datetime.datetime | None:
+        """When an unfinished run last moved, if that is more than STALL_NOTICE ago."""
+        if self.state not in (self.State.QUEUED, self.State.VALIDATING, self.State.IMPORTING):
+            return None
+        moved = self.progressed_at or self.created_at
+        return moved if moved is not None and now - moved > IMPORT_STALL_NOTICE else None
 
     @property
     def percent(self) -> int:
@@ -472,6 +506,8 @@ class ProposalStatus(models.TextChoices):
     PROPOSED = "proposed", "Corrective action proposed"
     ACCEPTED = "accepted", "Accepted: action raised"
     DISMISSED = "dismissed", "Dismissed"
+    # An open action was already raised on the objective: no second one is proposed.
+    COVERED = "covered", "Not proposed: an action is already open"
 
 
 class RedFollowUp(BaseModel):
@@ -510,6 +546,8 @@ class RedFollowUp(BaseModel):
     objects = OrganizationScopedQuerySet.as_manager()
 
     class Meta:
+        # "Off-track follow-up changed" in the audit trail, not "Red follow up changed".
+        verbose_name = "off-track follow-up"
         ordering = ["-period_end", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -518,7 +556,9 @@ class RedFollowUp(BaseModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.objective.code} off track for the period ending {self.period_end}"
+        end = self.period_end
+        day = f"{end:%-d %b %Y}" if hasattr(end, "year") else end  # as prose writes a date
+        return f"{self.objective.code} off track for the period ending {day}"
 
     @property
     def is_explained(self) -> bool:
@@ -526,12 +566,18 @@ class RedFollowUp(BaseModel):
 
 
 class PeriodLock(models.Model):
-    """Periods a management review used: values for periods ending on or before `through` are
-    corrected only by a quality manager, with a reason, and the next review is told."""
+    """A management review held over the periods ending on or before `through`: the values it
+    saw (Measurement.seen_in) are corrected only by a quality manager, with a reason, and the
+    next review is told; a value it saw as missing may still arrive."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    # A unit's review saw (and locks) its unit subtree's objectives only; empty: every unit.
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     through = models.DateField()
     review_reference = models.CharField(max_length=20)
+    held_on = models.DateField(null=True, blank=True)
     locked_at = models.DateTimeField(default=timezone.now)
 
     objects = OrganizationScopedQuerySet.as_manager()

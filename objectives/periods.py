@@ -86,14 +86,6 @@ def latest_due_period_end(
     return end
 
 
-def recent_period_ends(frequency: str, today: datetime.date, count: int) -> list[datetime.date]:
-    """The current period's end and the `count - 1` before it, newest first (for entry forms)."""
-    ends = [period_end(frequency, today)]
-    while len(ends) < count:
-        ends.append(previous_period_end(frequency, ends[-1]))
-    return ends
-
-
 def describe(frequency: str, end: datetime.date) -> str:
     """A period as people say it: "March 2026", "Q1 2026", "week ending 5 Apr 2026"."""
     if frequency == Frequency.MONTHLY:

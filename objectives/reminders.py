@@ -7,6 +7,11 @@ value:
 - still missing `KPI_ESCALATION_DAYS` (default 7) days after it became due → the accountable
   executive, critical ("missing-<period end>").
 Periods that ended before the objective started are not asked for.
+
+Waiting decisions of an off-track period (`red_follow_ups`; told when it turns red, resolved
+once taken, by whoever may take it): the owner's "say why, and the next step" (until explained,
+by the owner or a quality manager) and the corrective action proposed to the accountable
+executive (until accepted or dismissed).
 """
 
 from __future__ import annotations
@@ -18,16 +23,19 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from objectives.models import Measurement, QualityObjective, Rag
-from objectives.periods import describe
+from objectives import red_follow_ups
+from objectives.models import Measurement, QualityObjective, Rag, RedFollowUp
+from objectives.periods import describe, latest_due_period_end
 from objectives.rollups import current_status
 from objectives.selectors import objectives_missing_latest_value
+from objectives.status import objective_rag
 from qms.core.models import Membership, Organization
 from qms.core.notifications.registry import (
     NotificationSpec,
     register_digest_section,
     register_kind,
     register_rule,
+    register_waiting,
 )
 
 VALUE_DUE = "kpi-value-due"
@@ -70,7 +78,7 @@ def kpi_value_reminders(
                 kind=VALUE_MISSING_ESCALATED,
                 subject=objective,
                 occasion=f"missing-{end.isoformat()}",
-                title=f"Escalation: {objective.code} has no value for {period}",
+                title=f"{objective.code} has no value for {period}: {objective.title}",
                 body=f"The {objective.title} value for {period}, owned by "
                 f"{objective.owner.display_name}, was due on {_day(due_on)} and is still "
                 "missing. You are accountable for this objective.",
@@ -78,23 +86,42 @@ def kpi_value_reminders(
             )
 
 
+def _follow_ups_waiting(organization: Organization, kind: str, **waiting) -> Iterator:
+    follow_ups = (
+        RedFollowUp.objects.filter(organization=organization, **waiting)
+        .select_related("objective__organization", "objective__owner__user")
+        .select_related("objective__accountable_executive__user")
+        .order_by("period_end", "pk")
+    )
+    for follow_up in follow_ups:
+        # The same notifications `follow_up_open` created when the period turned red.
+        yield from (s for s in red_follow_ups._specs(follow_up) if s.kind == kind)
+
+
+def explanations_waiting(organization: Organization, today: datetime.date) -> Iterator:
+    return _follow_ups_waiting(organization, red_follow_ups.EXPLAIN_KIND, explanation="")
+
+
+def proposals_waiting(organization: Organization, today: datetime.date) -> Iterator:
+    return _follow_ups_waiting(
+        organization,
+        red_follow_ups.PROPOSAL_KIND,
+        proposal_status=RedFollowUp.ProposalStatus.PROPOSED,
+    )
+
+
 def rag_changes_section(
     membership: Membership, today: datetime.date
 ) -> tuple[str, list[str]] | None:
-    """Digest: the executive's active objectives whose RAG status differs from 7 days ago.
+    """Digest: the executive's active objectives whose status changed this week, judged like
+    the dashboard: period against period, never by when values happened to be typed in.
 
-    The stored `current_status` keeps no history (it is excluded from the audit trail, being
-    recomputed nightly), so both statuses are recomputed with the same reference rule as the
-    rollups (`objectives.rollups.current_status`): once as of today with every value entered so
-    far, once as of 7 days ago with the values entered by then (by `Measurement.entered_at`).
-    A value corrected in place counts with its corrected figure at both dates."""
+    - a value recorded in the last 7 days for the objective's latest period whose status
+      differs from the period before it: "On track → Off track for October 2026 (on track
+      since March 2026)"; an objective red since 2023 whose new value is red again is no change;
+    - the latest period's value became due this week and is missing: "… → No data".
+    A first value ever is said as such, not as a change from "no data"."""
     week_ago = today - datetime.timedelta(days=7)
-    cutoff_then = timezone.make_aware(
-        datetime.datetime.combine(week_ago + datetime.timedelta(days=1), datetime.time.min)
-    )
-    cutoff_now = timezone.make_aware(
-        datetime.datetime.combine(today + datetime.timedelta(days=1), datetime.time.min)
-    )
     objectives = list(
         QualityObjective.objects.for_organization(membership.organization_id)
         .active()
@@ -103,23 +130,54 @@ def rag_changes_section(
     )
     if not objectives:
         return None
-    latest_now: dict[int, Measurement] = {}
-    latest_then: dict[int, Measurement] = {}
+    history: dict[int, list[Measurement]] = {}
     measurements = Measurement.objects.filter(
-        objective__in=objectives, entered_at__lt=cutoff_now
+        objective__in=objectives, period_end__lte=today
     ).order_by("objective_id", "period_end")
     for m in measurements:
-        latest_now[m.objective_id] = m
-        if m.entered_at < cutoff_then:
-            latest_then[m.objective_id] = m
+        history.setdefault(m.objective_id, []).append(m)
     labels = dict(Rag.choices)
     lines = []
     for objective in objectives:
-        before = current_status(objective, latest_then.get(objective.pk), week_ago).status
-        now = current_status(objective, latest_now.get(objective.pk), today).status
-        if before != now:
-            lines.append(f"{objective.code} {objective.title}: {labels[before]} → {labels[now]}")
+        line = _status_change(objective, history.get(objective.pk, []), today, week_ago, labels)
+        if line:
+            lines.append(f"{objective.code} {objective.title}: {line}")
     return ("Objectives whose status changed in the last 7 days", lines) if lines else None
+
+
+def _status_change(objective, values: list, today, week_ago, labels) -> str:
+    if not values:
+        return ""
+    latest = values[-1]
+    period = describe(objective.frequency, latest.period_end)
+    now = current_status(objective, values, today).status
+    if now == Rag.NO_DATA:
+        # Missing since this week: the latest value covered what was due a week ago.
+        if current_status(objective, values, week_ago).status == Rag.NO_DATA:
+            return ""
+        due_end = latest_due_period_end(objective.frequency, objective.data_due_days, today)
+        due_on = due_end + datetime.timedelta(days=objective.data_due_days)
+        before = labels[objective_rag(objective, latest.value)]
+        return (
+            f"{before} → {labels[Rag.NO_DATA]}: the value for "
+            f"{describe(objective.frequency, due_end)} was due on {_day(due_on)} and is missing"
+        )
+    cutoff = timezone.make_aware(
+        datetime.datetime.combine(week_ago + datetime.timedelta(days=1), datetime.time.min)
+    )
+    if latest.entered_at < cutoff:
+        return ""  # nothing new this week
+    if len(values) == 1:
+        return f"first value, {labels[now]} for {period}"
+    statuses = [objective_rag(objective, m.value) for m in values[:-1]]
+    before = statuses[-1]
+    if before == now:
+        return ""
+    start = len(statuses) - 1
+    while start > 0 and statuses[start - 1] == before:
+        start -= 1
+    since = describe(objective.frequency, values[start].period_end)
+    return f"{labels[before]} → {labels[now]} for {period} ({labels[before].lower()} since {since})"
 
 
 def register() -> None:
@@ -136,4 +194,6 @@ def register() -> None:
         "after it was due.",
     )
     register_rule(kpi_value_reminders)
+    register_waiting(red_follow_ups.EXPLAIN_KIND, explanations_waiting, models=[RedFollowUp])
+    register_waiting(red_follow_ups.PROPOSAL_KIND, proposals_waiting, models=[RedFollowUp])
     register_digest_section(rag_changes_section, order=10)

@@ -6,10 +6,11 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from objectives.models import ActionStep, KpiRollup, Measurement, QualityObjective, Rag
+from objectives.rollups import RollupReading, rollup_reading
 from qms.core.models import Organization, OrgUnit
 
 SORTS = {
@@ -92,7 +93,7 @@ def measurement_series(objective: QualityObjective) -> list[tuple[datetime.date,
 def measurements(objective: QualityObjective) -> QuerySet[Measurement]:
     return (
         Measurement.objects.filter(objective=objective)
-        .select_related("entered_by")
+        .select_related("entered_by", "seen_in")
         .order_by("-period_end")
     )
 
@@ -101,6 +102,17 @@ def rollups(objective: QualityObjective, granularity: str) -> QuerySet[KpiRollup
     return KpiRollup.objects.filter(objective=objective, granularity=granularity).order_by(
         "-period_end"
     )
+
+
+def rollups_read(
+    objective: QualityObjective, granularity: str, limit: int, today: datetime.date
+) -> list[tuple[KpiRollup, RollupReading]]:
+    """The latest `limit` rollups of one granularity, newest first, each with its reading (how
+    much of the period it covers, what was judged against what)."""
+    return [
+        (rollup, rollup_reading(objective, rollup, today))
+        for rollup in rollups(objective, granularity)[:limit]
+    ]
 
 
 def plan_steps(objective: QualityObjective) -> QuerySet[ActionStep]:
@@ -152,3 +164,48 @@ def objectives_missing_latest_value(
         if due_ends[o.pk] >= period_end(o.frequency, o.start_date)
         and (o.pk, due_ends[o.pk]) not in have
     ]
+
+
+def values_arrived_after_review(
+    organization: Organization,
+    unit: OrgUnit | None = None,
+    limit: int = 200,
+    entered_by: datetime.datetime | None = None,
+    held_before: datetime.date | None = None,
+) -> list[dict]:
+    """Values for periods a held review covered that it saw as missing: they arrived after it,
+    and the next review is told (by objective and period). For a review compiled as of its
+    meeting day: only values entered by `entered_by`, after the last review held before
+    `held_before`."""
+    from objectives.red_follow_ups import latest_lock
+
+    # The latest review that saw all of this scope (a unit's review saw only its unit); before
+    # the day asked about, for a review compiled as of its meeting day.
+    last = latest_lock(organization, unit, held_before=held_before)
+    if last is None:
+        return []
+    values = (
+        Measurement.objects.filter(organization=organization, period_end__lte=last.through)
+        # Missing when it was held: seen by no review yet, or first by a later one.
+        .filter(Q(seen_in__isnull=True) | Q(seen_in_id__gt=last.pk))
+        .select_related("objective", "entered_by")
+        .order_by("objective__code", "period_end")
+    )
+    if unit is not None:
+        values = values.filter(objective__org_unit__path__startswith=unit.path)
+    if entered_by is not None:
+        values = values.filter(entered_at__lte=entered_by)
+    # Each held review marks every value of its scope before it as seen, so the latest one
+    # saw these missing.
+    return [{"measurement": m, "review_reference": last.review_reference} for m in values[:limit]]
+
+
+def status_pending_since(objective: QualityObjective) -> datetime.datetime | None:
+    """When a value newer than the objective's status was saved (the background recompute has
+    not run yet: a worker busy or stopped), or None when the status is up to date."""
+    latest = Measurement.objects.filter(objective=objective).aggregate(Max("entered_at"))[
+        "entered_at__max"
+    ]
+    if latest is None or (objective.status_computed_at and latest <= objective.status_computed_at):
+        return None
+    return latest

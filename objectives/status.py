@@ -13,13 +13,20 @@ compute statuses set-based in the database. Tests hold the two to the same answe
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
-from django.db.models import Case, CharField, F, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Abs
 from django.db.models.lookups import GreaterThanOrEqual, IsNull
 
-from objectives.models import Direction, Rag
+from objectives.models import Direction, Measurement, Rag
+from objectives.periods import (
+    describe,
+    latest_due_period_end,
+    period_end,
+    previous_period_end,
+)
 
 
 def rag_for(
@@ -54,6 +61,53 @@ def objective_rag(objective, value: Decimal | None) -> str:
         amber_threshold=objective.amber_threshold,
         red_threshold=objective.red_threshold,
     )
+
+
+def no_data_sentence(objective, today: datetime.date) -> str:
+    """Why an objective has no status, in words: no value logged yet (and when the first is or
+    was due), or the value of the period now due is missing. "" when it has a status."""
+    if objective.current_status != Rag.NO_DATA:
+        return ""
+    due_days = datetime.timedelta(days=objective.data_due_days)
+    if objective.current_period_end is None:
+        first = period_end(objective.frequency, objective.start_date)
+        tense = "was" if first + due_days < today else "is"
+        return (
+            f"No data yet: no value has been logged. The first, for "
+            f"{describe(objective.frequency, first)}, {tense} due by "
+            f"{(first + due_days):%-d %b %Y}."
+        )
+    frequency = objective.frequency
+    missing = latest_due_period_end(frequency, objective.data_due_days, today)
+    sentence = (
+        f"No data: the value for {describe(frequency, missing)} was due by "
+        f"{(missing + due_days):%-d %b %Y} and is missing"
+    )
+    count, end = 0, missing
+    while end > objective.current_period_end:
+        count, end = count + 1, previous_period_end(frequency, end)
+    if count > 1:
+        sentence += f", with {count - 1} more before it (none since {describe(frequency, end)})"
+    if objective.current_period_end > missing:
+        # Overdue is per period: a value logged early for a later one does not stand in for it.
+        sentence += (
+            f" (a value for {describe(frequency, objective.current_period_end)} is logged "
+            "already, but it does not replace the missing one)"
+        )
+    return sentence + "."
+
+
+def due_value_missing(due_end: datetime.date | str) -> Q:
+    """The SQL half of the "no data" rule, over objectives: the period ending `due_end` (a date,
+    or the name of an annotation holding one) is due for the objective (it had started by then)
+    and has no value. Checked per period, so a value logged early for a later period does not
+    hide the missing one."""
+    if isinstance(due_end, str):
+        inner, outer = OuterRef(due_end), F(due_end)
+    else:
+        inner = outer = Value(due_end)
+    has_value = Measurement.objects.filter(objective=OuterRef("pk"), period_end=inner)
+    return Q(start_date__lte=outer) & ~Exists(has_value)
 
 
 def rag_expression(value, prefix: str = "") -> Case:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("rules/", red.rules, name="rules"),
     path("import/<int:pk>/", imports.import_detail, name="import-detail"),
     path("import/<int:pk>/status.json", imports.import_status, name="import-status"),
+    path("import/<int:pk>/again/", imports.import_again, name="import-again"),
     path("<str:code>/", pages.objective_detail, name="detail"),
     path("<str:code>/edit/", pages.objective_edit, name="edit"),
     path("<str:code>/log/", pages.measurement_log, name="log"),

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 from objectives.models import ABSOLUTE_VALUE_LIMIT, QualityObjective
 from objectives.periods import describe, is_period_end, period_end
 
@@ -47,21 +49,52 @@ def value_problem(objective: QualityObjective, value: Decimal) -> str | None:
         return f"value {value} is out of range"
     if value.as_tuple().exponent < -6:  # type: ignore[operator]
         return f"value {value} has more than 6 decimal places"
+    problem = decimals_problem(objective, value)
+    if problem:
+        return problem
     if objective.valid_min is not None and value < objective.valid_min:
         return (
-            f"value {value} is below {objective.valid_min}, the lowest valid value "
+            f"value {value.normalize():f} is below {objective.valid_min.normalize():f}, the "
+            "lowest valid value "
             f"for {objective.code}"
         )
     if objective.valid_max is not None and value > objective.valid_max:
         return (
-            f"value {value} is above {objective.valid_max}, the highest valid value "
+            f"value {value.normalize():f} is above {objective.valid_max.normalize():f}, the "
+            "highest valid value "
             f"for {objective.code}"
         )
     return None
 
 
-def period_problem(objective: QualityObjective, end: datetime.date) -> str | None:
-    """Why a value cannot be recorded for the period ending on `end`, or None."""
+def decimal_places_of(value: Decimal) -> int:
+    """How many decimals a value really has: 93.40 has 1 (a trailing zero adds nothing)."""
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def decimals_problem(objective: QualityObjective, value: Decimal) -> str | None:
+    """A value more precise than the objective's decimal places would be stored and then shown
+    rounded (93.456 read as 93.5): refused, so what is shown is what was given."""
+    has, takes = decimal_places_of(value), objective.decimal_places
+    if has <= takes:
+        return None
+    shown = f"{value.normalize():f}"
+    if takes == 0:
+        return f"{objective.code} takes whole numbers; {shown} has {has} decimal place" + (
+            "s" if has != 1 else ""
+        )
+    return (
+        f"{objective.code} takes {takes} decimal place{'s' if takes != 1 else ''}; "
+        f"{shown} has {has}"
+    )
+
+
+def period_problem(
+    objective: QualityObjective, end: datetime.date, today: datetime.date | None = None
+) -> str | None:
+    """Why a value cannot be recorded for the period ending on `end`, or None. A period that
+    has not ended has no value yet: one logged early would judge the objective on part of it."""
     if not is_period_end(objective.frequency, end):
         expected = period_end(objective.frequency, end)
         frequency = objective.get_frequency_display().lower()
@@ -75,5 +108,12 @@ def period_problem(objective: QualityObjective, end: datetime.date) -> str | Non
         return (
             f"period {end.isoformat()} is before {objective.code} started "
             f"({objective.start_date.isoformat()})"
+        )
+    today = today or timezone.localdate()
+    if end >= today:
+        after_end = end + datetime.timedelta(days=1)
+        return (
+            f"{describe(objective.frequency, end)} has not ended yet: the value of "
+            f"{objective.code} for it can be recorded from {after_end.isoformat()}"
         )
     return None

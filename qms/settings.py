@@ -12,7 +12,23 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-env = environ.Env()
+
+
+class _Env(environ.Env):
+    """django-environ, whose whole numbers name the setting that is wrong in a sentence (a
+    bare ValueError traceback at start-up did not say which of 30 settings it was)."""
+
+    def int(self, var, default=environ.Env.NOTSET):
+        try:
+            return super().int(var, default=default)
+        except ValueError:
+            example = default if default is not self.NOTSET else 30
+            raise ImproperlyConfigured(
+                f"{var} must be a whole number, e.g. {example} (it is {self.ENVIRON.get(var)!r})."
+            ) from None
+
+
+env = _Env()
 
 # Everything the embedded default writes (SQLite file, filesystem broker, uploads) lives here.
 DATA_DIR = Path(env.str("QMS_DATA_DIR", default=str(BASE_DIR / "var")))
@@ -201,6 +217,9 @@ else:
         "data_folder_out": str(CELERY_BROKER_DIR / "queue"),
         "processed_folder": str(CELERY_BROKER_DIR / "processed"),
         "store_processed": False,
+        # The worker looks for new messages twice a second (kombu's default is once): a task
+        # starts sooner, and a stopping worker notices sooner.
+        "polling_interval": 0.5,
     }
     if CELERY_BROKER_URL == "filesystem://":
         # Publisher (web) and consumer (worker) both need the folders before the first message.
@@ -226,10 +245,15 @@ QMS_BROKER_CHECK_SECONDS = env.int("QMS_BROKER_CHECK_SECONDS", default=10)
 # How often beat asks the worker for a heartbeat; the status page calls the worker late after
 # twice this interval.
 QMS_HEARTBEAT_SECONDS = env.int("QMS_HEARTBEAT_SECONDS", default=60)
+# Work a page waits for (a recalculated status, an import, a pack, the dashboard's rollups) that
+# the worker has not picked up after this long is reported as such, with what to do.
+QMS_WORKER_PATIENCE_SECONDS = env.int("QMS_WORKER_PATIENCE_SECONDS", default=120)
 
 # --- Reminders and escalations (qms.core.notifications) ------------------------------------
 # e.g. https://qms.example.com: makes links in e-mails absolute (the local demo by default).
 QMS_BASE_URL = env.str("QMS_BASE_URL", default="http://127.0.0.1:8000" if DEBUG else "")
+# How long an invitation's e-mailed link works (qms/core/invitations).
+QMS_INVITATION_DAYS = env.int("QMS_INVITATION_DAYS", default=14)
 ACTION_DUE_SOON_DAYS = env.int("ACTION_DUE_SOON_DAYS", default=3)
 ACTION_ESCALATION_DAYS = env.int("ACTION_ESCALATION_DAYS", default=7)  # overdue > N days
 KPI_ESCALATION_DAYS = env.int("KPI_ESCALATION_DAYS", default=7)  # N days after it was due
@@ -419,12 +443,12 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # --- E-mail ---------------------------------------------------------------------------------
-# The demo (DEBUG) writes what it would send to files under the data folder, one per e-mail,
-# rather than pouring a thousand reminder e-mails into the console between the demo's logins
-# and its first page.
+# The demo (DEBUG) writes what it would send to files under the data folder, one per e-mail
+# (qms.core.mail_files), rather than pouring a thousand reminder e-mails into the console
+# between the demo's logins and its first page.
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.filebased.EmailBackend"
+    default="qms.core.mail_files.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )

@@ -10,6 +10,7 @@ from leadership.views import policy as leadership_policy_views
 from qms.core import views as core_views
 from qms.core.calendar import views as calendar_views
 from qms.core.forms import LoginForm
+from qms.core.invitations import views as invitation_views
 
 admin.site.site_header = "QMS leadership dashboard: platform administration"
 
@@ -35,6 +36,9 @@ urlpatterns = [
     path("favicon.ico", core_views.favicon, name="favicon"),
     path("accounts/", include(account_patterns)),
     path("oidc/", include("qms.core.sso")),
+    # The e-mailed link: the signed token is the invitation (the invited person has no
+    # account yet).
+    path("invitations/<str:token>/", invitation_views.invitation_answer, name="invitation"),
     path("o/<slug:org_slug>/", include("qms.core.urls")),
     path("o/<slug:org_slug>/objectives/", include("objectives.urls")),
     path("o/<slug:org_slug>/leadership/", include("leadership.urls")),

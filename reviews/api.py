@@ -112,6 +112,11 @@ class ReviewDetailSerializer(ReviewSummarySerializer):
 class _Members(serializers.PrimaryKeyRelatedField):
     """A member of the request's organisation (another organisation's id is "does not exist")."""
 
+    default_error_messages = {
+        "does_not_exist": "There is no member {pk_value} in this organisation.",
+        "incorrect_type": "Give the member's id (a membership id), a number.",
+    }
+
     def __init__(self, executives_only=False, **kwargs):
         self.executives_only = executives_only
         super().__init__(**kwargs)

@@ -8,6 +8,7 @@ import datetime
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from qms.core.calendar.registry import CalendarEvent
 from qms.core.models import Membership
@@ -63,6 +64,19 @@ def invitees(review: ManagementReview) -> list[Membership]:
     )
 
 
+def invitation_still_useful(review: ManagementReview, today: datetime.date | None = None) -> bool:
+    """An invitation (or cancellation) is worth sending only while the meeting is ahead. It is
+    queued when a review is planned or moved and sent by the worker: one that was stopped for
+    a while (or the demo, which replays months of reviews before its worker first starts) would
+    otherwise e-mail everyone about meetings that were held long ago."""
+    today = today or timezone.localdate()
+    return review.status in (
+        ReviewStatus.PLANNED,
+        ReviewStatus.PREPARED,
+        ReviewStatus.SKIPPED,
+    ) and (review.planned_on >= today)
+
+
 def send_invitation(review: ManagementReview) -> int:
     """E-mail the review as a calendar invitation (ICS attached) to each invitee with an
     address; returns how many were sent. A skipped review is sent as a cancellation."""
@@ -71,6 +85,8 @@ def send_invitation(review: ManagementReview) -> int:
     from qms.core.calendar.ics import invitation
     from qms.core.notifications.services import absolute_url
 
+    if not invitation_still_useful(review):
+        return 0
     event = review_event(review)
     body = invitation(event)
     method = "CANCEL" if event.cancelled else "REQUEST"

@@ -12,9 +12,12 @@ from django.db import transaction
 from leadership.models import Risk
 from qms.core.actions.models import Action
 from qms.core.actions.services import action_close, action_create, action_start
+from qms.core.demo import at, on_the_day
 from reviews.models import AuditFinding, Nonconformity
 
-# (model, title of the source, action title, owner, executive, due in days, state)
+# (model, title of the source, action title, owner, executive, due in days, state, raised
+# days ago: on the day the risk was reviewed, the nonconformity investigated or the finding
+# answered, not the day the demo was seeded)
 ACTIONS = [
     (
         Risk,
@@ -24,6 +27,7 @@ ACTIONS = [
         "ops.director",
         25,
         "in_progress",
+        50,
     ),
     (
         Risk,
@@ -33,6 +37,7 @@ ACTIONS = [
         "executive",
         40,
         "open",
+        32,
     ),
     (
         Nonconformity,
@@ -42,6 +47,7 @@ ACTIONS = [
         "ops.director",
         10,
         "in_progress",
+        38,
     ),
     (
         Nonconformity,
@@ -51,6 +57,7 @@ ACTIONS = [
         "ops.director",
         -3,
         "open",
+        57,
     ),
     (
         Nonconformity,
@@ -60,6 +67,7 @@ ACTIONS = [
         "ops.director",
         20,
         "open",
+        9,
     ),
     (
         AuditFinding,
@@ -69,6 +77,7 @@ ACTIONS = [
         "executive",
         15,
         "done",
+        42,
     ),
 ]
 
@@ -81,7 +90,7 @@ def seed_register_actions(context) -> None:
         return
     members, today = context.members, context.today
     quality = members["quality"]
-    for model, source_title, title, owner, executive, due_in, state in ACTIONS:
+    for model, source_title, title, owner, executive, due_in, state, raised_ago in ACTIONS:
         sources = model.objects.for_organization(organization)
         if source_title:
             source = sources.filter(title=source_title).first()
@@ -93,26 +102,25 @@ def seed_register_actions(context) -> None:
             )
         if source is None:
             continue
-        action = action_create(
-            organization=organization,
-            raised_by=quality,
-            title=title,
-            owner=members[owner],
-            accountable_executive=members[executive],
-            due_date=today + datetime.timedelta(days=max(due_in, 1)),
-            source=source,
-            today=today,
-        )
-        if due_in < 0:  # demo only: an action that became overdue
-            Action.objects.filter(pk=action.pk).update(
-                due_date=today + datetime.timedelta(days=due_in)
+        raised = today - datetime.timedelta(days=raised_ago)
+        with on_the_day(organization, at(raised, hour=11)):
+            action = action_create(
+                organization=organization,
+                raised_by=quality,
+                title=title,
+                owner=members[owner],
+                accountable_executive=members[executive],
+                due_date=today + datetime.timedelta(days=due_in),
+                source=source,
+                today=raised,
             )
-            action.refresh_from_db()
         if state in ("in_progress", "done"):
-            action = action_start(action=action, actor=members[owner])
+            with on_the_day(organization, at(raised + datetime.timedelta(days=2), hour=10)):
+                action = action_start(action=action, actor=members[owner])
         if state == "done":
-            action_close(
-                action=action,
-                actor=members[owner],
-                note="Plan sent to the certification body and accepted.",
-            )
+            with on_the_day(organization, at(raised + datetime.timedelta(days=12), hour=15)):
+                action_close(
+                    action=action,
+                    actor=members[owner],
+                    note="Plan sent to the certification body and accepted.",
+                )

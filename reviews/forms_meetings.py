@@ -87,7 +87,8 @@ class RecordForm(StaleEditMixin, StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=50_000,
         required=False,
-        help_text="What was discussed and concluded, input by input.",
+        help_text="What was discussed and concluded, input by input. Markdown works: ## for a "
+        "heading, **bold**, - for a list.",
     )
 
     def __init__(self, *args, organization, **kwargs):

@@ -6,6 +6,12 @@ executives' weekly digest. Registered from ReviewsConfig.ready() through `regist
 - its agenda still not compiled `REVIEW_PREPARE_DAYS` (default 7) days or fewer before it → the
   quality managers and admins who prepare it ("prepare-<planned date>").
 The planned date is part of each occasion: a review moved to another day is reminded again.
+
+A waiting decision (resolved once taken): a held review whose record is complete (minutes, and
+top management's attendance) → every executive, to sign it off ("sign-off"); once one signs,
+the others' notifications are resolved too. A nonconformity reported and still open (nobody has
+started investigating it) → the quality managers (the administrators when there is none), except
+whoever reported it ("reported"); resolved once its status moves on.
 """
 
 from __future__ import annotations
@@ -23,12 +29,15 @@ from qms.core.notifications.registry import (
     register_digest_section,
     register_kind,
     register_rule,
+    register_waiting,
 )
-from qms.core.roles import QUALITY_EDITOR_ROLES
-from reviews.models import ManagementReview, ReviewStatus
+from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
+from reviews.models import ManagementReview, Nonconformity, ReviewAttendee, ReviewStatus
 
 COMING_UP = "review-coming-up"
 NOT_PREPARED = "review-not-prepared"
+SIGN_OFF = "review-sign-off"
+NONCONFORMITY_REPORTED = "nonconformity-reported"
 
 
 def reminder_days() -> list[int]:
@@ -101,6 +110,82 @@ def review_reminders(
                 )
 
 
+def sign_offs_waiting(
+    organization: Organization, today: datetime.date
+) -> Iterator[NotificationSpec]:
+    """Held reviews that an executive can sign off now (the same conditions as
+    `review_sign_off`: minutes recorded, a member of top management attended)."""
+    reviews = list(
+        ManagementReview.objects.for_organization(organization)
+        .filter(status=ReviewStatus.HELD)
+        .exclude(minutes="")
+        .filter(attendees__attendance="attended", attendees__is_top_management=True)
+        .distinct()
+        .select_related("organization")
+        .order_by("number")
+    )
+    if not reviews:
+        return
+    executives = list(
+        Membership.objects.for_organization(organization)
+        .current(today)
+        .filter(role__in=APPROVER_ROLES)
+        .select_related("user")
+    )
+    for review in reviews:
+        for executive in executives:
+            yield NotificationSpec(
+                recipient=executive,
+                kind=SIGN_OFF,
+                subject=review,
+                occasion="sign-off",
+                title=f"{review.reference} waits for your sign-off",
+                body=f"{review.title}, held on {_day(review.held_on)}: the minutes and "
+                "attendance are recorded. Read the record and sign it off; after that it "
+                "never changes (corrections are addenda).",
+                url=_url(review),
+            )
+
+
+def nonconformities_waiting(
+    organization: Organization, today: datetime.date
+) -> Iterator[NotificationSpec]:
+    """Open nonconformities: the quality team decides what happens (owner, investigation)."""
+    reported = list(
+        Nonconformity.objects.for_organization(organization)
+        .filter(status=Nonconformity.Status.OPEN)
+        .order_by("number")
+    )
+    if not reported:
+        return
+    members = Membership.objects.for_organization(organization).current(today)
+    team = list(members.with_role(Role.QUALITY_MANAGER).select_related("user")) or list(
+        members.with_role(Role.ADMIN).select_related("user")
+    )
+    reporters = dict(
+        Nonconformity.history.filter(
+            id__in=[nc.pk for nc in reported], history_type="+"
+        ).values_list("id", "history_user_id")
+    )
+    labels = dict(Nonconformity.Severity.choices)
+    for nc in reported:
+        reporter = reporters.get(nc.pk)
+        severity = labels.get(nc.severity, nc.severity).lower()
+        for member in team:
+            if reporter is not None and member.user_id == reporter:
+                continue  # they know: they reported it
+            yield NotificationSpec(
+                recipient=member,
+                kind=NONCONFORMITY_REPORTED,
+                subject=nc,
+                occasion="reported",
+                title=f"Nonconformity reported: {nc.reference} {nc.title}",
+                body=f"A {severity} nonconformity detected on {_day(nc.detected_on)}. Decide "
+                "who owns it and start the investigation (status “Investigating the cause”).",
+                url=reverse("registers:nonconformities-detail", args=[organization.slug, nc.pk]),
+            )
+
+
 def next_review_section(
     membership: Membership, today: datetime.date
 ) -> tuple[str, list[str]] | None:
@@ -133,5 +218,19 @@ def register() -> None:
         "Review agenda not compiled",
         description="A review is a week away and its agenda is not compiled yet.",
     )
+    register_kind(
+        SIGN_OFF,
+        "Review waiting for sign-off",
+        description="A held management review's record is complete and waits for an "
+        "executive's sign-off (resolved once one of you signs).",
+    )
+    register_kind(
+        NONCONFORMITY_REPORTED,
+        "Nonconformity reported",
+        description="For the quality team: a nonconformity was reported and nobody has started "
+        "investigating it (resolved once its status moves on).",
+    )
     register_rule(review_reminders)
+    register_waiting(NONCONFORMITY_REPORTED, nonconformities_waiting, models=[Nonconformity])
+    register_waiting(SIGN_OFF, sign_offs_waiting, models=[ManagementReview, ReviewAttendee])
     register_digest_section(next_review_section, order=30)

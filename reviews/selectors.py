@@ -42,6 +42,12 @@ def _open_at(end: datetime.date, raised_field: str) -> Q:
     return Q(**{f"{raised_field}__lte": end}) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end))
 
 
+def _open_at_start(start: datetime.date, raised_field: str) -> Q:
+    """Open when the period began: raised before it, not closed before it. With those raised
+    and closed in the period it gives the end: open at start + raised - closed = open at end."""
+    return _open_at(start - datetime.timedelta(days=1), raised_field)
+
+
 # --- nonconformities (10.2) -----------------------------------------------------------------
 
 
@@ -54,6 +60,7 @@ class NonconformitySummary:
     by_severity: dict[str, int]  # raised in the period, per severity value
     closed: int  # closed in the period
     open_at_end: int
+    open_at_start: int
     open_major_at_end: int  # major or critical, still open on `end`
     closed_effective: int  # closed in the period and verified effective
     closed_not_effective: int  # closed in the period and verified not effective
@@ -79,6 +86,7 @@ def nonconformities_summary(
         raised=Count("id", filter=raised),
         closed=Count("id", filter=closed),
         open_at_end=Count("id", filter=open_at_end),
+        open_at_start=Count("id", filter=_open_at_start(start, "detected_on")),
         open_major_at_end=Count(
             "id", filter=open_at_end & ~Q(severity=Nonconformity.Severity.MINOR)
         ),
@@ -96,6 +104,7 @@ def nonconformities_summary(
         by_severity={v: counts[f"severity_{v}"] for v in Nonconformity.Severity.values},
         closed=counts["closed"],
         open_at_end=counts["open_at_end"],
+        open_at_start=counts["open_at_start"],
         open_major_at_end=counts["open_major_at_end"],
         closed_effective=counts["closed_effective"],
         closed_not_effective=counts["closed_not_effective"],
@@ -113,9 +122,10 @@ class AuditFindingSummary:
     raised: int  # from audits held in the period
     audits: int  # distinct audits (by reference) held in the period
     by_type: dict[str, int]  # raised in the period, per finding type value
-    closed: int  # closed in the period
+    closed: int  # closed in the period, whenever raised
     open_at_end: int
     open_nonconformities_at_end: int  # major or minor nonconformities still open on `end`
+    open_at_start: int
 
     @property
     def has_data(self) -> bool:
@@ -136,6 +146,7 @@ def audit_findings_summary(
         closed=Count("id", filter=Q(closed_on__gte=start, closed_on__lte=end)),
         open_at_end=Count("id", filter=open_at_end),
         open_nonconformities_at_end=Count("id", filter=open_at_end & nonconformities),
+        open_at_start=Count("id", filter=_open_at_start(start, "audit_date")),
         **_per_choice("type", "finding_type", AuditFinding.FindingType.choices, raised),
     )
     return AuditFindingSummary(
@@ -147,6 +158,7 @@ def audit_findings_summary(
         closed=counts["closed"],
         open_at_end=counts["open_at_end"],
         open_nonconformities_at_end=counts["open_nonconformities_at_end"],
+        open_at_start=counts["open_at_start"],
     )
 
 
@@ -158,6 +170,7 @@ class CustomerFeedbackSummary:
     start: datetime.date
     end: datetime.date
     received: int  # everything received in the period
+    by_type: dict[str, int]  # received in the period, per feedback type value (they add up)
     complaints: int
     compliments: int
     suggestions: int
@@ -187,12 +200,14 @@ def customer_feedback_summary(
             ),
             survey_scores=Count("id", filter=Q(feedback_type=kind.SURVEY_SCORE)),
             score_total=Sum("score", filter=Q(feedback_type=kind.SURVEY_SCORE)),
+            **_per_choice("type", "feedback_type", kind.choices, Q()),
         )
     )
     return CustomerFeedbackSummary(
         start=start,
         end=end,
         received=counts["received"],
+        by_type={v: counts[f"type_{v}"] for v in kind.values},
         complaints=counts["complaints"],
         compliments=counts["compliments"],
         suggestions=counts["suggestions"],

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from qms.core.actions.models import Action
-from qms.core.models import Organization
+from qms.core.models import Membership, Organization
 from reviews.models import ManagementReview, ReviewAttendee, ReviewDecision, ReviewStatus
 
 UPCOMING = (ReviewStatus.PLANNED, ReviewStatus.PREPARED)
@@ -54,10 +54,14 @@ def review_get(*, organization: Organization, number: int) -> ManagementReview:
     )
 
 
-def decisions_with_actions(review: ManagementReview) -> list[ReviewDecision]:
-    """The review's decisions, each with `.actions` (the actions raised from it)."""
+def decisions_with_actions(
+    review: ManagementReview, as_signed: bool = False
+) -> list[ReviewDecision]:
+    """The review's decisions, each with `.actions` (the actions raised from it). `as_signed`:
+    each action as it stood when the review was signed off (the signed minutes never change:
+    an action closed or handed over since reads as it did when signed)."""
     decisions = list(review.decisions.all())
-    actions = (
+    actions = list(
         Action.objects.filter(
             source_type=ContentType.objects.get_for_model(ReviewDecision),
             source_id__in=[d.pk for d in decisions],
@@ -65,12 +69,41 @@ def decisions_with_actions(review: ManagementReview) -> list[ReviewDecision]:
         .select_related("owner__user", "accountable_executive__user")
         .order_by("number")
     )
+    if as_signed and review.signed_off_at is not None:
+        actions = _as_at(actions, review.signed_off_at)
     by_decision: dict[int, list[Action]] = {}
     for action in actions:
         by_decision.setdefault(action.source_id, []).append(action)
     for decision in decisions:
         decision.actions = by_decision.get(decision.pk, [])
     return decisions
+
+
+def _as_at(actions: list[Action], moment: datetime.datetime) -> list[Action]:
+    """Each action as its audit trail had it at `moment` (two queries); one without an entry
+    by then (a record older than its trail) as it is."""
+    history = Action.history.model.objects.filter(
+        id__in=[a.pk for a in actions], history_date__lte=moment
+    ).order_by("id", "history_date", "history_id")
+    then = {row.id: row for row in history}  # the last entry of each by `moment`
+    owners = {
+        m.pk: m
+        for m in Membership.objects.filter(
+            pk__in={row.owner_id for row in then.values()}
+        ).select_related("user")
+    }
+    result = []
+    for action in actions:
+        row = then.get(action.pk)
+        if row is None:
+            result.append(action)
+            continue
+        was = row.instance
+        was.owner = owners.get(row.owner_id, action.owner)
+        # Where it went since, for the review's page (the printed minutes leave it out).
+        was.status_now = action.get_status_display()
+        result.append(was)
+    return result
 
 
 def review_compliance(organization: Organization, since: datetime.date) -> list[dict]:

@@ -60,3 +60,34 @@ def edit_form(html: bytes | str, marker: str = "loaded_version") -> dict[str, li
     forms = [f for f in parser.forms if marker in f]
     assert forms, f"no POST form with a {marker} field on the page"
     return forms[0]
+
+
+def kpi_values_seen(html: bytes | str) -> str:
+    """The log form's `values_seen`: the versions of the values the page showed."""
+    import re
+
+    text = html.decode() if isinstance(html, bytes) else html
+    seen = re.search(r'name="values_seen" value="([^"]*)"', text)
+    assert seen, "no log form on the objective's page"
+    return seen.group(1)
+
+
+def log_kpi_value(client, org_slug: str, code: str, data: dict):
+    """Post the objective page's log form as a browser does: with the versions of the values
+    the page showed (`values_seen`), which a correction must name."""
+    from django.urls import reverse
+
+    page = client.get(reverse("objectives:detail", args=[org_slug, code])).content
+    return client.post(
+        reverse("objectives:log", args=[org_slug, code]),
+        {**data, "values_seen": kpi_values_seen(page)},
+    )
+
+
+def versioned(record, data: dict | None = None) -> dict:
+    """`data` with the version of `record` an edit page would have sent (its hidden
+    `loaded_version`): an edit POST without it is refused as out of date."""
+    from qms.core.concurrency import VERSION_FIELD, version_of
+
+    record.refresh_from_db()
+    return {**(data or {}), VERSION_FIELD: version_of(record)}

@@ -99,6 +99,6 @@ def test_the_demo_writes_its_e_mails_to_files_not_the_console(tmp_path):
     )
     result = run_manage(["shell", "-v", "0", "-c", code], QMS_DATA_DIR=str(tmp_path))
     assert result.stdout.split() == [
-        "django.core.mail.backends.filebased.EmailBackend",
+        "qms.core.mail_files.EmailBackend",
         str(tmp_path / "mail"),
     ], result.stderr

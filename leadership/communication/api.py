@@ -11,6 +11,7 @@ from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from leadership.communication import permissions, selectors, services, services_activities
@@ -398,6 +399,18 @@ class FollowUpOutSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
+class LoggedThisActivity(BasePermission):
+    """A change is the logging executive's: said when the record is fetched, so another
+    executive is refused (403) before being asked for its version (428)."""
+
+    message = services_activities.ONLY_THE_LOGGER_CHANGES
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        if view.action not in ("update", "partial_update"):
+            return True
+        return permissions.can_change_activity(request.membership, obj)
+
+
 class ActivityViewSet(
     OrganizationScopedViewSetMixin,
     mixins.ListModelMixin,
@@ -412,6 +425,7 @@ class ActivityViewSet(
     serializer_class = ActivitySerializer
     read_roles = permissions.ACTIVITY_READER_ROLES
     write_roles = permissions.ACTIVITY_LOGGER_ROLES
+    permission_classes = [*OrganizationScopedViewSetMixin.permission_classes, LoggedThisActivity]
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_base_queryset(self, organization):

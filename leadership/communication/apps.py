@@ -33,6 +33,17 @@ class CommunicationConfig(AppConfig):
             url=lambda a: reverse("communication:activity", args=[a.organization.slug, a.pk]),
         )
         reminders.register()
+        # A leaver's communications still in the plan need someone else to make them.
+        from qms.core.handover import register_responsibility
+
+        register_responsibility(
+            "communication",
+            model=models.CommunicationPlanItem,
+            field="communicator",
+            label="Communicator of planned communication",
+            still_open=lambda items: items.filter(is_active=True),
+            url=lambda item: reverse("communication:plan", args=[item.organization.slug]),
+        )
         register_nav_item(
             NavItem(
                 "Announcements",

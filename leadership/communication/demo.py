@@ -20,6 +20,8 @@ from leadership.communication.models import (
     PlanOccurrence,
     Recurrence,
 )
+from leadership.models import PolicyVersion
+from qms.core.demo import on_the_day
 from qms.core.roles import Role
 
 
@@ -50,7 +52,7 @@ def seed_communication(context) -> None:
         topic="Quarterly quality results and objectives status",
         description="Objectives' status, customer KPIs and the review's decisions, to everyone.",
         recurrence=Recurrence.QUARTERLY,
-        starts_on=year_ago,
+        starts_on=_results_day(year_ago),
         channel=Channel.ANNOUNCEMENT,
         communicator=ceo,
     )
@@ -105,7 +107,8 @@ def seed_communication(context) -> None:
             done_on=due_on,
         )
 
-    # Quarterly announcements: the ones already due, each published on its due date.
+    # Quarterly announcements: the ones already due, each published on its due date (ten days
+    # after a quarter ended) about the quarter that had just ended.
     quarter_dues = [d for d in quarterly.due_dates(year_ago, today) if d < today]
     texts = [
         "Q{n} results: on-time delivery at target for the second month running; scrap rate "
@@ -118,26 +121,37 @@ def seed_communication(context) -> None:
         "Service.",
     ]
     for index, due_on in enumerate(quarter_dues):
-        announcement = services.announcement_publish(
-            author=ceo,
-            title=f"Quality results, quarter ending {due_on:%B %Y}",
-            body=texts[index % len(texts)].format(n=index % 4 + 1),
-            plan_item=quarterly,
-            plan_due_on=due_on,
-        )
-        _backdate(Announcement, announcement.pk, published_at=_at(due_on))
+        ended = _quarter_ended_before(due_on)
+        quarter = (ended.month - 1) // 3 + 1
+        with on_the_day(organization, _at(due_on)):
+            announcement = services.announcement_publish(
+                author=ceo,
+                title=f"Quality results, Q{quarter} {ended.year} "
+                f"(quarter ending {ended.day} {ended:%B %Y})",
+                body=texts[index % len(texts)].format(n=quarter),
+                plan_item=quarterly,
+                plan_due_on=due_on,
+            )
         occurrence = announcement.plan_occurrence
         _backdate(PlanOccurrence, occurrence.pk, done_on=due_on)
         _read_some(announcement, due_on, skip_unit=units["LDS"])
-    staff = services.announcement_publish(
-        author=quality,
-        title="Quality policy version 2 is in force",
-        body="Top management approved version 2 of the quality policy. It adds on-time delivery "
-        "and competence to our commitments.\n\nPlease **read and acknowledge it** from the "
-        "Policy page.",
+    # Announced the day the policy's version 2 was published (the policy page's date).
+    in_force = (
+        PolicyVersion.objects.filter(organization=organization, published_at__isnull=False)
+        .order_by("-published_at")
+        .values_list("published_at", flat=True)
+        .first()
     )
-    _backdate(Announcement, staff.pk, published_at=_at(today - datetime.timedelta(days=12)))
-    _read_some(staff, today - datetime.timedelta(days=12), skip_unit=units["SHF"])
+    in_force_on = timezone.localdate(in_force) if in_force else today - datetime.timedelta(days=12)
+    with on_the_day(organization, _at(in_force_on, 11)):
+        staff = services.announcement_publish(
+            author=quality,
+            title="Quality policy version 2 is in force",
+            body="Top management approved version 2 of the quality policy. It adds on-time "
+            "delivery and competence to our commitments.\n\nPlease **read and acknowledge it** "
+            "from the Policy page.",
+        )
+    _read_some(staff, in_force_on, skip_unit=units["SHF"])
     # Left unread: the contributor at Sheffield finds it new on her board.
     services.announcement_publish(
         author=quality,
@@ -157,13 +171,15 @@ def seed_communication(context) -> None:
         notes="Spoke with the night shift about scrap causes; tool-change records are kept "
         "on paper and not reviewed.",
     )
-    services_activities.activity_follow_up(
-        activity=walk,
-        actor=ceo,
-        title="Move tool-change records into the line's daily review",
-        owner=members["contributor"],
-        due_date=today + datetime.timedelta(days=30),
-    )
+    # The follow-up was raised the day after the walk, not on the day the demo was seeded.
+    with on_the_day(organization, _at(today - datetime.timedelta(days=19), 10)):
+        services_activities.activity_follow_up(
+            activity=walk,
+            actor=ceo,
+            title="Move tool-change records into the line's daily review",
+            owner=members["contributor"],
+            due_date=today + datetime.timedelta(days=30),
+        )
     services_activities.activity_log(
         executive=cs_director,
         kind=ActivityKind.CUSTOMER_VISIT,
@@ -197,13 +213,26 @@ def seed_communication(context) -> None:
     )
 
 
+def _results_day(around: datetime.date) -> datetime.date:
+    """The 10th of the first month of the quarter around `around`: results are announced ten
+    days after the quarter they report on has ended."""
+    return datetime.date(around.year, (around.month - 1) // 3 * 3 + 1, 10)
+
+
+def _quarter_ended_before(day: datetime.date) -> datetime.date:
+    """The last day of the last calendar quarter that ended before `day`."""
+    first_of_quarter = datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    return first_of_quarter - datetime.timedelta(days=1)
+
+
 def _read_some(announcement: Announcement, day: datetime.date, *, skip_unit) -> None:
-    """Most recipients read it within days; a third of those in `skip_unit` never did."""
+    """Everyone was told on the day it was published (so the demo's first start does not
+    e-mail months-old news); most recipients read it within days; a third of those in
+    `skip_unit` never did."""
     receipts = list(AnnouncementRecipient.objects.filter(announcement=announcement).order_by("pk"))
+    AnnouncementRecipient.objects.filter(announcement=announcement).update(notified_at=_at(day))
     for index, receipt in enumerate(receipts):
         if receipt.org_unit_id == skip_unit.pk and index % 3 == 0:
             continue
         read_at = min(_at(day + datetime.timedelta(days=index % 4), hour=10), timezone.now())
-        AnnouncementRecipient.objects.filter(pk=receipt.pk).update(
-            read_at=read_at, notified_at=read_at
-        )
+        AnnouncementRecipient.objects.filter(pk=receipt.pk).update(read_at=read_at)

@@ -38,7 +38,8 @@ def _clean_roles(roles, field: str) -> list[str]:
     unknown = sorted(set(roles) - set(Role.values))
     if unknown:
         known = ", ".join(Role.values)
-        raise ValidationError({field: f"Unknown role(s): {', '.join(unknown)}. Use {known}."})
+        noun = "role" if len(unknown) == 1 else "roles"
+        raise ValidationError({field: f"Unknown {noun}: {', '.join(unknown)}. Use {known}."})
     return [r for r in Role.values if r in roles]
 
 

@@ -38,5 +38,10 @@ def can_log_activity(membership: Membership | None) -> bool:
     return membership is not None and membership.role in ACTIVITY_LOGGER_ROLES
 
 
+def can_change_activity(membership: Membership | None, activity) -> bool:
+    """Only the executive who logged an activity corrects it."""
+    return membership is not None and activity.executive_id == membership.id
+
+
 def can_read_activities(membership: Membership | None) -> bool:
     return membership is not None and membership.role in ACTIVITY_READER_ROLES

@@ -17,6 +17,7 @@ from qms.core.immutable import NotAllowed
 from qms.core.models import Membership
 
 ACTIVITY_FIELDS = {"kind", "occurred_on", "org_unit", "title", "notes"}
+ONLY_THE_LOGGER_CHANGES = "Only the executive who logged an activity changes it."
 
 
 def _check(activity: LeadershipActivity) -> None:
@@ -53,8 +54,8 @@ def activity_update(
     *, activity: LeadershipActivity, actor: Membership, **changes
 ) -> LeadershipActivity:
     """The executive who logged it corrects it; the audit trail keeps what it said before."""
-    if activity.executive_id != actor.id:
-        raise NotAllowed("Only the executive who logged an activity changes it.")
+    if not permissions.can_change_activity(actor, activity):
+        raise NotAllowed(ONLY_THE_LOGGER_CHANGES)
     unknown = set(changes) - ACTIVITY_FIELDS
     if unknown:
         raise ValueError(f"Unknown fields: {', '.join(sorted(unknown))}")

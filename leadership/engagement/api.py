@@ -23,6 +23,11 @@ from leadership.engagement.models import (
     SurveyRound,
     SurveyStatement,
 )
+from leadership.engagement.models.surveys import (
+    COMMENT_MAX_CHARS,
+    comment_as_typed,
+    comment_too_long,
+)
 from leadership.engagement.selectors import recognition as recognition_selectors
 from leadership.engagement.selectors import suggestions as suggestion_selectors
 from leadership.engagement.selectors.surveys import survey_results
@@ -81,6 +86,13 @@ class SuggestionSerializer(serializers.ModelSerializer):
             "duplicate_of",
         ]
         read_only_fields = ["submitted_at", "status", "decision_note", "decided_at"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        # Where it is shown everywhere: an anonymous suggestion's unit, folded into a larger
+        # one while it is too small to name (selectors.suggestions.folded_units).
+        data["org_unit"] = getattr(instance, "shown_unit_id", instance.org_unit_id)
+        return data
 
     def get_submitted_by(self, obj) -> str:
         """The submitter's name, or "Anonymous"."""
@@ -385,7 +397,17 @@ class AnswerSerializer(serializers.Serializer):
         child=serializers.IntegerField(min_value=1, max_value=5),
         help_text='{"<question key>": 1..5} for every question of the round.',
     )
-    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    comment = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text=f"At most {COMMENT_MAX_CHARS:,} characters (a line break counts as one).",
+    )
+
+    def validate_comment(self, value):
+        comment = comment_as_typed(value)
+        if len(comment) > COMMENT_MAX_CHARS:
+            raise serializers.ValidationError(comment_too_long(len(comment)))
+        return comment
 
     def validate_scores(self, value):
         if len(value) > 20:

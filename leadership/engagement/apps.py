@@ -36,6 +36,21 @@ class EngagementConfig(AppConfig):
             url=lambda s: reverse("engagement:suggestion", args=[s.organization.slug, s.pk]),
         )
         reminders.register()
+        # A leaver's milestones still waiting for recognition go to another executive.
+        from qms.core.handover import register_responsibility
+        from qms.core.roles import Role
+
+        register_responsibility(
+            "milestone",
+            model=models.Milestone,
+            field="executive",
+            label="Executive to recognise milestone",
+            still_open=lambda milestones: milestones.awaiting_recognition(),
+            url=lambda milestone: reverse(
+                "engagement:recognition", args=[milestone.organization.slug]
+            ),
+            holder_roles={Role.EXECUTIVE},
+        )
         # In the Leadership menu beside the policy (the bar is full); the home page's first
         # panel also leads every member to it.
         register_nav_item(

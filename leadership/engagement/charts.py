@@ -5,47 +5,89 @@ from __future__ import annotations
 
 from leadership.engagement.selectors.suggestions import MonthFigures
 from leadership.engagement.selectors.surveys import TrendRow
+from qms.core.chart_layout import (
+    MONTH_LABEL,
+    amount_axis,
+    base_layout,
+    category_axis,
+    count_axis,
+    legend_below,
+    month_axis,
+    month_axis_narrow,
+    month_start,
+    monthly_bars,
+    plain,
+    score_axis,
+)
 
-LAYOUT = {
-    "margin": {"l": 50, "r": 50, "t": 10, "b": 60},
-    "legend": {"orientation": "h", "y": -0.25},
-    "height": 320,
-}
+SYMBOLS = ["circle", "triangle-up", "square", "diamond", "circle-open", "x"]
+
+
+def _layout() -> dict:
+    return {
+        **base_layout(),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "legend": legend_below(),
+        "height": 340,
+    }
 
 
 def suggestions_figure(months: list[MonthFigures]) -> dict:
-    """Bars: suggestions submitted and decided per month; line: mean days to a decision."""
-    labels = [m.month.strftime("%b %Y") for m in months]
+    """Bars: suggestions submitted and decided per month, each pair across its month with the
+    month named under it; line: mean days to a decision."""
+    xs = [month_start(m.month) for m in months]
+    label = f"%{{x|{MONTH_LABEL}}}"
     return {
         "data": [
-            {"type": "bar", "name": "Submitted", "x": labels, "y": [m.submitted for m in months]},
-            {"type": "bar", "name": "Decided", "x": labels, "y": [m.decided for m in months]},
+            {
+                "type": "bar",
+                "name": "Submitted",
+                "x": xs,
+                "y": [m.submitted for m in months],
+                **monthly_bars(),
+                "hovertemplate": f"{label}: %{{y}} submitted<extra></extra>",
+            },
+            {
+                "type": "bar",
+                "name": "Decided",
+                "x": xs,
+                "y": [m.decided for m in months],
+                **monthly_bars(),
+                "hovertemplate": f"{label}: %{{y}} decided<extra></extra>",
+            },
             {
                 "type": "scatter",
                 "mode": "lines+markers",
                 "name": "Mean days to decision",
-                "x": labels,
+                "x": xs,
                 "y": [m.days_to_decision for m in months],
+                **monthly_bars(),
                 "yaxis": "y2",
+                "hovertemplate": f"{label}: %{{y:.1f}} days to a decision<extra></extra>",
             },
         ],
         "layout": {
-            **LAYOUT,
+            **_layout(),
             "barmode": "group",
-            "yaxis": {"title": {"text": "Suggestions"}, "rangemode": "tozero"},
-            "yaxis2": {
-                "title": {"text": "Days"},
-                "overlaying": "y",
-                "side": "right",
-                "rangemode": "tozero",
-            },
+            "xaxis": month_axis(len(months)),
+            "yaxis": count_axis(
+                "Suggestions", max((max(m.submitted, m.decided) for m in months), default=0)
+            ),
+            "yaxis2": amount_axis(
+                "Mean days to decision",
+                max((m.days_to_decision or 0 for m in months), default=0),
+                overlaying="y",
+                side="right",
+            ),
         },
+        "narrow": month_axis_narrow(len(months)),
     }
 
 
 def survey_trend_figure(round_labels: list[str], rows: list[TrendRow]) -> dict:
     """One line per group: mean score (1 to 5) per round; gaps where a group had too few
-    respondents to be shown."""
+    respondents to be shown. Lines that run close together differ by marker shape as well as
+    colour, and the hover names the group."""
     return {
         "data": [
             {
@@ -54,9 +96,15 @@ def survey_trend_figure(round_labels: list[str], rows: list[TrendRow]) -> dict:
                 "name": row.label,
                 "x": round_labels,
                 "y": row.means,
+                "marker": {"symbol": SYMBOLS[i % len(SYMBOLS)], "size": 8},
                 "connectgaps": False,
+                "hovertemplate": f"{plain(row.label)}: %{{y:.2f}} in %{{x}}<extra></extra>",
             }
-            for row in rows
+            for i, row in enumerate(rows)
         ],
-        "layout": {**LAYOUT, "yaxis": {"title": {"text": "Mean score"}, "range": [1, 5]}},
+        "layout": {
+            **_layout(),
+            "xaxis": category_axis(round_labels),
+            "yaxis": score_axis("Mean score (1 to 5)"),
+        },
     }

@@ -30,6 +30,7 @@ from leadership.engagement.selectors.surveys import frozen_results
 from leadership.engagement.services import recognition as recognition_services
 from leadership.engagement.services import suggestions as suggestion_services
 from leadership.engagement.services import surveys as survey_services
+from qms.core.demo import on_the_day
 from qms.core.models import OrgUnit
 
 STATEMENTS = [
@@ -161,16 +162,17 @@ def _seed_suggestions(context) -> None:
         "No more hunting for the bore gauge; fewer measurement skips.",
         120,
     )
-    accepted = suggestion_services.suggestion_accept_as_action(
-        suggestion=gauges,
-        actor=quality,
-        title="Install gauge shadow boards at lathes 1-6",
-        owner=contributor,
-        accountable_executive=ops,
-        due_date=today + datetime.timedelta(days=30),
-        note="Good idea: start with the six lathes.",
-    )
-    backdate(accepted, 112)
+    # Accepted, and its action raised, on the day the quality manager decided (not today).
+    with on_the_day(context.organization, _at(today - datetime.timedelta(days=112), 15)):
+        suggestion_services.suggestion_accept_as_action(
+            suggestion=gauges,
+            actor=quality,
+            title="Install gauge shadow boards at lathes 1-6",
+            owner=contributor,
+            accountable_executive=ops,
+            due_date=today + datetime.timedelta(days=30),
+            note="Good idea: start with the six lathes.",
+        )
     checklist = submit(
         leeds,
         "Photo checklist for connector orientation",

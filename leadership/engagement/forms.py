@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from leadership.engagement.models import Recognition, Suggestion, SuggestionStatus
 from leadership.engagement.models.suggestions import ANONYMOUS_MIN_GROUP
-from leadership.engagement.models.surveys import COMMENT_MAX_CHARS, comment_too_long
+from leadership.engagement.models.surveys import (
+    COMMENT_MAX_CHARS,
+    comment_as_typed,
+    comment_too_long,
+)
 from leadership.engagement.selectors.suggestions import unit_headcounts
 from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit
@@ -156,9 +160,7 @@ class SurveyAnswerForm(forms.Form):
         )
 
     def clean_comment(self) -> str:
-        # Browsers count a line break as one character against maxlength but send it as two
-        # (CR LF): counted as sent, a comment the browser accepted would be refused.
-        comment = (self.cleaned_data.get("comment") or "").replace("\r\n", "\n")
+        comment = comment_as_typed(self.cleaned_data.get("comment"))
         if len(comment) > COMMENT_MAX_CHARS:
             raise forms.ValidationError(comment_too_long(len(comment)))
         return comment

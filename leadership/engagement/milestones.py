@@ -192,16 +192,19 @@ def milestones_detect(
 
 
 def _tell_executive(milestone: Milestone) -> None:
-    notify(
-        NotificationSpec(
-            recipient=milestone.executive,
-            kind=PROPOSED_KIND,
-            subject=milestone,
-            occasion="proposed",
-            title=f"A milestone to recognise: {milestone.title[:150]}",
-            body="You are accountable for it. Recognise the person or team with a short note.",
-            url=reverse("engagement:recognition", args=[milestone.organization.slug]),
-        )
+    notify(proposal_spec(milestone))
+
+
+def proposal_spec(milestone: Milestone) -> NotificationSpec:
+    """What its accountable executive is told (until they recognise it or set it aside)."""
+    return NotificationSpec(
+        recipient=milestone.executive,
+        kind=PROPOSED_KIND,
+        subject=milestone,
+        occasion="proposed",
+        title=f"A milestone to recognise: {milestone.title[:150]}",
+        body="You are accountable for it. Recognise the person or team with a short note.",
+        url=reverse("engagement:recognition", args=[milestone.organization.slug]),
     )
 
 

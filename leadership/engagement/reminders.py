@@ -3,7 +3,10 @@ the round or the suggestion):
 
 - a pulse survey round is open and the member has not answered → the member ("open");
 - a suggestion has waited for triage more than `SUGGESTION_TRIAGE_DAYS` (default 14) days →
-  every quality manager ("triage-overdue").
+  every quality manager ("triage-overdue"); a waiting decision, resolved for all of them once
+  one triages it;
+- a milestone proposed to its accountable executive and neither recognised nor set aside →
+  that executive ("proposed", told when it is detected); resolved once decided.
 """
 
 from __future__ import annotations
@@ -15,11 +18,16 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from leadership.engagement.models import Suggestion, SurveyParticipation
+from leadership.engagement.models import Milestone, Recognition, Suggestion, SurveyParticipation
 from leadership.engagement.permissions import SURVEY_RESPONDENT_ROLES, TRIAGE_ROLES
 from leadership.engagement.services.surveys import current_round
 from qms.core.models import Membership, Organization
-from qms.core.notifications.registry import NotificationSpec, register_kind, register_rule
+from qms.core.notifications.registry import (
+    NotificationSpec,
+    register_kind,
+    register_rule,
+    register_waiting,
+)
 
 SURVEY_OPEN = "survey-open"
 TRIAGE_OVERDUE = "suggestion-triage-overdue"
@@ -91,6 +99,21 @@ def triage_reminders(
             )
 
 
+def milestones_waiting(
+    organization: Organization, today: datetime.date
+) -> Iterator[NotificationSpec]:
+    from leadership.engagement.milestones import proposal_spec
+
+    milestones = (
+        Milestone.objects.for_organization(organization)
+        .filter(dismissed_at__isnull=True, recognitions__isnull=True)
+        .select_related("organization", "executive__user")
+        .order_by("pk")
+    )
+    for milestone in milestones:
+        yield proposal_spec(milestone)
+
+
 def register() -> None:
     from leadership.engagement.milestones import PROPOSED_KIND
     from leadership.engagement.services.suggestions import OUTCOME_KIND
@@ -117,7 +140,8 @@ def register() -> None:
         description="A suggestion has waited longer than the organisation's triage time.",
     )
     register_rule(survey_open_reminders)
-    register_rule(triage_reminders)
+    register_waiting(TRIAGE_OVERDUE, triage_reminders, models=[Suggestion])
+    register_waiting(PROPOSED_KIND, milestones_waiting, models=[Milestone, Recognition])
     register_schedule(
         DefaultSchedule(
             name="Engagement: open pulse survey rounds",

@@ -177,4 +177,5 @@ class PolicyAcknowledgement(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.membership_id} acknowledged v{self.version_id}"
+        # Named by who and which version, as people say it: the audit trail shows this name.
+        return f"{self.membership.display_name} acknowledged version {self.version.number}"

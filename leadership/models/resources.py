@@ -17,6 +17,23 @@ from qms.core.models import BaseModel, Membership, Organization, OrganizationSco
 AMOUNT = {"max_digits": 16, "decimal_places": 2}
 
 
+def amount_places(*amounts) -> int:
+    """Amounts of one unit of measure shown together are written alike: whole numbers without
+    decimals, and two decimals for all of them as soon as one has a fraction ("0.50 FTE
+    approved, 0.00 spent", never "0.50" beside "0")."""
+    values = [Decimal(str(a)) for a in amounts if a not in (None, "")]
+    return 0 if all(v == v.to_integral_value() for v in values) else 2
+
+
+def amount_text(value, places: int | None = None) -> str:
+    """An amount as the pages write it: "9,000", "0.50"; with `places` (from `amount_places`
+    of the amounts beside it) as they are written."""
+    value = Decimal(str(value))
+    if places is None:
+        places = amount_places(value)
+    return f"{value:,.{places}f}"
+
+
 class ResourceAllocation(BaseModel):
     class Kind(models.TextChoices):
         BUDGET = "budget", "Budget"
@@ -111,4 +128,7 @@ class ResourceSpend(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.amount} on {self.date}"
+        # "6,500 GBP spent on CMM upgrade, 3 Nov 2026": the audit trail shows this name.
+        amount = amount_text(self.amount)
+        day = f"{self.date:%-d %b %Y}" if hasattr(self.date, "year") else self.date
+        return f"{amount} {self.allocation.unit} spent on {self.allocation.title}, {day}"

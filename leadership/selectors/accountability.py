@@ -16,7 +16,7 @@ from leadership.models import PolicyVersion, ResourceAllocation
 from objectives.models import QualityObjective, Rag
 from qms.core.actions.models import Action
 from qms.core.models import Membership, Organization
-from qms.core.roles import Role
+from qms.core.roles import APPROVER_ROLES, Role
 
 # Facts that apps above this one add to each executive's record (e.g. the reviews app: review
 # attendance), without this app importing them: label -> (organization, executive ids) ->
@@ -41,11 +41,22 @@ def register_pending_approval(singular: str, plural: str, counts: PendingCounts)
     _PENDING[(singular, plural)] = counts
 
 
+def named_decider() -> Q:
+    """Resource requests one executive in particular must decide: those for an objective whose
+    accountable executive is a current member of top management. The others (tied to a unit, or
+    to an objective whose executive has left the role) are for any executive."""
+    return Q(
+        objective__accountable_executive__role__in=APPROVER_ROLES,
+        objective__accountable_executive__is_active=True,
+    )
+
+
 def _resource_requests_on_their_objectives(
     organization: Organization, executive_ids: list[int]
 ) -> dict[int, int]:
     return dict(
         ResourceAllocation.objects.for_organization(organization)
+        .filter(named_decider())
         .filter(
             status=ResourceAllocation.Status.REQUESTED,
             objective__accountable_executive__in=executive_ids,
@@ -152,12 +163,25 @@ def extra_column_labels() -> list[str]:
 
 
 def awaiting_top_management(organization: Organization) -> dict[str, int]:
-    """Decisions no executive has taken yet: policy versions submitted, resource requests."""
+    """Decisions waiting for any executive, none in particular: policy versions submitted, and
+    resource requests without a named decider (those with one are counted once, as theirs, in
+    `executive_records` and `pending_for`)."""
     return {
         "policy_versions": PolicyVersion.objects.filter(
             organization=organization, status=PolicyVersion.Status.SUBMITTED
         ).count(),
         "resource_requests": ResourceAllocation.objects.for_organization(organization)
         .filter(status=ResourceAllocation.Status.REQUESTED)
+        .exclude(named_decider())
         .count(),
     }
+
+
+def pending_for(organization: Organization, executive: Membership) -> list[tuple[str, int]]:
+    """What waits for this executive in particular: [("resource request", 1), …], non-zero."""
+    pending = []
+    for (singular, plural), counts in _PENDING.items():
+        n = counts(organization, [executive.pk]).get(executive.pk, 0)
+        if n:
+            pending.append((singular if n == 1 else plural, n))
+    return pending

@@ -24,6 +24,7 @@ from leadership.models import (
 )
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import Role
+from qms.core.tenancy import limit_to_unit
 
 EXPIRY_WINDOW_DAYS = 90
 
@@ -238,16 +239,12 @@ def training_hours_and_spend(
     spends = ResourceSpend.objects.for_organization(organization).filter(
         allocation__kind=ResourceAllocation.Kind.KNOWLEDGE
     )
-    spend_unit = Coalesce("allocation__org_unit", "allocation__objective__org_unit")
+    # Spend goes with its allocation, whose unit is its objective's (the unit rule of
+    # `qms.core.tenancy`, which the dashboard and the API read too).
+    spend_unit = Coalesce("allocation__objective__org_unit", "allocation__org_unit")
     if unit is not None:
         attendances = attendances.filter(membership__org_unit__path__startswith=unit.path)
-        spends = spends.annotate(unit_id=spend_unit).filter(
-            Q(allocation__org_unit__path__startswith=unit.path)
-            | Q(
-                allocation__org_unit__isnull=True,
-                allocation__objective__org_unit__path__startswith=unit.path,
-            )
-        )
+        spends = limit_to_unit(spends, unit)
     table: dict[tuple[int, int | None], dict] = {}
     for row in attendances.values(
         year=ExtractYear("session__held_on"), unit_id=F("membership__org_unit")

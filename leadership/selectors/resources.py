@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from leadership.models import ResourceAllocation, ResourceSpend
 from objectives.models import QualityObjective, Rag
 from qms.core.models import Organization
+from qms.core.tenancy import limit_to_unit
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -62,10 +63,8 @@ def allocation_list(
     if objective is not None:
         allocations = allocations.filter(objective=objective)
     if unit is not None:
-        allocations = allocations.filter(
-            Q(org_unit__path__startswith=unit.path)
-            | Q(objective__org_unit__path__startswith=unit.path)
-        )
+        # The unit rule every surface reads an allocation's unit by (its objective's unit).
+        allocations = limit_to_unit(allocations, unit)
     if status:
         allocations = allocations.filter(status=status)
     if kind:

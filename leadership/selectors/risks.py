@@ -47,20 +47,30 @@ def _level(level: str) -> Q:
     return Q(score__gte=low, score__lte=high)
 
 
-def open_treatment_actions(risks):
-    """`risks` annotated with whether an open action was raised from each."""
+def open_treatment_actions(risks, moment: datetime.datetime | None = None):
+    """`risks` annotated with whether an open action was raised from each (at `moment`: raised
+    by then and not closed by then; a management review held earlier asks)."""
     actions = Action.objects.filter(
-        source_type=ContentType.objects.get_for_model(Risk),
-        source_id=OuterRef("pk"),
-        status__in=OPEN_STATUSES,
+        source_type=ContentType.objects.get_for_model(Risk), source_id=OuterRef("pk")
     )
+    if moment is None:
+        actions = actions.filter(status__in=OPEN_STATUSES)
+    else:
+        actions = actions.filter(created_at__lte=moment).filter(
+            Q(status__in=OPEN_STATUSES) | Q(closed_at__gt=moment)
+        )
     return risks.annotate(has_open_action=Exists(actions))
 
 
 def risks_summary(
-    *, organization: Organization, start: datetime.date, end: datetime.date
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    moment: datetime.datetime | None = None,
 ) -> RisksSummary:
-    """The register as of `end`, and what happened in it from `start` to `end` (inclusive)."""
+    """The register as of `end`, and what happened in it from `start` to `end` (inclusive);
+    `moment` (the end of a review's meeting day) judges treatment actions as they stood then."""
     risks = Risk.objects.for_organization(organization)
     is_open = Q(identified_on__lte=end) & ~Q(status=Risk.Status.CLOSED)
     is_risk = Q(kind=Risk.Kind.RISK)
@@ -81,7 +91,7 @@ def risks_summary(
         ),
     )
     unactioned = (
-        open_treatment_actions(risks.filter(is_open & is_risk & _level("high")))
+        open_treatment_actions(risks.filter(is_open & is_risk & _level("high")), moment)
         .filter(has_open_action=False)
         .select_related("owner__user")
         .order_by("-score", "number")

@@ -10,6 +10,7 @@ from django.utils import timezone
 from leadership.models import PolicyAcknowledgement, PolicyCommitment, PolicyVersion, QualityPolicy
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, Organization
+from qms.core.notifications.services import waiting_refresh
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.webhooks.services import emit
 
@@ -38,6 +39,8 @@ def _save(version: PolicyVersion, actor, reason: str) -> PolicyVersion:
     version._change_reason = reason
     version.full_clean()
     version.save()
+    # A version waiting for approval reaches the executives once, and leaves them once decided.
+    waiting_refresh(organization=version.organization, about=version)
     return version
 
 

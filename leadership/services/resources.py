@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leadership.models import ResourceAllocation, ResourceSpend
+from leadership.models.resources import amount_text
 from leadership.permissions import can_record_spend
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership
+from qms.core.notifications.services import waiting_refresh
 from qms.core.roles import APPROVER_ROLES, Role
 
 ALLOCATION_FIELDS = {
@@ -61,6 +63,7 @@ def allocation_request(*, membership: Membership, **fields) -> ResourceAllocatio
     allocation._history_user = membership.user
     allocation.full_clean()
     allocation.save()
+    waiting_refresh(organization=membership.organization, about=allocation)  # executives told
     return allocation
 
 
@@ -91,6 +94,7 @@ def allocation_decide(
     locked._change_reason = "Approved" if approve else "Rejected"
     locked.full_clean()
     locked.save()
+    waiting_refresh(organization=approver.organization, about=locked)  # resolved for all
     return locked
 
 
@@ -98,7 +102,7 @@ OVERSPENT_KIND = "resource_overspent"
 
 
 def _amount(value: Decimal, unit: str) -> str:
-    return f"{value:,.2f} {unit}"
+    return f"{amount_text(value)} {unit}"
 
 
 @transaction.atomic

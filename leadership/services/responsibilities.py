@@ -6,6 +6,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from leadership.models import Responsibility, ResponsibilityAssignment
 from leadership.models.responsibilities import STANDARD_RESPONSIBILITIES
@@ -85,3 +86,34 @@ def assignment_end(
     locked.full_clean()
     locked.save()
     return locked
+
+
+@transaction.atomic
+def assignment_hand_over(
+    assignment: ResponsibilityAssignment, new_holder: Membership, *, actor, reason: str
+) -> ResponsibilityAssignment:
+    """Give a current assignment to someone else from today: the leaver's ends yesterday and
+    the new holder's starts today, so the matrix as of any past day still names who held it
+    then. One that has not started yet simply changes holder."""
+    today = timezone.localdate()
+    locked = ResponsibilityAssignment.objects.select_for_update().get(pk=assignment.pk)
+    locked._history_user = actor
+    locked._change_reason = reason
+    if locked.valid_from >= today:
+        locked.membership = new_holder
+        locked.save()
+        return locked
+    successor = ResponsibilityAssignment(
+        organization_id=locked.organization_id,
+        responsibility_id=locked.responsibility_id,
+        membership=new_holder,
+        valid_from=today,
+        valid_to=locked.valid_to,
+        authority=locked.authority,
+    )
+    locked.valid_to = today - datetime.timedelta(days=1)
+    locked.save()
+    successor._history_user = actor
+    successor._change_reason = reason
+    successor.save()
+    return successor

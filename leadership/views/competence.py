@@ -49,7 +49,9 @@ def _errors(error) -> str:
 @require_safe
 def matrix(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    form = MatrixFilterForm(request.GET or None, organization=organization)
+    form = MatrixFilterForm(
+        request.GET or None, organization=organization, membership=request.membership
+    )
     unit = form.cleaned_data.get("unit") if form.is_valid() else None
     today = timezone.localdate()
     result = selectors.competence_matrix(organization=organization, unit=unit, today=today)
@@ -162,7 +164,9 @@ def competence_requirements(request: HttpRequest, org_slug: str, pk: int) -> Htt
 @require_safe
 def record_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    form = RecordFilterForm(request.GET or None, organization=organization)
+    form = RecordFilterForm(
+        request.GET or None, organization=organization, membership=request.membership
+    )
     member = form.cleaned_data.get("member") if form.is_valid() else None
     records = selectors.record_list(organization=organization, membership=member)
     page = Paginator(records, 50).get_page(request.GET.get("page"))

@@ -24,7 +24,9 @@ from qms.core.roles import APPROVER_ROLES, WRITER_ROLES
 @require_safe
 def allocation_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    form = AllocationFilterForm(request.GET or None, organization=organization)
+    form = AllocationFilterForm(
+        request.GET or None, organization=organization, membership=request.membership
+    )
     filters = form.cleaned_data if form.is_valid() else {}
     allocations = selectors.allocation_list(
         organization=organization,

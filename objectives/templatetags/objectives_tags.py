@@ -1,5 +1,6 @@
 """Template filters for KPI values."""
 
+import re
 from decimal import Decimal
 
 from django import template
@@ -31,3 +32,19 @@ def kpi(value, objective) -> str:
     if number == "1":
         unit = _singular(unit)
     return f"{number} {unit}".strip()
+
+
+def average_places(decimal_places: int) -> int:
+    """The decimals of an average of an objective's values: the objective's own, and one where
+    it counts whole things, so that 1.7 items is not written "2 items" (a status judged on 1.7
+    against "≤ 1" would contradict it). Every average is written so and says it is one."""
+    return max(decimal_places, 1)
+
+
+_ROW_PREFIX = re.compile(r"^Rows? \d[\d, to]*: ")
+
+
+@register.filter
+def without_row_prefix(message: str) -> str:
+    """An import error without its "Row 14: " (the table's first column says the row)."""
+    return _ROW_PREFIX.sub("", str(message), count=1)

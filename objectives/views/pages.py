@@ -17,6 +17,7 @@ from objectives.forms import MeasurementForm, ObjectiveFilterForm, ObjectiveForm
 from objectives.models import Granularity, Measurement, Rag
 from objectives.periods import describe
 from objectives.permissions import can_edit_objectives, can_log_values, can_plan
+from objectives.status import no_data_sentence
 from objectives.views.red_panel import red_panel
 from qms.core import audit
 from qms.core.actions.panels import source_actions_panel
@@ -24,7 +25,8 @@ from qms.core.concurrency import StaleEdit
 from qms.core.limits import form_status
 from qms.core.permissions import role_required
 from qms.core.roles import QUALITY_EDITOR_ROLES
-from qms.core.tenancy import audit_scope, limit_to_audit_scope, unit_scoped
+from qms.core.tenancy import audit_scope, in_audit_scope, limit_to_audit_scope, unit_scoped
+from qms.core.worker_wait import not_picked_up
 
 PAGE_SIZE = 25
 
@@ -42,7 +44,9 @@ def _objective(request, code: str):
 @require_safe
 def objective_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
-    form = ObjectiveFilterForm(request.GET or None, organization=organization)
+    form = ObjectiveFilterForm(
+        request.GET or None, organization=organization, membership=request.membership
+    )
     filters = selectors.ObjectiveFilters()
     if form.is_valid():
         data = form.cleaned_data
@@ -100,6 +104,7 @@ def _render_detail(request, objective, log_form=None, step_form=None, status=200
     page = Paginator(selectors.measurements(objective), 24).get_page(request.GET.get("page"))
     membership = request.membership
     today = timezone.localdate()
+    pending_since = selectors.status_pending_since(objective)
     if log_form is None and can_log_values(membership, objective):
         log_form = MeasurementForm(objective=objective, today=today)
     if step_form is None and can_plan(membership, objective):
@@ -109,22 +114,43 @@ def _render_detail(request, objective, log_form=None, step_form=None, status=200
         "objectives/objective_detail.html",
         {
             "objective": objective,
+            # An auditor limited to a unit is not sent to a parent objective above it (404).
+            "status_pending_since": pending_since,
+            # Past a worker's reasonable delay: say so plainly instead of "in a moment".
+            "status_not_picked_up": not_picked_up(
+                pending_since,
+                what="the recalculation of this objective's status",
+                kept="the value is saved",
+            ),
+            "parent_in_scope": objective.parent_id is not None
+            and in_audit_scope(objective.parent, membership),
             "figure": charts.objective_figure(objective, series, forecast),
             "forecast": forecast,
             "series_count": len(series),
             "page": page,
-            "quarters": selectors.rollups(objective, Granularity.QUARTER)[:8],
-            "years": selectors.rollups(objective, Granularity.YEAR)[:5],
+            "quarters": selectors.rollups_read(objective, Granularity.QUARTER, 8, today),
+            "years": selectors.rollups_read(objective, Granularity.YEAR, 5, today),
             "steps": selectors.plan_steps(objective),
             "children": selectors.children(objective),
-            "history": audit.record_history(objective, limit=20),
-            # Off track or silent: raising an action is the obvious next step, so it leads.
+            "history": audit.record_history(objective, limit=20, within=audit_scope(membership)),
+            # Off track or gone silent: raising an action is the obvious next step, so it leads.
+            # An objective with no value yet is neither: it says so in its status instead.
             "actions_panel": source_actions_panel(
                 source=objective,
                 membership=membership,
                 prominent=objective.status == objective.Status.ACTIVE
-                and objective.current_status in (Rag.RED, Rag.NO_DATA),
+                and (
+                    objective.current_status == Rag.RED
+                    or (
+                        objective.current_status == Rag.NO_DATA
+                        and objective.current_period_end is not None
+                    )
+                ),
+                prompt=f"{no_data_sentence(objective, today)} There is no open action."
+                if objective.current_status == Rag.NO_DATA
+                else "",
             ),
+            "no_data_sentence": no_data_sentence(objective, today),
             "log_form": log_form,
             "step_form": step_form,
             **red_panel(objective, membership),
@@ -196,7 +222,12 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
     objective = _objective(request, code)
     if not can_log_values(request.membership, objective):
         raise PermissionDenied("Only the objective's owner or a quality manager logs its values.")
-    form = MeasurementForm(request.POST, objective=objective, today=timezone.localdate())
+    withdrawing = "withdraw" in request.POST
+    form = MeasurementForm(
+        request.POST, objective=objective, today=timezone.localdate(), withdrawing=withdrawing
+    )
+    if form.is_valid() and withdrawing:
+        return _withdraw(request, objective, form)
     if form.is_valid():
         try:
             measurement, created = services.measurement_record(
@@ -207,6 +238,7 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
                 actor=request.user,
                 source=Measurement.Source.FORM,
                 reason=form.cleaned_data["reason"],
+                replaces=form.replaces(form.cleaned_data["period_end"]),
             )
         except ValidationError as error:
             _add_errors(form, error)
@@ -219,6 +251,27 @@ def measurement_log(request: HttpRequest, org_slug: str, code: str) -> HttpRespo
             messages.success(request, f"Value for {period} {verb}.")
             return redirect("objectives:detail", org_slug=org_slug, code=code)
     return _render_detail(request, objective, log_form=form, status=400)
+
+
+def _withdraw(request, objective, form) -> HttpResponse:
+    """The withdraw button of the log form: the chosen period's value goes, with a reason."""
+    end = form.cleaned_data["period_end"]
+    period = describe(objective.frequency, end)
+    measurement = Measurement.objects.filter(objective=objective, period_end=end).first()
+    if measurement is None:
+        form.add_error("period_end", f"{period} has no value to withdraw.")
+        return _render_detail(request, objective, log_form=form, status=400)
+    try:
+        services.measurement_withdraw(
+            measurement=measurement, actor=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        _add_errors(form, error)
+        return _render_detail(request, objective, log_form=form, status=400)
+    messages.success(
+        request, f"Value for {period} withdrawn (it stays in the history, with your reason)."
+    )
+    return redirect("objectives:detail", org_slug=objective.organization.slug, code=objective.code)
 
 
 @require_POST

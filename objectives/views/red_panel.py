@@ -40,5 +40,5 @@ def red_panel(objective, membership) -> dict:
         if may_decide
         else None,
         "red_dismiss_form": RedDismissForm() if may_decide else None,
-        "period_lock": latest_lock(objective.organization),
+        "period_lock": latest_lock(objective.organization, objective.org_unit),
     }

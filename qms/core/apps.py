@@ -27,6 +27,10 @@ class CoreConfig(AppConfig):
         from qms.core.webhooks.registration import register as register_webhooks
 
         register_webhooks()
+        from qms.core.invitations import models as invitation_models
+        from qms.core.invitations import tasks as invitation_tasks  # noqa: F401  (registers it)
+
+        audit.register(invitation_models.Invitation, select_related=("organization",))
         from django.core import checks
 
         from qms.core.sso import check_settings
@@ -39,6 +43,7 @@ class CoreConfig(AppConfig):
         audit.register(Action)
         audit.register(EffectivenessCheck, select_related=("action",))
         action_reminders.register()
+        _register_action_responsibilities()
 
         register_nav_item(NavItem("Home", "core:org-home", ALL_ROLES, order=0))
         register_nav_item(NavItem("Actions", "core:actions", ALL_ROLES, order=60))
@@ -69,3 +74,33 @@ class CoreConfig(AppConfig):
             NavItem("Webhooks", "core:webhooks", frozenset({Role.ADMIN}), order=96,
                     group="Organisation")
         )  # fmt: skip
+
+
+def _register_action_responsibilities() -> None:
+    """A leaver's open actions need a new owner and, if they answer for some, a new executive."""
+    from django.urls import reverse
+
+    from qms.core.handover import register_responsibility
+    from qms.core.models import Action
+    from qms.core.roles import Role
+
+    def url(action):
+        return reverse("core:action-detail", args=[action.organization.slug, action.number])
+
+    register_responsibility(
+        "action-owner",
+        model=Action,
+        field="owner",
+        label="Owner of action",
+        still_open=lambda actions: actions.open(),
+        url=url,
+    )
+    register_responsibility(
+        "action-executive",
+        model=Action,
+        field="accountable_executive",
+        label="Accountable executive of action",
+        still_open=lambda actions: actions.open(),
+        url=url,
+        holder_roles={Role.EXECUTIVE},
+    )

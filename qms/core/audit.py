@@ -72,6 +72,33 @@ class AuditEntry:
     reason: str = ""
     changes: list[FieldChange] = field(default_factory=list)
     history_id: int = 0
+    # True when the version's time was kept to the day only (a suggestion's creation): the date
+    # is shown, not a made-up "00:00". An anonymous version's author reads "Anonymous".
+    day_only: bool = False
+
+
+def _anonymous(model: type[models.Model], version) -> bool:
+    """Whether this version was written anonymously (no user, time kept to the day); a model
+    says so with a `history_version_is_anonymous(version)` classmethod."""
+    check = getattr(model, "history_version_is_anonymous", None)
+    return bool(check and check(version))
+
+
+def version_is_anonymous(model: type[models.Model], version) -> bool:
+    """Whether a history version (a row, or its values with attribute access) was written
+    anonymously: the trail page and the evidence pack's trail say "Anonymous" alike."""
+    return _anonymous(model, version)
+
+
+def _kept_to_the_day(model: type[models.Model], version) -> bool:
+    """Whether the version's time was kept to the day only: an anonymous version's always, and
+    any a model says so of with a `history_kept_to_the_day(version)` classmethod."""
+    check = getattr(model, "history_kept_to_the_day", None)
+    return _anonymous(model, version) or bool(check and check(version))
+
+
+def _who(model: type[models.Model], version, user) -> str:
+    return "Anonymous" if _anonymous(model, version) else user_label(user)
 
 
 # Bookkeeping columns that change on every save and say nothing to an auditor.
@@ -97,6 +124,9 @@ def _changes(new, old) -> list[FieldChange]:
             result.append(FieldChange(change.field, change.field, change.old, change.new))
             continue
         before, after = change.old, change.new
+        if isinstance(model_field, models.BooleanField):
+            # "Is active: Yes → No", not Python's True and False.
+            before, after = _yes_no(before), _yes_no(after)
         if getattr(model_field, "choices", None):
             # "Quality manager", not "quality_manager": the trail is read by people.
             labels = {str(k): str(v) for k, v in model_field.flatchoices}
@@ -106,13 +136,21 @@ def _changes(new, old) -> list[FieldChange]:
     return result
 
 
+def _yes_no(value):
+    return {True: "Yes", False: "No"}.get(value, value)
+
+
 def _field_names(historical) -> set[str]:
     return {f.name for f in historical.instance_type._meta.fields}
 
 
-def _name_foreign_keys(model: type[models.Model], entries: list[AuditEntry]) -> None:
+def _name_foreign_keys(model: type[models.Model], entries: list[AuditEntry], within=None) -> None:
     """Replace related ids in the changes by the related records' names: one query per related
-    model for the whole list, so a history page costs the same however many changes it shows."""
+    model for the whole list, so a history page costs the same however many changes it shows.
+    `within` (an auditor's unit): a related record outside it is not named (people are)."""
+    from qms.core.models import Membership  # the models register with the audit trail
+    from qms.core.tenancy import limit_to_unit
+
     wanted: dict[type[models.Model], set] = {}
     for entry in entries:
         for change in entry.changes:
@@ -120,10 +158,15 @@ def _name_foreign_keys(model: type[models.Model], entries: list[AuditEntry]) -> 
             if field is not None and field.is_relation and field.many_to_one:
                 ids = {v for v in (change.before, change.after) if v is not None}
                 wanted.setdefault(field.related_model, set()).update(ids)
-    names = {
-        related: {pk: str(obj) for pk, obj in related._default_manager.in_bulk(ids).items()}
-        for related, ids in wanted.items()
-    }
+    names = {}
+    for related, ids in wanted.items():
+        records = related._default_manager.filter(pk__in=ids)
+        if within is not None and related not in (Membership, get_user_model()):
+            records = limit_to_unit(records, within)
+        names[related] = {obj.pk: str(obj) for obj in records}
+        if within is not None:
+            for pk in set(ids) - set(names[related]):
+                names[related][pk] = f"a record outside {within.name}"
     for entry in entries:
         for change in entry.changes:
             field = _concrete_field(model, change.field)
@@ -140,9 +183,10 @@ def _concrete_field(model, name: str):
         return None
 
 
-def record_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:
+def record_history(instance: models.Model, limit: int = 50, within=None) -> list[AuditEntry]:
     """The latest `limit` versions of one record, newest first, each with its changes against
-    the version before it. A fixed number of queries whatever the number of versions."""
+    the version before it. A fixed number of queries whatever the number of versions. `within`:
+    the unit an auditor's access is limited to (related records outside it are not named)."""
     recent = list(
         instance.history.select_related("history_user").order_by("-history_date", "-history_id")[
             : limit + 1
@@ -158,17 +202,18 @@ def record_history(instance: models.Model, limit: int = 50) -> list[AuditEntry]:
             AuditEntry(
                 when=version.history_date,
                 action=ACTION_LABELS.get(version.history_type, version.history_type),
-                who=user_label(version.history_user),
+                who=_who(type(instance), version, version.history_user),
                 model_label=str(instance._meta.verbose_name),
                 object_id=instance.pk,
                 object_repr=str(instance),
                 reason=version.history_change_reason or "",
                 changes=_changes(version, previous),
                 history_id=version.history_id,
+                day_only=_kept_to_the_day(type(instance), version),
             )
         )
     entries.reverse()
-    _name_foreign_keys(type(instance), entries)
+    _name_foreign_keys(type(instance), entries, within)
     return entries
 
 
@@ -207,17 +252,25 @@ def organization_trail(
         AuditEntry(
             when=row.history_date,
             action=ACTION_LABELS.get(row.history_type, row.history_type),
-            who=user_label(users.get(row.history_user_id)),
+            who=_who(model, row, users.get(row.history_user_id)),
             model_label=str(model._meta.verbose_name),
             object_id=_pk(model, row),
-            object_repr=names.get(
-                (model, _pk(model, row)), f"{model._meta.verbose_name} #{_pk(model, row)}"
-            ),
+            object_repr=names.get((model, _pk(model, row))) or _name_as_it_was(model, row),
             reason=row.history_change_reason or "",
             history_id=row.history_id,
+            day_only=_kept_to_the_day(model, row),
         )
         for _, _, model, row in page
     ]
+
+
+def _name_as_it_was(model, row) -> str:
+    """A deleted record (a withdrawn KPI value, say) is named as its last version read, as
+    people call it ("OBJ-04 2026-11-30: 93.5%"), not by its internal id."""
+    try:
+        return str(row.instance)
+    except Exception:  # a related record gone too: its id is all there is
+        return f"{model._meta.verbose_name} #{_pk(model, row)}"
 
 
 def _pk(model, row):

@@ -3,8 +3,8 @@ version the person or client loaded.
 
 Two people open the same risk; both save. Without this the second save silently replaced the
 first. Now every edit carries the version it was opened on (a hidden field on pages, `If-Match`
-in the API) and is refused, with who changed the record and when, if the record was saved in
-between. Pages use `qms.core.forms.StaleEditMixin`, the API
+in the API, required on a PUT or PATCH) and is refused, with who changed the record and when,
+if the record was saved in between. Pages use `qms.core.forms.StaleEditMixin`, the API
 `qms.core.api.scoping.OrganizationScopedViewSetMixin`; both call `lock_unchanged` here.
 
 The version is derived from `updated_at` (BaseModel, `auto_now`) rather than from a new integer
@@ -27,18 +27,42 @@ from qms.core import audit
 
 # The hidden field of every edit form of an existing record.
 VERSION_FIELD = "loaded_version"
+NOT_SAVED = "Your changes were not saved: here is the current version; make your change again."
+
+
+def version_stamp_field(model: type[models.Model]) -> str:
+    """The field every save sets: `updated_at`, or the one a model names as `version_field`
+    (a KPI value's `entered_at`, set on every record and correction)."""
+    return getattr(model, "version_field", "updated_at")
 
 
 def is_versioned(model: type[models.Model]) -> bool:
-    return any(f.name == "updated_at" for f in model._meta.concrete_fields)
+    return any(f.name == version_stamp_field(model) for f in model._meta.concrete_fields)
 
 
 def version_of(record: models.Model) -> str:
     """The record's version: changes on every save. Opaque to clients (it is also the API's
     ETag); the model and key are in it so that one record's version never matches another's."""
-    stamp = record.updated_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return _version(record, getattr(record, version_stamp_field(type(record))))
+
+
+def _version(record: models.Model, stamp: datetime.datetime) -> str:
+    stamp = stamp.astimezone(datetime.UTC).isoformat(timespec="microseconds")
     digest = hashlib.sha256(f"{record._meta.label}:{record.pk}:{stamp}".encode())
     return digest.hexdigest()[:20]
+
+
+def ever_a_version_of(record: models.Model, versions: Collection[str]) -> bool:
+    """Whether any of `versions` is a version the record has or once had (its audit trail
+    keeps every saved state's stamp). False: the client named no version of this record at
+    all (made up, or another record's), so "changed after you opened it" would be untrue."""
+    wanted = set(versions)
+    field = version_stamp_field(type(record))
+    stamps = [getattr(record, field)]
+    history = getattr(record, "history", None)
+    if history is not None:
+        stamps += [s for s in history.values_list(field, flat=True) if s is not None]
+    return any(_version(record, stamp) in wanted for stamp in stamps)
 
 
 class StaleEdit(Exception):
@@ -51,11 +75,41 @@ class StaleEdit(Exception):
         super().__init__(self.message)
 
 
+class VersionMissing(StaleEdit):
+    """An edit page's form came back without the version it was opened on (a script, a tab
+    opened before versions existed, a hand-made POST): it cannot be checked against changes
+    made since, so it is refused, and the page shows the current version. Nobody is said to
+    have changed anything: nothing is known of what the sender saw."""
+
+    def __init__(self, current: models.Model):
+        self.current = current
+        self.message = (
+            f"This form did not say which version of {describe(current)} it was editing, so "
+            "it cannot be checked against changes made since it was opened, and saving it "
+            f"could overwrite someone else's. {NOT_SAVED}"
+        )
+        Exception.__init__(self, self.message)
+
+
+class VersionUnknown(StaleEdit):
+    """The form (or `If-Match`) named a version the record never had: made up, or copied
+    from another record. Refused like a stale edit, but said as it is."""
+
+    def __init__(self, current: models.Model):
+        self.current = current
+        self.message = (
+            f"This form named a version {describe(current)} never had, so it cannot be "
+            f"checked against changes made since it was opened. {NOT_SAVED}"
+        )
+        Exception.__init__(self, self.message)
+
+
 def lock_unchanged(record: models.Model, loaded: str | Collection[str] | None) -> models.Model:
     """Lock the record's row until the surrounding transaction ends, then raise `StaleEdit` if
     it is no longer the version `loaded` (or one of them: an `If-Match` header may list
-    several). No version given (`None`) means not checked: older API clients and scripts keep
-    working. Returns the locked row.
+    several), or `VersionUnknown` if `loaded` was never a version of this record. `None`
+    means not checked: an API client that sent `If-Match: *` (any version).
+    Returns the locked row.
 
     Check and save must be one step, or two saves that both read the old version could both
     pass: the lock makes a second save wait for the first to commit, and then see its version.
@@ -68,6 +122,8 @@ def lock_unchanged(record: models.Model, loaded: str | Collection[str] | None) -
         return current
     accepted = {loaded} if isinstance(loaded, str) else set(loaded)
     if version_of(current) not in accepted:
+        if not ever_a_version_of(current, accepted):
+            raise VersionUnknown(current)
         raise StaleEdit(current)
     return current
 
@@ -84,14 +140,14 @@ def describe(record: models.Model) -> str:
 
 
 def stale_message(current: models.Model) -> str:
-    who, when = _last_change(current)
+    who, when = last_change(current)
     return (
         f"{describe(current)} was changed by {who} at {when:%Y-%m-%d %H:%M} after you opened "
-        "it. Your changes were not saved: here is the current version; make your change again."
+        f"it. {NOT_SAVED}"
     )
 
 
-def _last_change(record: models.Model) -> tuple[str, datetime.datetime]:
+def last_change(record: models.Model) -> tuple[str, datetime.datetime]:
     """Who saved the record last and when, from its audit trail where it has one."""
     history = getattr(record, "history", None)
     latest = None

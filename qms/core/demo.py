@@ -7,7 +7,9 @@ Later apps extend the demo by adding a step to `DEMO_STEPS` from their own `demo
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -67,6 +69,9 @@ class DemoContext:
 
 # Steps later apps add (objectives, policy, reviews, ...), each taking the DemoContext.
 DEMO_STEPS: list[Callable[[DemoContext], None]] = []
+# Steps run once every record exists, the actions included (an agenda compiled before the
+# back-dated actions were seeded counted 14 raised where the data holds 23).
+DEMO_FINAL_STEPS: list[Callable[[DemoContext], None]] = []
 
 
 @transaction.atomic
@@ -93,6 +98,11 @@ def seed_demo(today: datetime.date | None = None) -> DemoContext:
                 actor=admin_user,
             )
         units[code] = unit
+
+    # From the database: treebeard moves siblings' paths as units are added, and the instances
+    # made first kept their old path (Sheffield read as Customer Service's subtree), which every
+    # demo step and test filtering by `units[...].path` would have read wrongly.
+    units = {code: OrgUnit.objects.get(pk=unit.pk) for code, unit in units.items()}
 
     members = {}
     for spec in DEMO_USERS + EXTRA_USERS:
@@ -139,7 +149,117 @@ def seed_demo(today: datetime.date | None = None) -> DemoContext:
         step(context)
     # Actions come last: any app's records (objectives, review decisions...) may be a source.
     seed_actions(context)
+    for step in DEMO_FINAL_STEPS:
+        step(context)
+    _forget_replayed_decisions(organization)
     return context
+
+
+# Stamps that say when a figure was last computed, not when something happened: a replayed
+# event leaves them at the time of seeding, or the dashboard would read its figures as stale.
+_NOT_REPLAYED = {"computed_at", "status_computed_at"}
+_DEMO_APPS = {"core", "objectives", "leadership", "communication", "engagement", "reviews"}
+
+
+def move_to_the_day(organization: Organization, since: datetime.datetime, moment) -> None:
+    """Demo only: what was recorded since `since` while replaying a past event (a review held
+    months ago, its decisions and the actions they raised, a value entered, a policy approved)
+    moves to `moment`, keeping its order: every time stamp of the organisation's records set
+    since then (created, updated, closed, approved, read...), their audit-trail entries and the
+    notifications they sent, which count as e-mailed on the day (they are history, not news for
+    the first start of the demo). Without it the actions of a review held in June read "raised
+    today" and its history says it was held this morning."""
+    from django.db.models import Case, Exists, F, Q, When
+
+    from qms.core.notifications.models import EmailStatus, Notification
+
+    shift = moment - since
+    replayed_notifications = list(
+        Notification.objects.filter(organization=organization, created_at__gte=since).values_list(
+            "pk", flat=True
+        )
+    )
+    # Which models hold a time stamp set since `since`, asked in one query, then one UPDATE
+    # for each of those (a statement per model and field, 300 an event, was half the demo's
+    # seeding time, and most found nothing).
+    candidates = []
+    for model, scope, fields in _replayed_time_stamps():
+        touched = Q()
+        for field in fields:
+            touched |= Q(**{f"{field.name}__gte": since})
+        candidates.append((model.objects.filter(touched, **{scope: organization}), fields))
+    found = (
+        Organization.objects.filter(pk=organization.pk)
+        .annotate(**{f"m{i}": Exists(rows) for i, (rows, _) in enumerate(candidates)})
+        .values(*(f"m{i}" for i in range(len(candidates))))
+        .first()
+    )
+    for i, (rows, fields) in enumerate(candidates):
+        if not found[f"m{i}"]:
+            continue
+        rows.update(
+            **{
+                field.name: Case(
+                    When(**{f"{field.name}__gte": since}, then=F(field.name) + shift),
+                    default=F(field.name),
+                    output_field=field,
+                )
+                for field in fields
+            }
+        )
+    Notification.objects.filter(
+        pk__in=replayed_notifications, email_status=EmailStatus.PENDING
+    ).update(email_status=EmailStatus.SENT, emailed_at=F("created_at"))
+
+
+@functools.cache
+def _replayed_time_stamps() -> tuple:
+    """(model, how it belongs to an organisation, its time-stamp fields) of every demo model
+    with time stamps: what `move_to_the_day` moves."""
+    from django.apps import apps
+    from django.db.models import DateTimeField
+
+    found = []
+    for model in apps.get_models():
+        if model._meta.app_label not in _DEMO_APPS:
+            continue
+        names = {f.name for f in model._meta.fields}
+        if "organization" in names:
+            scope = "organization"
+        elif "review" in names:  # a review's attendees, inputs and addenda
+            scope = "review__organization"
+        else:
+            continue
+        fields = [
+            field
+            for field in model._meta.fields
+            if isinstance(field, DateTimeField) and field.name not in _NOT_REPLAYED
+        ]
+        if fields:
+            found.append((model, scope, tuple(fields)))
+    return tuple(found)
+
+
+@contextmanager
+def on_the_day(organization: Organization, moment: datetime.datetime) -> Iterator[None]:
+    """Demo only: what the block records happened at `moment` (see `move_to_the_day`)."""
+    since = timezone.now()
+    yield
+    move_to_the_day(organization, since, moment)
+
+
+def at(day: datetime.date, hour: int = 9) -> datetime.datetime:
+    """`day` at `hour` o'clock, local time: when a replayed demo event happened."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
+
+
+def _forget_replayed_decisions(organization: Organization) -> None:
+    """The demo replays months of history in one run: a review held and signed off, a policy
+    submitted and approved. Each decision told its takers and was resolved within the same
+    minute; those leftovers would read as today's news, so they go. What still waits stays."""
+    from qms.core.notifications.models import Notification
+
+    Notification.objects.filter(organization=organization, resolved_at__isnull=False).delete()
 
 
 def _user(spec: DemoUser):

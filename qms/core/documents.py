@@ -27,6 +27,14 @@ def css_string(text: str) -> str:
 
 def render_pdf(template: str, context: dict, *, organization, title: str, period: str) -> bytes:
     """`template` extends "documents/base.html"; the footer of every page says what it is."""
+    return render_document(
+        template, context, organization=organization, title=title, period=period
+    ).write_pdf()
+
+
+def render_document(template: str, context: dict, *, organization, title: str, period: str):
+    """The laid-out pages (a WeasyPrint `Document`) that `render_pdf` prints: where each box
+    sits on its page, for checking that nothing runs past the margins."""
     from weasyprint import HTML
 
     made = timezone.localtime()
@@ -44,4 +52,4 @@ def render_pdf(template: str, context: dict, *, organization, title: str, period
             },
         },
     )
-    return HTML(string=html).write_pdf()
+    return HTML(string=html).render()

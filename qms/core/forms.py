@@ -6,7 +6,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.db import transaction
 
-from qms.core.concurrency import VERSION_FIELD, StaleEdit, lock_unchanged, version_of
+from qms.core.concurrency import (
+    VERSION_FIELD,
+    StaleEdit,
+    VersionMissing,
+    lock_unchanged,
+    version_of,
+)
 from qms.core.limits import limit_free_text
 from qms.core.roles import Role
 
@@ -29,6 +35,13 @@ class MemberFilterForm(forms.Form):
         choices=[("", "All roles"), *Role.choices], required=False, label="Role"
     )
     role.widget.attrs.update({"class": "form-select"})
+    # Administrators only: members who left stay on record and can be reactivated.
+    status = forms.ChoiceField(
+        choices=[("", "Current members"), ("left", "Not active (left, or waiting for a role)")],
+        required=False,
+        label="Status",
+    )
+    status.widget.attrs.update({"class": "form-select"})
 
 
 class StyledFormMixin:
@@ -54,12 +67,36 @@ class StyledFormMixin:
         # Marked after validation, never in __init__: reading self.errors there would validate
         # before a subclass has set its querysets and choices.
         super().full_clean()
+        say_who_left(self)
         for name in self._errors or {}:
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-invalid"] = "true"
                 widget.attrs["aria-describedby"] = f"id_{name}_errors"
+
+
+def say_who_left(form) -> None:
+    """A member field refusing someone who has left (their page was opened before they were
+    deactivated, or the id was typed) says so, by name and date, instead of Django's "Select
+    a valid choice": only members of the choices' own organisation are looked at."""
+    from qms.core.models import Membership
+    from qms.core.selectors import leaver_sentence
+
+    for name, errors in list((form._errors or {}).items()):
+        choices = getattr(form.fields.get(name), "queryset", None)
+        if choices is None or choices.model is not Membership:
+            continue
+        said = []
+        for error in errors.as_data():
+            value = (error.params or {}).get("value") if error.code == "invalid_choice" else None
+            sentence = value is not None and leaver_sentence(
+                organization=choices.values("organization_id"), value=value
+            )
+            said.append(
+                forms.ValidationError(sentence, code="invalid_choice") if sentence else error
+            )
+        form._errors[name] = form.error_class(said, renderer=form.renderer)
 
 
 class StaleEditMixin:
@@ -70,7 +107,9 @@ class StaleEditMixin:
     raises `StaleEdit` if it was saved since; the view then shows `form.reopened(stale)`: the
     current version, with who changed it and when, answered with 409. A model form's record is
     its instance; a plain form names it with `record=`. A POST without the field (a script, a
-    page opened before this existed) is not checked, as an API update without `If-Match`.
+    page opened before this existed, a hand-made request) is refused the same way
+    (`VersionMissing`): an edit page is only ever sent by a browser that was given the field,
+    and one sent without it would overwrite whatever changed since, unseen.
     Templates include `components/edit_version.html` in the form: the field and the message.
     """
 
@@ -112,7 +151,9 @@ class StaleEditMixin:
         it changed since the form was opened (nothing is saved then)."""
         with transaction.atomic():
             if self.record is not None and self.record.pk is not None:
-                lock_unchanged(self.record, self.opened_version)
+                current = lock_unchanged(self.record, self.opened_version)
+                if self.opened_version is None:
+                    raise VersionMissing(current)
             yield
 
     def reopened(self, stale: StaleEdit):
@@ -135,6 +176,16 @@ class StaleEditMixin:
         return fresh
 
 
+def add_service_errors(form, error) -> None:
+    """A service's ValidationError on the form: each field's sentences beside it, the rest
+    (or a field the form does not have) at its top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
 def member_label(membership) -> str:
     """How a member reads in a choice list: "Quentin Marsh (quality manager)"."""
     return f"{membership.display_name} ({membership.get_role_display().lower()})"
@@ -145,3 +196,102 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+EM_SPACE = "\u2003"
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, unit) -> str:
+        # Indented by depth, so the tree reads in a flat list.
+        return EM_SPACE * (unit.depth - 1) + unit.name
+
+
+class MemberChangeForm(StaleEditMixin, StyledFormMixin, forms.Form):
+    """An administrator changes a member's role, unit, job title and, for an auditor, the last
+    day of their access (rules in `qms.core.services.membership_change`)."""
+
+    role = forms.ChoiceField(choices=Role.choices)
+    org_unit = UnitChoiceField(
+        queryset=None,
+        required=False,
+        label="Unit",
+        error_messages={"invalid_choice": "Choose a unit of this organisation."},
+        empty_label="No unit",
+        help_text="Where this member's pages start. For an auditor, the unit their access is "
+        "limited to (with the units beneath it); the top unit, or no unit, means the whole "
+        "organisation.",
+    )
+    job_title = forms.CharField(max_length=120, required=False)
+    access_expires_on = forms.DateField(
+        required=False,
+        label="Last day of access",
+        widget=DateInput,
+        help_text="Auditors only, and required for them: their access ends after this day. "
+        "Other roles have no end date.",
+    )
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qms.core.models import OrgUnit
+
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+
+
+class MemberDeactivateForm(StyledFormMixin, forms.Form):
+    """Who takes over what a leaver is still responsible for: one choice for everything, and a
+    choice per item that overrides it (`qms.core.services.membership_deactivate` decides)."""
+
+    give_all_to = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="Give everything to",
+        empty_label="Choose a member",
+        help_text="Items that need an executive go to this member only if they are one; "
+        "choose someone else for any item below.",
+    )
+
+    def __init__(self, *args, holders, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        holders = list(holders)
+        self.fields["give_all_to"].queryset = _queryset_of(holders)
+        self.fields["give_all_to"].label_from_instance = member_label
+        self.items = items
+        for item in items:
+            fitting = [m for m in holders if not item.holder_roles or m.role in item.holder_roles]
+            field = forms.ModelChoiceField(
+                queryset=_queryset_of(fitting),
+                required=False,
+                label=f"New holder for {item.title}",
+                empty_label="As chosen above",
+            )
+            field.label_from_instance = member_label
+            field.widget.attrs["class"] = "form-select form-select-sm"
+            self.fields[self.field_name(item)] = field
+
+    @staticmethod
+    def field_name(item) -> str:
+        return f"item_{item.ref.replace(':', '_')}"
+
+    def rows(self):
+        """(item, its bound field) for the template."""
+        return [(item, self[self.field_name(item)]) for item in self.items]
+
+    def give_to(self) -> dict:
+        return {
+            item.ref: self.cleaned_data[self.field_name(item)]
+            for item in self.items
+            if self.cleaned_data.get(self.field_name(item)) is not None
+        }
+
+
+def _queryset_of(members):
+    """A queryset naming exactly these memberships, in this order of names (the choices of a
+    field are a queryset; the members were loaded once, with their users)."""
+    from qms.core.models import Membership
+
+    return (
+        Membership.objects.filter(pk__in=[m.pk for m in members])
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )

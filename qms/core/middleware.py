@@ -5,10 +5,12 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from rest_framework.views import APIView
 
+from qms.core.models import Membership
 from qms.core.roles import auditor_may_write
 from qms.core.tenancy import (
     SESSION_KEY,
     AccessExpired,
+    MembershipEnded,
     audit_scope,
     outside_scope_message,
     resolve_membership,
@@ -40,10 +42,24 @@ class OrganizationMiddleware:
         except AccessExpired as expired:
             # Kept for the auditor access log: a refused attempt is logged as well.
             request.expired_membership = expired.membership
+            # "Go to your other organisations" only for someone who has one to go to.
+            others = (
+                Membership.objects.current()
+                .filter(user=request.user, organization__is_active=True)
+                .exclude(organization_id=expired.membership.organization_id)
+                .exists()
+            )
             return render(
                 request,
                 "core/access_expired.html",
-                {"message": str(expired), "expired_membership": expired.membership},
+                {
+                    "message": str(expired),
+                    "expired_membership": expired.membership,
+                    "has_other_organisations": others,
+                    "heading": "Membership ended"
+                    if isinstance(expired, MembershipEnded)
+                    else "Access expired",
+                },
                 status=403,
             )
         request.membership = membership

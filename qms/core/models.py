@@ -178,8 +178,12 @@ class Membership(BaseModel):
         help_text="Last day of access. Required for auditors, whose access is time-boxed.",
     )
     is_active = models.BooleanField(default=True)
+    # Set when an administrator deactivates the member (they left), cleared when reactivated:
+    # an inactive membership without it is one waiting for its first role (a new SSO user).
+    deactivated_at = models.DateTimeField(null=True, blank=True, editable=False)
 
-    history = HistoricalRecords()
+    # The history says it with "Is active" and the reason; a timestamp row would repeat it.
+    history = HistoricalRecords(excluded_fields=["deactivated_at"])
     objects = MembershipQuerySet.as_manager()
 
     class Meta:
@@ -209,6 +213,21 @@ class Membership(BaseModel):
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
+
+    @property
+    def has_left(self) -> bool:
+        """Deactivated by an administrator, as opposed to waiting for a first role."""
+        return not self.is_active and self.deactivated_at is not None
+
+    @property
+    def ended_on(self) -> datetime.date | None:
+        """The day this membership stopped opening its organisation: the day an administrator
+        deactivated it, or an auditor's last day of access once past; None while it opens."""
+        if self.has_left:
+            return timezone.localdate(self.deactivated_at)
+        if self.is_active and self.has_expired():
+            return self.access_expires_on
+        return None
 
 
 class WorkerHeartbeat(models.Model):

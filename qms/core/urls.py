@@ -2,9 +2,10 @@
 
 from django.urls import path
 
-from qms.core import views
+from qms.core import views, views_people
 from qms.core.actions import views as actions
 from qms.core.calendar import views as calendar
+from qms.core.invitations import views as invitations
 from qms.core.notifications import views as notifications
 from qms.core.webhooks import views as webhooks
 
@@ -13,6 +14,20 @@ app_name = "core"
 urlpatterns = [
     path("", views.org_home, name="org-home"),
     path("people/", views.members, name="members"),
+    path("people/<int:pk>/", views_people.member_detail, name="member"),
+    path("people/<int:pk>/deactivate/", views_people.member_deactivate, name="member-deactivate"),
+    path("people/<int:pk>/reactivate/", views_people.member_reactivate, name="member-reactivate"),
+    path("people/invite/", invitations.invite, name="invite"),
+    path(
+        "people/invitations/<int:pk>/resend/",
+        invitations.invitation_resend,
+        name="invitation-resend",
+    ),
+    path(
+        "people/invitations/<int:pk>/revoke/",
+        invitations.invitation_revoke,
+        name="invitation-revoke",
+    ),
     path("units/", views.org_units, name="org-units"),
     path("audit-trail/", views.audit_trail, name="audit-trail"),
     path("system/", views.system_status, name="system"),

@@ -34,6 +34,9 @@ from qms.core.tenancy import (
 )
 
 PAGE_SIZE = 25
+# Open invitations listed on People, newest first; the heading says "50+" beyond.
+INVITATIONS_SHOWN = 50
+ENDED_SHOWN = 100  # auditors whose access ended, listed on the People page
 
 
 @require_safe
@@ -87,11 +90,35 @@ def org_home(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_safe
 def members(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Everyone sees who is a member and their role; administrators open each member's page,
+    and also list the members who left."""
+    is_admin = request.membership.role in ADMIN_ROLES
     form = MemberFilterForm(request.GET or None)
-    role = form.cleaned_data["role"] if form.is_valid() else None
-    memberships = selectors.membership_list(organization=request.organization, role=role)
+    if not is_admin:
+        del form.fields["status"]
+    data = form.cleaned_data if form.is_valid() else {}
+    left = is_admin and data.get("status") == "left"
+    memberships = selectors.membership_list(
+        organization=request.organization, role=data.get("role") or None, left=left
+    )
     page = Paginator(memberships, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "core/members.html", {"form": form, "page": page})
+    # Auditors past their last day: on the books, but no longer current members. Few (an
+    # audit's auditors), so listed whole under their own heading, on the first page.
+    ended = []
+    if not left and page.number == 1:
+        ended = list(
+            selectors.access_ended_list(
+                organization=request.organization, role=data.get("role") or None
+            )[:ENDED_SHOWN]
+        )
+    context = {"form": form, "page": page, "is_admin": is_admin, "left": left, "ended": ended}
+    if is_admin:
+        from qms.core.invitations.models import Invitation
+
+        shown = Invitation.objects.for_people_page(request.organization.id, INVITATIONS_SHOWN)
+        context["invitations"] = shown[:INVITATIONS_SHOWN]
+        context["invitations_more"] = len(shown) > INVITATIONS_SHOWN
+    return render(request, "core/members.html", context)
 
 
 @require_safe

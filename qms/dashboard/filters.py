@@ -16,7 +16,7 @@ from objectives.periods import month_end, quarter_end
 from qms.core.forms import DateInput, StyledFormMixin
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import Role
-from qms.core.tenancy import limit_to_audit_scope
+from qms.core.tenancy import members_in_scope, units_in_scope, whole_scope_label
 
 THIS_QUARTER, LAST_12_MONTHS, CUSTOM = "quarter", "12m", "custom"
 # The default first: a select without a value in the URL shows its first option.
@@ -97,12 +97,11 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, organization: Organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
         # An auditor limited to a unit is offered that subtree's units and executives only.
-        self.fields["unit"].queryset = limit_to_audit_scope(
-            OrgUnit.objects.for_organization(organization), membership
-        )
-        self.fields["unit"].empty_label = "Whole organisation"
+        self.fields["unit"].queryset = units_in_scope(organization, membership)
+        # Their figures never go beyond their unit: the empty choice says so.
+        self.fields["unit"].empty_label = whole_scope_label(membership, "Whole organisation")
         self.fields["unit"].label_from_instance = _unit_label
-        self.fields["executive"].queryset = limit_to_audit_scope(
+        self.fields["executive"].queryset = members_in_scope(
             Membership.objects.for_organization(organization)
             .active()
             .with_role(Role.EXECUTIVE)

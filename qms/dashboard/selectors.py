@@ -3,7 +3,10 @@ organisation and a set of filters. The dashboard owns no data.
 
 It reads precomputed figures only: objectives' stored `current_status`/`current_value`, the
 KPI and unit rollups, and aggregates of actions and reviews. The number of queries depends on
-the filters (at most twelve months of action trends), never on how much data there is.
+the filters (at most twelve months of action trends), never on how much data there is. A
+period that ended before today is the one exception to "precomputed": each objective's latest
+value up to the period's end is read in the same query as the objectives (`_as_of`), since no
+rollup keeps the status an objective had on a given day.
 """
 
 from __future__ import annotations
@@ -11,7 +14,22 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.lookups import IsNull
 from django.utils import timezone
 
 from leadership.engagement.selectors import survey_results_by_round, survey_trend
@@ -24,23 +42,145 @@ from leadership.selectors.accountability import (
 from leadership.selectors.policy import UnitRate, acknowledgement_rates, current_version
 from leadership.selectors.resources import allocation_list, totals_by_unit_of_measure
 from objectives.attainment import furthest_from_target_first
-from objectives.models import Granularity, KpiRollup, QualityObjective, Rag, UnitRollup
-from objectives.periods import month_end
+from objectives.models import (
+    Frequency,
+    Granularity,
+    KpiRollup,
+    Measurement,
+    QualityObjective,
+    Rag,
+)
+from objectives.periods import (
+    describe,
+    latest_due_period_end,
+    month_end,
+    period_end,
+    previous_period_end,
+)
 from objectives.selectors import ObjectiveFilters, objective_list
+from objectives.status import due_value_missing, rag_expression
 from qms.core.actions.selectors import ActionsSummary, actions_summaries
-from qms.core.models import Membership, Organization
-from qms.core.roles import Role
+from qms.core.models import Organization
+from qms.core.worker_wait import ADMIN_ADVICE, not_picked_up, when, worker_sentence
 from qms.dashboard.filters import MAX_OBJECTIVES, DashboardFilters
 from reviews.models import ManagementReview
 from reviews.selectors_meetings import (
     last_held_review,
     next_review,
     review_compliance,
-    reviews_awaiting_sign_off,
 )
 
 # Worst first: what needs attention leads.
 RAG_ORDER = {Rag.RED: 0, Rag.AMBER: 1, Rag.NO_DATA: 2, Rag.GREEN: 3}
+
+
+@dataclass
+class StatusChange:
+    """One objective whose status differs between its latest judged period and the one before."""
+
+    code: str
+    title: str
+    before: str
+    after: str
+
+    @property
+    def before_label(self) -> str:
+        return Rag(self.before).label
+
+    @property
+    def after_label(self) -> str:
+        return Rag(self.after).label
+
+
+@dataclass
+class NewObjective:
+    """An objective with nothing to compare: started since the period before its latest judged
+    one, or without a value up to it (it had no status then, only "no data yet")."""
+
+    code: str
+    title: str
+    status: str
+    has_value: bool
+
+    @property
+    def status_text(self) -> str:
+        return Rag(self.status).label.lower() if self.has_value else "no value yet"
+
+
+@dataclass
+class StatusComparison:
+    """Each objective's status in its latest judged period (its current status: the period
+    whose value is now due, or a later one whose value has arrived) against its status in the
+    period before, so that a value not yet due never counts as a change. New objectives
+    (`NewObjective`) are left out of the counts and named apart: becoming measured is not a
+    change of status."""
+
+    # (latest period, the one before, how many objectives were compared on them), most first
+    pairs: list[tuple[str, str, int]]
+    before: dict[str, int]
+    after: dict[str, int]
+    changes: list[StatusChange]
+    new_objectives: list[NewObjective] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return len(self.new_objectives)
+
+    @property
+    def delta(self) -> dict[str, int]:
+        return {k: self.after[k] - self.before[k] for k in Rag.values}
+
+    @property
+    def label(self) -> str:
+        """What is compared with what: "October 2026 vs September 2026"."""
+        if len(self.pairs) == 1:
+            return f"{self.pairs[0][0]} vs {self.pairs[0][1]}"
+        return "; ".join(
+            f"{latest} vs {previous} ({n} objective{'s' if n != 1 else ''})"
+            for latest, previous, n in self.pairs
+        )
+
+
+# The nightly full recompute (`objectives.rollup_all`) also moves statuses whose value became
+# overdue as days passed: figures older than this missed at least one night.
+NIGHTLY_LATE = datetime.timedelta(hours=26)
+
+
+@dataclass
+class Freshness:
+    """When the objectives' figures in the filters were computed by the background worker, and
+    whether they are stale: a recompute queued after values changed that the worker has not
+    picked up within a reasonable wait, or a missed nightly recompute."""
+
+    computed_at: datetime.datetime | None  # the latest recompute of any of them
+    notice: str = ""  # "" when fresh: else what is stale, since when, and what to do
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.notice)
+
+
+def _freshness(objectives: QuerySet[QualityObjective]) -> Freshness:
+    """One aggregate over the objectives' own columns (never their raw values)."""
+    found = objectives.order_by().aggregate(
+        latest=Max("status_computed_at"),
+        oldest=Min("status_computed_at"),
+        queued=Min("rollup_queued_at"),
+    )
+    now = timezone.now()
+    notice = not_picked_up(
+        found["queued"],
+        what="the recalculation of values saved since then",
+        kept="the values are saved",
+        now=now,
+    )
+    if not notice and found["oldest"] is not None and now - found["oldest"] > NIGHTLY_LATE:
+        notice = (
+            f"The nightly recalculation has not run since {when(found['oldest'], now)}, so "
+            f"statuses may miss values that became overdue since; {worker_sentence(now)}. "
+            f"Nothing is lost: it recomputes everything when it runs. {ADMIN_ADVICE}"
+        )
+    return Freshness(found["latest"], notice)
 
 
 @dataclass
@@ -65,8 +205,7 @@ class DashboardData:
     objectives: list[QualityObjective]
     objectives_without_value: int
     rag: dict[str, int]
-    rag_month_ago: dict[str, int] | None
-    month_ago: datetime.date
+    status_change: StatusComparison | None
     actions: ActionsSummary
     actions_scope_label: str  # whose actions the action figures count, in words
     action_months: list[ActionsSummary]
@@ -76,10 +215,11 @@ class DashboardData:
     policy_rate: UnitRate | None
     resources: list[dict]
     kpi_series: list[KpiSeries]
+    # The month not over yet whose values so far the KPI trends leave out (None: none).
+    kpi_month_left_out: datetime.date | None
     executives: list[ExecutiveRecord]
     extra_labels: list[str]
     awaiting: dict[str, int]
-    reviews_to_sign_off: int
     # Staff pulse survey: round labels and one row per group (means; None where the group was
     # under six respondents), the organisation first. Already folded for anonymity.
     # For an auditor limited to a unit: the organisation-wide parts (reviews, accountability,
@@ -88,6 +228,18 @@ class DashboardData:
     survey_rounds: list[str] = field(default_factory=list)
     survey_trend: list = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # A period that ended before today: objectives' status as of its end (None: as of today).
+    as_of: datetime.date | None = None
+    freshness: Freshness | None = None
+
+    @property
+    def status_date(self) -> datetime.date:
+        """The day the objectives' statuses are as of: the period's end, or today."""
+        return self.as_of or self.today
+
+    def all_objectives(self) -> list[QualityObjective]:
+        """Every objective in the filters (the CSV, the workbook), as of `status_date`."""
+        return as_they_stood(list(self.objectives_query))
 
     @property
     def objectives_total(self) -> int:
@@ -95,9 +247,9 @@ class DashboardData:
 
     @property
     def rag_change(self) -> dict[str, int] | None:
-        if self.rag_month_ago is None:
-            return None
-        return {k: self.rag[k] - self.rag_month_ago.get(k, 0) for k in self.rag}
+        """Per status, how many more (or fewer) objectives are in it than in the period before
+        their latest judged one (see `StatusComparison`)."""
+        return self.status_change.delta if self.status_change else None
 
     @property
     def days_to_next_review(self) -> int | None:
@@ -112,23 +264,35 @@ def dashboard_data(
     *,
     organization: Organization,
     filters: DashboardFilters,
-    viewer: Membership | None = None,
     today: datetime.date | None = None,
     limited_to_unit: bool = False,
 ) -> DashboardData:
+    """The same for everyone who may see it with the same filters: nothing depends on who
+    looks (a board copy made by the executive and by the quality manager agree)."""
     today = today or timezone.localdate()
     messages: list[str] = []
-    objectives_query = furthest_from_target_first(
-        objective_list(
-            organization=organization,
-            filters=ObjectiveFilters(
-                unit=filters.unit, executive_id=filters.executive_id, status="active"
-            ),
-        )
+    active = objective_list(
+        organization=organization,
+        filters=ObjectiveFilters(
+            unit=filters.unit, executive_id=filters.executive_id, status="active"
+        ),
     )
-    rag, without_value = _rag_counts(objectives_query)
-    month_ago = month_end(today.replace(day=1) - datetime.timedelta(days=1))
+    # A period that ended before today is judged as of its end, from the values of the periods
+    # up to then; otherwise as of today (the stored current status).
+    as_of = filters.period.end if filters.period.end < today else None
+    if as_of is None:
+        objectives_query = furthest_from_target_first(active)
+        rag, without_value = _rag_counts(objectives_query)
+    else:
+        objectives_query = furthest_from_target_first(
+            _as_of(active, as_of), value="as_of_value", status="as_of_status"
+        )
+        rag, without_value = _rag_counts(objectives_query, "as_of_status", "as_of_value")
+    status_date = as_of or today
     months = filters.period.month_ends()
+    kpi_series, kpi_month_left_out = _kpi_series(
+        organization, filters, objectives_query, months, messages, today
+    )
     # The period and each month of the trends, in one pass over the actions.
     actions_scope, actions_scope_label = _actions_scope(filters)
     period_summary, *monthly = actions_summaries(
@@ -150,30 +314,94 @@ def dashboard_data(
         filters=filters,
         today=today,
         objectives_query=objectives_query,
-        objectives=list(objectives_query[:OBJECTIVES_ON_PAGE]),
+        objectives=as_they_stood(list(objectives_query[:OBJECTIVES_ON_PAGE])),
         objectives_without_value=without_value,
         rag=rag,
-        rag_month_ago=_rag_at(
-            organization, filters, objectives_query, sum(rag.values()), month_ago
+        status_change=_status_change(
+            objectives_query,
+            status_date,
+            status="as_of_status" if as_of else "current_status",
+            period="as_of_end" if as_of else "current_period_end",
         ),
-        month_ago=month_ago,
         actions=period_summary,
         actions_scope_label=actions_scope_label,
         action_months=monthly,
         next_review=None if limited else next_review(organization),
         last_review=None if limited else last_held_review(organization),
-        reviews=[] if limited else review_compliance(organization, since=months[0].replace(day=1)),
+        reviews=[] if limited else _reviews(organization, filters, months, as_of),
         policy_rate=_policy_rate(organization, filters),
         resources=_resources(organization, filters),
-        kpi_series=_kpi_series(organization, filters, objectives_query, months, viewer, messages),
+        kpi_series=kpi_series,
+        kpi_month_left_out=kpi_month_left_out,
         executives=executives,
         extra_labels=extra_column_labels(),
         awaiting={} if limited else awaiting_top_management(organization),
-        reviews_to_sign_off=0 if limited else reviews_awaiting_sign_off(organization),
         **({} if limited else _survey(organization, filters)),
         messages=messages,
         limited_to_unit=limited,
+        as_of=as_of,
+        freshness=_freshness(active),
     )
+
+
+def _as_of(objectives: QuerySet[QualityObjective], as_of: datetime.date) -> QuerySet:
+    """The objectives that had started by `as_of`, annotated with their value, its period and
+    their status as of that day: the rule of the stored current status
+    (`objectives.rollups.current_status`) applied to the values of periods ended by then (the
+    latest, or "no data" where the latest period due by then has no value)."""
+    objectives = objectives.filter(start_date__lte=as_of)
+    latest = Measurement.objects.filter(objective=OuterRef("pk"), period_end__lte=as_of).order_by(
+        "-period_end"
+    )
+    combinations = objectives.order_by().values_list("frequency", "data_due_days").distinct()
+    due_end = Case(
+        *(
+            When(
+                frequency=frequency,
+                data_due_days=days,
+                then=Value(latest_due_period_end(frequency, days, as_of)),
+            )
+            for frequency, days in combinations
+        ),
+        default=Value(as_of),
+        output_field=DateField(),
+    )
+    return objectives.annotate(
+        as_of_value=Subquery(latest.values("value")[:1]),
+        as_of_end=Subquery(latest.values("period_end")[:1]),
+        as_of_due_end=due_end,
+    ).annotate(
+        as_of_status=Case(
+            When(
+                Q(IsNull(F("as_of_end"), True)) | due_value_missing("as_of_due_end"),
+                then=Value(Rag.NO_DATA),
+            ),
+            default=rag_expression(F("as_of_value")),
+            output_field=CharField(),
+        )
+    )
+
+
+def as_they_stood(objectives: list[QualityObjective]) -> list[QualityObjective]:
+    """Objectives loaded with `_as_of`'s annotations carry their past value and status where
+    the pages read the current ones (in memory only: never saved)."""
+    for o in objectives:
+        if hasattr(o, "as_of_status"):
+            o.current_status, o.current_value = o.as_of_status, o.as_of_value
+            o.current_period_end = o.as_of_end
+    return objectives
+
+
+def _reviews(
+    organization: Organization, filters: DashboardFilters, months, as_of: datetime.date | None
+) -> list[dict]:
+    """Reviews planned from the first month of the trends; for a period that ended before
+    today, up to its end (a period running today also shows the reviews planned ahead)."""
+    return [
+        r
+        for r in review_compliance(organization, since=months[0].replace(day=1))
+        if as_of is None or r["planned_on"] <= as_of
+    ]
 
 
 def _survey(organization: Organization, filters: DashboardFilters) -> dict:
@@ -203,14 +431,19 @@ def _actions_scope(filters: DashboardFilters) -> tuple[Q | None, str]:
     return (scope if words else None), (", ".join(words) or "whole organisation")
 
 
-def _rag_counts(objectives: QuerySet[QualityObjective]) -> tuple[dict[str, int], int]:
-    """How many objectives are in each status, and how many have no value yet (one query)."""
+def _rag_counts(
+    objectives: QuerySet[QualityObjective],
+    status: str = "current_status",
+    value: str = "current_value",
+) -> tuple[dict[str, int], int]:
+    """How many objectives are in each status, and how many have no value yet (one query).
+    `status` and `value` name the columns (or annotations) counted."""
     rag = dict.fromkeys(Rag.values, 0)
     without_value = 0
     rows = (
         objectives.order_by()
-        .values_list("current_status")
-        .annotate(n=Count("id"), no_value=Count("id", filter=Q(current_value__isnull=True)))
+        .values_list(status)
+        .annotate(n=Count("id"), no_value=Count("id", filter=Q(**{f"{value}__isnull": True})))
     )
     for status, n, no_value in rows:
         rag[status] = n
@@ -218,55 +451,101 @@ def _rag_counts(objectives: QuerySet[QualityObjective]) -> tuple[dict[str, int],
     return rag, without_value
 
 
-def _rag_at(
-    organization: Organization,
-    filters: DashboardFilters,
+def _status_change(
     objectives: QuerySet[QualityObjective],
-    total: int,
-    end: datetime.date,
-) -> dict[str, int] | None:
-    """Objectives by status at a month end, from the rollups; None where none were computed.
-
-    The unit rollups count whole subtrees, so they answer for a unit (or, summed over the top
-    units, the organisation); they know nothing of executives, so with an executive chosen
-    the counts come from that executive's objectives' KPI rollups (one query either way).
-    """
-    if filters.executive is None:
-        rollups = UnitRollup.objects.for_organization(organization).filter(
-            granularity=Granularity.MONTH, period_end=end
+    today: datetime.date,
+    *,
+    status: str = "current_status",
+    period: str = "current_period_end",
+) -> StatusComparison | None:
+    """Each objective's status on `today` (the columns or annotations `status` and `period`:
+    the current ones, or as of a past period's end) against its rollup's status in the period
+    before the one that status judges (three queries, rollups only). A weekly objective is
+    compared with the month before its week's month (weeks have no rollups of their own). None
+    when no objective has an earlier period to compare."""
+    rows = list(
+        objectives.order_by("code").values_list(
+            "pk",
+            "code",
+            "title",
+            "frequency",
+            "data_due_days",
+            "start_date",
+            status,
+            period,
         )
-        if filters.unit is not None:
-            rollups = rollups.filter(org_unit=filters.unit)
-        else:
-            rollups = rollups.filter(org_unit__depth=1)
-        totals = rollups.aggregate(
-            rows=Sum("objectives"),
-            green=Sum("green"),
-            amber=Sum("amber"),
-            red=Sum("red"),
-            no_data=Sum("no_data"),
-        )
-        if totals.pop("rows") is None:
-            return None
-        return {k: totals[k] or 0 for k in Rag.values}
-    statuses = list(
-        KpiRollup.objects.for_organization(organization)
-        .filter(
-            granularity=Granularity.MONTH,
-            period_end=end,
-            objective_id__in=objectives.order_by().values("pk"),
-        )
-        .order_by()
-        .values_list("status")
-        .annotate(n=Count("id"))
     )
-    if not statuses and total:
+    compared, new = [], []
+    for pk, code, title, frequency, due_days, start, status, current_end in rows:
+        due_end = latest_due_period_end(frequency, due_days, today)
+        # The period the current status judges: the one due when its value is missing ("no
+        # data", even if a later period's value was logged early); else the latest value's.
+        judged = (
+            current_end
+            if status != Rag.NO_DATA and current_end is not None and current_end >= due_end
+            else due_end
+        )
+        if frequency == Frequency.QUARTERLY:
+            granularity, previous = Granularity.QUARTER, previous_period_end(frequency, judged)
+        else:
+            granularity = Granularity.MONTH
+            previous = previous_period_end(Frequency.MONTHLY, month_end(judged))
+        if previous < period_end(frequency, start):
+            # Started since: nothing to compare with.
+            new.append(NewObjective(code, title, status, current_end is not None))
+            continue
+        latest_text = describe(frequency, judged)
+        previous_text = describe(
+            Frequency.QUARTERLY if granularity == Granularity.QUARTER else Frequency.MONTHLY,
+            previous,
+        )
+        compared.append(
+            (pk, code, title, status, granularity, previous, latest_text, previous_text)
+        )
+    if not compared:
         return None
-    counts = dict.fromkeys(Rag.values, 0)
-    for status, n in statuses:
-        counts[status] += n
-    counts[Rag.NO_DATA] += total - sum(counts.values())
-    return counts
+    pks = objectives.order_by().values("pk")
+    earlier = KpiRollup.objects.filter(
+        objective_id__in=pks,
+        granularity__in={c[4] for c in compared},
+        period_end__in={c[5] for c in compared},
+    ).values_list("objective_id", "granularity", "period_end", "status")
+    statuses = {(pk, granularity, end): status for pk, granularity, end, status in earlier}
+    # The end of each one's first period with a value (from the rollups: the dashboard never
+    # reads raw values): an objective without one by the earlier period had no status there
+    # ("no data yet"), so its first value is its start, not a change.
+    first_values = dict(
+        KpiRollup.objects.filter(objective_id__in=pks, measurement_count__gt=0)
+        .values("objective_id")
+        .annotate(first=Min("period_end"))
+        .values_list("objective_id", "first")
+    )
+    before, after = dict.fromkeys(Rag.values, 0), dict.fromkeys(Rag.values, 0)
+    pairs: dict[tuple[str, str], int] = {}
+    changes = []
+    for pk, code, title, status, granularity, previous, latest_text, previous_text in compared:
+        first = first_values.get(pk)
+        if first is None or first > previous:
+            new.append(NewObjective(code, title, status, first is not None))
+            continue
+        # No rollup: that period had no value, and it was due (it is before a due one).
+        then = statuses.get((pk, granularity, previous), Rag.NO_DATA)
+        before[then] += 1
+        after[status] += 1
+        pairs[(latest_text, previous_text)] = pairs.get((latest_text, previous_text), 0) + 1
+        if then != status:
+            changes.append(StatusChange(code, title, then, status))
+    if not pairs:
+        return None
+    changes.sort(key=lambda c: (RAG_ORDER.get(c.after, 9), c.code))
+    new.sort(key=lambda o: (RAG_ORDER.get(o.status, 9), o.code))
+    return StatusComparison(
+        pairs=[(a, b, n) for (a, b), n in sorted(pairs.items(), key=lambda item: -item[1])],
+        before=before,
+        after=after,
+        changes=changes,
+        new_objectives=new,
+    )
 
 
 def _policy_rate(organization: Organization, filters: DashboardFilters) -> UnitRate | None:
@@ -296,11 +575,13 @@ def _kpi_series(
     filters: DashboardFilters,
     objectives: QuerySet[QualityObjective],
     months: list[datetime.date],
-    viewer: Membership | None,
     messages: list[str],
-) -> list[KpiSeries]:
-    """Monthly rollups of up to eight objectives: those chosen by code, else the viewing
-    executive's own (when no executive is chosen), else the filtered ones, worst first."""
+    today: datetime.date,
+) -> tuple[list[KpiSeries], datetime.date | None]:
+    """Monthly rollups of up to eight objectives (and the month not over yet that is left
+    out, if one had values): those chosen by code, else the filtered ones, worst first. Never
+    the viewer's own: the panel is the same for everyone (a personal view is the executive
+    filter, which says whose objectives they are)."""
     if filters.objective_codes:
         chosen = list(
             QualityObjective.objects.for_organization(organization)
@@ -315,14 +596,7 @@ def _kpi_series(
             )
         chosen = sorted(chosen, key=lambda o: (RAG_ORDER.get(o.current_status, 9), o.code))
     else:
-        chosen = []
-        if filters.executive is None and viewer is not None and viewer.role == Role.EXECUTIVE:
-            chosen = list(
-                objectives.filter(Q(accountable_executive=viewer) | Q(owner=viewer))[
-                    :MAX_OBJECTIVES
-                ]
-            )
-        chosen = chosen or list(objectives[:MAX_OBJECTIVES])
+        chosen = as_they_stood(list(objectives[:MAX_OBJECTIVES]))
     chosen = chosen[:MAX_OBJECTIVES]
     points: dict[int, dict] = {o.pk: {} for o in chosen}
     rollups = KpiRollup.objects.filter(
@@ -331,12 +605,19 @@ def _kpi_series(
         period_end__gte=months[0],
         period_end__lte=months[-1],
     ).values_list("objective_id", "period_end", "value", "status")
+    left_out = None
     for objective_id, end, value, status in rollups:
+        if end >= today:
+            # A month not over yet: a weekly objective's weeks so far (or a value logged
+            # early) would read as the whole month, so the month waits until it ends.
+            left_out = end
+            continue
         points[objective_id][end] = (float(value) if value is not None else None, status)
-    return [
+    series = [
         KpiSeries(
             o,
             [(end, *points[o.pk][end]) for end in months if end in points[o.pk]],
         )
         for o in chosen
     ]
+    return series, left_out

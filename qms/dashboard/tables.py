@@ -3,22 +3,74 @@ numbers behind it as a table (shown under the chart and downloadable as CSV)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
 
+from leadership.models.resources import amount_places, amount_text
+from objectives.models import Rag
+from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.selectors import AGE_LABELS
 from qms.core.spreadsheets import csv_text
 from qms.dashboard import charts
+from qms.dashboard.filters import CUSTOM
 from qms.dashboard.selectors import OBJECTIVES_ON_PAGE, DashboardData
-from reviews.charts import attainment
+from reviews.charts import attainment, attainment_text
+from reviews.models.management_reviews import ReviewStatus
+
+STATUS_LABELS = dict(Rag.choices)
+HEADLINE_WORDS = {
+    Rag.GREEN: "on track",
+    Rag.AMBER: "at risk",
+    Rag.RED: "off track",
+    Rag.NO_DATA: "without data",
+}
 
 
 @dataclass(frozen=True)
 class Cell:
+    """What a person reads (`text`, on the page and in the CSV), and for a number or a date the
+    value itself with its spreadsheet format, so the workbook holds numbers and dates, not
+    text that looks like them."""
+
     text: str
     url: str = ""
+    value: int | float | Decimal | datetime.date | None = None
+    number_format: str = ""
 
     def __str__(self) -> str:
         return self.text
+
+
+def number_format(places: int, unit: str = "") -> str:
+    """A spreadsheet number format with `places` decimals and the unit written after it."""
+    fmt = "#,##0" + ("." + "0" * places if places > 0 else "")
+    unit = unit.replace('"', "").strip()
+    if unit == "%":
+        return fmt + '"%"'
+    return fmt + (f' "{unit}"' if unit else "")
+
+
+def _figure(value, places: int = 1, text: str | None = None, unit: str = "") -> Cell | str:
+    """A number shown with `places` decimals (or as `text`), kept a number in the workbook."""
+    if value is None:
+        return ""
+    shown = text if text is not None else f"{value:.{places}f}"
+    return Cell(shown, value=value, number_format=number_format(places, unit))
+
+
+def _kpi(value, objective) -> Cell | str:
+    """A value of an objective: its decimals and unit as people read them ("96.4%", "3 items"),
+    a number in the workbook."""
+    places, unit = objective.decimal_places, objective.unit
+    return _figure(value, places, None if value is None else kpi(value, objective), unit)
+
+
+def _day(day: datetime.date | None) -> Cell | str:
+    """A date shown as ISO 8601 (sorts as text in a CSV), a date in the workbook."""
+    if day is None:
+        return ""
+    return Cell(day.isoformat(), value=day, number_format="yyyy-mm-dd")
 
 
 @dataclass
@@ -31,16 +83,17 @@ class Panel:
     figure: dict | None = None
     label: str = ""  # the chart's accessible name
     hidden: int = 0  # rows left out of the page (in the CSV only)
+    # Written under the table in its CSV and workbook sheet: what period and scope it covers,
+    # and which of its figures are today's whatever the period (see `export_notes`).
+    notes: list[str] = field(default_factory=list)
 
 
-def _number(value: float | None, places: int = 1) -> str:
-    return "" if value is None else f"{value:.{places}f}"
-
-
-def _change(delta: int, what: str) -> str:
+def _change(delta: int, what: str, compared: str) -> str:
+    """`compared` says which periods: "October 2026 vs September 2026"."""
     if delta == 0:
-        return f"as many {what} as a month ago"
-    return f"{abs(delta)} {'more' if delta > 0 else 'fewer'} {what} than a month ago"
+        return f"as many {what} as in the period before ({compared})"
+    more = "more" if delta > 0 else "fewer"
+    return f"{abs(delta)} {more} {what} than in the period before ({compared})"
 
 
 def _furthest_first(row: dict) -> tuple:
@@ -55,15 +108,20 @@ def _furthest_first(row: dict) -> tuple:
 def objectives_panel(data: DashboardData, org_slug: str, *, full: bool = False) -> Panel:
     """The attainment chart and its table. On the page, the OBJECTIVES_ON_PAGE furthest from
     target; with `full` (the CSV), every objective in the filters."""
-    objectives = list(data.objectives_query) if full else data.objectives
+    objectives = data.all_objectives() if full else data.objectives
+    by_code = {o.code: o for o in objectives}
     rows = sorted(charts.objective_rows(objectives, org_slug), key=_furthest_first)
     total, red, amber = data.objectives_total, data.rag["red"], data.rag["amber"]
     summary = f"{red} of {total} active objectives are off track and {amber} at risk"
+    if data.as_of:
+        summary += f" as of {data.as_of:%-d %b %Y}, the end of the period"
     change = data.rag_change
     if change is not None:
-        summary += f"; {_change(change['red'], 'off track')}"
-    if data.objectives_without_value:
-        summary += f"; {data.objectives_without_value} without a value yet (not drawn)"
+        summary += f"; {_change(change['red'], 'off track', data.status_change.label)}"
+    no_data = data.rag[Rag.NO_DATA]
+    if no_data:
+        # No bar for them, in this chart as in the review's and the board PDF's.
+        summary += f"; {no_data} with no data (no value for the period now due), not drawn"
     if total > OBJECTIVES_ON_PAGE:
         summary += (
             f". The chart shows the {OBJECTIVES_ON_PAGE} furthest from target; the CSV has all"
@@ -79,7 +137,7 @@ def objectives_panel(data: DashboardData, org_slug: str, *, full: bool = False) 
             "Unit",
             "Accountable executive",
             "Status",
-            "Current value",
+            f"Value on {data.as_of:%-d %b %Y}" if data.as_of else "Current value",
             "Target",
             "% of target",
         ],
@@ -90,9 +148,19 @@ def objectives_panel(data: DashboardData, org_slug: str, *, full: bool = False) 
                 r["unit_name"],
                 r["executive"],
                 r["status_label"],
-                r["value_text"],
-                r["target_text"],
-                _number(attainment(r), 0),
+                _figure(
+                    by_code[r["code"]].current_value,
+                    by_code[r["code"]].decimal_places,
+                    r["value_text"],
+                    r["unit"],
+                ),
+                _figure(
+                    by_code[r["code"]].target,
+                    by_code[r["code"]].decimal_places,
+                    r["target_text"],
+                    r["unit"],
+                ),
+                _figure(attainment(r), 0, unit="%") or attainment_text(r),
             ]
             for r in rows
         ],
@@ -111,7 +179,7 @@ def kpi_panel(data: DashboardData) -> Panel:
         if data.filters.executive
         else "those chosen"
         if data.filters.objective_codes
-        else "worst first"
+        else f"the {len(series)} furthest from target in these filters, worst first"
     )
     summary = (
         f"Monthly values of {len(series)} objectives ({who}); "
@@ -119,6 +187,23 @@ def kpi_panel(data: DashboardData) -> Panel:
         if series
         else "No objectives to show a trend for."
     )
+    stopped = charts.series_stopped_early(series)
+    if stopped:
+        summary += (
+            " "
+            + "; ".join(
+                f"{' and '.join([', '.join(codes[:-1]), codes[-1]] if len(codes) > 1 else codes)} "
+                f"{'has' if len(codes) == 1 else 'have'} no values after "
+                f"{last:%B %Y}"
+                for last, codes in stopped.items()
+            )
+            + "."
+        )
+    if data.kpi_month_left_out is not None:
+        summary += (
+            f" {data.kpi_month_left_out:%B %Y} is left out until it ends: its values so far "
+            "(a weekly KPI's first weeks) would read as the whole month."
+        )
     return Panel(
         key="kpi-trends",
         title="KPI trends",
@@ -127,10 +212,10 @@ def kpi_panel(data: DashboardData) -> Panel:
         rows=[
             [
                 Cell(s.objective.code),
-                end.isoformat(),
-                "" if value is None else f"{value:.{s.objective.decimal_places}f}",
-                status.replace("_", " "),
-                f"{s.objective.target.normalize():f}",
+                _day(end),
+                _kpi(value, s.objective),
+                STATUS_LABELS.get(status, status),
+                _kpi(s.objective.target, s.objective),
             ]
             for s in series
             for end, value, status in s.points
@@ -166,10 +251,10 @@ def reviews_panel(data: DashboardData) -> Panel:
         rows=[
             [
                 r["reference"],
-                r["planned_on"].isoformat(),
-                r["held_on"].isoformat() if r["held_on"] else "",
-                r["status"].replace("_", " "),
-                r["days_late"] or 0,
+                _day(r["planned_on"]),
+                _day(r["held_on"]),
+                ReviewStatus(r["status"]).label,
+                (r["days_late"] or 0) if r["held_on"] else _not_held(r["planned_on"], data.today),
             ]
             for r in reviews
         ],
@@ -178,14 +263,23 @@ def reviews_panel(data: DashboardData) -> Panel:
     )
 
 
+def _not_held(planned_on: datetime.date, today: datetime.date) -> str:
+    """A review not held has no days late yet ("0" read as "on time"): when it is due."""
+    if planned_on >= today:
+        return f"not yet held: due on {planned_on:%-d %b %Y}"
+    days = (today - planned_on).days
+    return f"not held: {days} day{'s' if days != 1 else ''} past the planned date"
+
+
 def action_closure_panel(data: DashboardData) -> Panel:
     months = data.action_months
     closed = sum(m.closed for m in months)
     on_time = sum(m.closed_on_time for m in months)
     rate = f"{round(100 * on_time / closed)}% on time" if closed else "none to rate"
+    when = f"on {data.actions.as_of:%-d %b %Y}" if data.as_of else "now"
     summary = (
         f"{closed} actions closed from {months[0].start:%b %Y} to {months[-1].end:%b %Y}, "
-        f"{rate}; {data.actions.overdue_at_end} overdue now ({data.actions_scope_label})."
+        f"{rate}; {data.actions.overdue_at_end} overdue {when} ({data.actions_scope_label})."
     )
     return Panel(
         key="action-closure",
@@ -194,12 +288,12 @@ def action_closure_panel(data: DashboardData) -> Panel:
         columns=["Month end", "Raised", "Closed", "Closed on time", "Closed late", "% on time"],
         rows=[
             [
-                m.end.isoformat(),
+                _day(m.end),
                 m.raised,
                 m.closed,
                 m.closed_on_time,
                 m.closed_late,
-                _number(100 * m.on_time_rate if m.on_time_rate is not None else None, 0),
+                _figure(100 * m.on_time_rate if m.on_time_rate is not None else None, 0),
             ]
             for m in months
         ],
@@ -220,7 +314,7 @@ def open_actions_panel(data: DashboardData) -> Panel:
         f"{old} of them older than 90 days ({data.actions_scope_label}).",
         columns=["Month end", *AGE_LABELS.values(), "Total open"],
         rows=[
-            [m.as_of.isoformat(), *(m.open_by_age.get(k, 0) for k in AGE_LABELS), m.open_at_end]
+            [_day(m.as_of), *(m.open_by_age.get(k, 0) for k in AGE_LABELS), m.open_at_end]
             for m in months
         ],
         figure=charts.open_actions_age_figure(months),
@@ -241,7 +335,7 @@ def accountability_panel(data: DashboardData) -> Panel:
         title="Accountability",
         summary=f"{len(records)} executives answer for {off_track} off-track objectives and "
         f"{overdue} overdue actions; {_waiting(sum(r.pending_total for r in records))} for a "
-        "named executive.",
+        "named executive" + (": today's figures, whatever the period." if data.as_of else "."),
         columns=[
             "Executive",
             "On track",
@@ -295,23 +389,138 @@ def survey_panel(data: DashboardData) -> Panel:
         title="Staff pulse survey",
         summary=summary,
         columns=["Group", *rounds],
-        rows=[[row.label, *("" if m is None else round(m, 2) for m in row.means)] for row in rows],
+        rows=[[row.label, *(_figure(m, 2) for m in row.means)] for row in rows],
         figure=charts.survey_trend_figure(rounds, rows) if rows else None,
         label="Line chart: mean survey score per group across rounds; gaps where a group had "
         "fewer than six respondents.",
     )
 
 
+_places = amount_places  # one rule for writing amounts, the resources pages' own
+
+
+def _amount(value: Decimal, places: int) -> Cell:
+    return Cell(f"{value:,.{places}f}", value=value, number_format=number_format(places))
+
+
+def resource_tiles(data: DashboardData) -> list[dict]:
+    """The resources tile (page and board PDF), one line per unit of measure: what was
+    approved, and what was spent where anything was ("0.50 FTE approved", not "0.50 / 0"
+    under a heading that the reader had to match the numbers to)."""
+    lines = []
+    for r in data.resources:
+        places = _places(r["requested"], r["approved"], r["spent"])
+        lines.append(
+            {
+                "approved": f"{r['approved']:,.{places}f}",
+                "unit": r["unit"],
+                "spent": f"{r['spent']:,.{places}f} spent" if r["spent"] else "",
+            }
+        )
+    return lines
+
+
+def headline_panel(data: DashboardData) -> Panel:
+    """The tiles at the top of the page, as rows: each figure, its value and what it counts."""
+    status_on = f"{data.status_date:%-d %b %Y}"
+    rows: list[list] = [
+        [f"Objectives {words}", data.rag[key], f"active objectives, status on {status_on}"]
+        for key, words in HEADLINE_WORDS.items()
+    ]
+    rows.append(
+        [
+            "Overdue actions",
+            data.actions.overdue_at_end,
+            f"of {data.actions.open_at_end} open on {data.actions.as_of:%-d %b %Y}"
+            f"{', the end of the period' if data.as_of else ''} ({data.actions_scope_label})",
+        ]
+    )
+    if not data.limited_to_unit:
+        review = data.next_review
+        rows.append(
+            [
+                "Next management review",
+                _day(review.planned_on) if review else "",
+                f"{review.reference}, planned (today's plan, whatever the period)"
+                if review
+                else "none planned today",
+            ]
+        )
+    rate = data.policy_rate
+    rows.append(
+        [
+            "Policy acknowledged (%)",
+            rate.percent if rate else "",
+            f"{rate.acknowledged} of {rate.members} staff, today" if rate else "no policy yet",
+        ]
+    )
+    return Panel(
+        key="headline",
+        title="Headline figures",
+        summary=f"The figures at the top of the dashboard; objectives' status on {status_on}.",
+        columns=["Figure", "Value", "What it counts"],
+        rows=rows,
+    )
+
+
+def _first_up(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def resources_sentence(row: dict) -> str:
+    """One unit of measure's totals as a person says them: "25,700 GBP approved of 60,700
+    requested, 12,600 of it spent", "0.50 FTE approved, all that was requested, none of it
+    spent yet" (it read "0.50 of 0.50 FTE approved, 0.00 spent")."""
+    places = _places(row["requested"], row["approved"], row["spent"])
+    requested, approved, spent = (
+        amount_text(row[k], places) for k in ("requested", "approved", "spent")
+    )
+    unit = row["unit"]
+    if not row["approved"]:
+        return f"none of {requested} {unit} requested approved yet"
+    asked = (
+        "(all that was requested)"
+        if row["approved"] == row["requested"]
+        else f"of {requested} requested"
+    )
+    used = f"{spent} of it spent" if row["spent"] else "none of it spent yet"
+    return f"{approved} {unit} approved {asked}, {used}"
+
+
+def resources_panel(data: DashboardData) -> Panel:
+    rows = data.resources
+    cells = []
+    for r in rows:
+        places = _places(r["requested"], r["approved"], r["spent"])
+        cells.append([_amount(r[k], places) for k in ("requested", "approved", "spent")])
+    summary = (
+        _first_up("; ".join(resources_sentence(r) for r in rows))
+        + " (allocations active in the period)."
+        if rows
+        else "No resource allocation is active in this period."
+    )
+    return Panel(
+        key="resources",
+        title="Resources: requested, approved and spent",
+        summary=summary,
+        columns=["Unit of measure", "Requested", "Approved", "Spent"],
+        rows=[[r["unit"], *amounts] for r, amounts in zip(rows, cells, strict=True)],
+    )
+
+
 def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[str, Panel]:
-    """Every panel of the page; `full` for the CSVs (all rows, not only those shown)."""
+    """Every panel of the page, the headline tiles and resources included; `full` for the CSVs
+    and the workbook (all rows, not only those shown)."""
     organisation_wide = (reviews_panel, accountability_panel, survey_panel)
     builders = [
+        headline_panel,
         objectives_panel,
         kpi_panel,
         reviews_panel,
         action_closure_panel,
         open_actions_panel,
         accountability_panel,
+        resources_panel,
         survey_panel,
     ]
     built = [
@@ -320,8 +529,50 @@ def panels(data: DashboardData, org_slug: str, *, full: bool = False) -> dict[st
         # An auditor limited to a unit: the organisation-wide panels are left out.
         if not (data.limited_to_unit and build in organisation_wide)
     ]
+    for panel in built:
+        panel.notes = export_notes(panel.key, data)
     return {p.key: p for p in built}
 
 
+# Per table, what it shows as it is today whatever the period chosen (a past period's figures
+# are as of its end everywhere else). Read with the day: "… are today's (3 Dec 2026)".
+CURRENT_STATE = {
+    "headline": "The next management review and the policy acknowledgement rate",
+    "objectives": "Unit, accountable executive and target",
+    "reviews": "Each review's status, and the days past the planned date of one not held",
+    "accountability": "Every column (objectives by their current status, actions open and "
+    "overdue now, decisions taken to date and waiting now)",
+    "resources": "Approved (each allocation's decision) and spent (all spend recorded so far)",
+}
+
+
+def export_notes(key: str, data: DashboardData) -> list[str]:
+    """What an exported table covers, in sentences: the period and scope, the day its figures
+    are as of, and which figures are current-state (today's) rather than the period's."""
+    filters, today = data.filters, f"{data.today:%-d %b %Y}"
+    scope = f"{filters.unit.name} and below" if filters.unit else data.organization.name
+    if filters.executive is not None:
+        scope += f", objectives and actions {filters.executive.display_name} is accountable for"
+    period = filters.period
+    named = f" ({period.label})" if period.key != CUSTOM else ""
+    notes = [
+        f"Period: {period.start:%-d %b %Y} to {period.end:%-d %b %Y}{named}. Scope: {scope}. "
+        f"Exported on {today}."
+    ]
+    if data.as_of is None:
+        notes.append(f"The period has not ended: figures are as of today, {today}.")
+        return notes
+    ended = f"The period ended on {data.as_of:%-d %b %Y}: figures are as of that day"
+    if key not in CURRENT_STATE:
+        return [*notes, ended + "."]
+    return [
+        *notes,
+        ended + ", except where said below.",
+        f"{CURRENT_STATE[key]}: today's figures ({today}), whatever the period.",
+    ]
+
+
 def as_csv(panel: Panel) -> str:
-    return csv_text([panel.columns, *panel.rows])
+    """The columns, one line per row, then (after an empty line) the table's notes."""
+    notes = [[], *([note] for note in panel.notes)] if panel.notes else []
+    return csv_text([panel.columns, *panel.rows, *notes])

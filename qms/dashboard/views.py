@@ -34,7 +34,6 @@ def _build(request: HttpRequest):
     data = dashboard_data(
         organization=request.organization,
         filters=filters,
-        viewer=request.membership,
         today=today,
         limited_to_unit=scope is not None,
     )
@@ -50,6 +49,14 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
     panels = tables.panels(data, org_slug)
     query = request.GET.urlencode()
     change = data.rag_change or {}
+    # An executive's own objectives are a filter (the same for anyone who opens that address),
+    # offered as a link and labelled as theirs when chosen.
+    own_query = everyone_query = None
+    if request.membership.role == Role.EXECUTIVE:
+        own, everyone = request.GET.copy(), request.GET.copy()
+        own["executive"] = request.membership.pk
+        everyone.pop("executive", None)
+        own_query, everyone_query = f"?{own.urlencode()}", f"?{everyone.urlencode()}"
     rag_tile = [(key, label, data.rag[key], change.get(key)) for key, label in Rag.choices]
     return render(
         request,
@@ -60,6 +67,7 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "data": data,
             "panels": panels,
             "rag_tile": rag_tile,
+            "resource_tiles": tables.resource_tiles(data),
             "kpi_panel": panels["kpi-trends"],
             "trend_charts": [
                 panels[k]
@@ -69,6 +77,10 @@ def dashboard(request: HttpRequest, org_slug: str) -> HttpResponse:
             "accountability": panels.get("accountability"),
             "query": f"?{query}" if query else "",
             "is_custom": filters.period.key == CUSTOM,
+            "own_query": own_query,
+            "everyone_query": everyone_query,
+            "is_own_view": filters.executive is not None
+            and filters.executive.pk == request.membership.pk,
         },
     )
 
@@ -114,7 +126,8 @@ def board_pdf(request: HttpRequest, org_slug: str) -> HttpResponse:
     """The dashboard as a PDF for the board, for the filters in the query string."""
     _, filters, _, data = _build(request)
     panels = tables.panels(data, org_slug)
-    scope = filters.unit.name if filters.unit else request.organization.name
+    # The organisation is named once in the footer already: the scope says which part of it.
+    scope = filters.unit.name if filters.unit else "whole organisation"
     pdf = render_pdf(
         "dashboard/board_pdf.html",
         board.board_context(data, panels, org_slug),

@@ -58,7 +58,7 @@ def build(
         steps = sections()
         for index, (name, section) in enumerate(steps):
             if scope.limited and name not in LIMITED_SECTIONS:
-                continue  # organisation-wide: not for an auditor limited to a unit
+                continue  # organisation-wide: not in a unit's pack
             progress(int(90 * index / len(steps)), f"Collecting {name.replace('-', ' ')}")
             findings.extend(section(scope, writer))
             drill_point("evidence.section")  # a worker killed with a half-written ZIP
@@ -66,7 +66,7 @@ def build(
             if not any(f.clause == clause for f in findings):
                 findings.append(_not_in_pack(scope, clause))
         progress(90, "Checking audit readiness")
-        # Readiness is judged on the whole organisation: not for a unit-limited auditor.
+        # Readiness is judged on the whole organisation: not in a unit's pack.
         checks = (
             [] if scope.limited else readiness.readiness_checks(scope.organization, today=scope.end)
         )
@@ -158,7 +158,8 @@ def _not_in_pack(scope: Scope, clause: str) -> Finding:
     if scope.limited:
         return Finding(
             clause,
-            "Not in this pack: it was made for an auditor whose access is limited to "
-            f"{scope.unit.name}, and this clause's records cover the whole organisation.",
+            f"Not in this pack: it holds the records of {scope.unit.name} and the units under "
+            "it, and this clause's records cover the whole organisation (ask for a pack of the "
+            "whole organisation).",
         )
     return Finding(clause, "No evidence for this clause in the period.", missing=True)

@@ -10,6 +10,7 @@ from django.conf import settings
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin
 from qms.core.limits import check_size, max_bytes
 from qms.core.models import Membership, OrgUnit
+from qms.core.tenancy import units_in_scope, whole_scope_label
 from qms.evidence.models import ReadinessThresholds
 
 # A pack to verify; the largest ones are a year of a big site.
@@ -22,18 +23,22 @@ class PackRequestForm(StyledFormMixin, forms.Form):
         required=False,
         label="Scope",
         empty_label="Whole organisation",
-        help_text="A unit includes the units under it.",
+        help_text=(
+            "A unit includes the units under it. A unit's pack holds that unit's objectives, "
+            "analysis, improvement and audit trail; records of the whole organisation (policy, "
+            "reviews, competence, ...) come in a pack of the whole organisation."
+        ),
     )
     period_start = forms.DateField(label="From", widget=DateInput())
     period_end = forms.DateField(label="To", widget=DateInput())
 
     def __init__(self, *args, membership: Membership, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
-        units = OrgUnit.objects.for_organization(membership.organization).order_by("path")
-        if membership.role == "auditor" and membership.org_unit_id:
-            units = units.filter(path__startswith=membership.org_unit.path)
-            self.fields["org_unit"].empty_label = f"{membership.org_unit.name} (your audit scope)"
-        self.fields["org_unit"].queryset = units
+        # An auditor limited to a unit asks for packs of that subtree (the one rule).
+        self.fields["org_unit"].queryset = units_in_scope(
+            membership.organization, membership
+        ).order_by("path")
+        self.fields["org_unit"].empty_label = whole_scope_label(membership, "Whole organisation")
         self.fields[
             "period_end"
         ].help_text = f"At most {settings.EVIDENCE_MAX_PERIOD_DAYS} days, ending today at latest."

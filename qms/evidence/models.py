@@ -216,6 +216,9 @@ class SigningKey(BaseModel):
     created_by = models.CharField(max_length=200, blank=True)
     retired_at = models.DateTimeField(null=True, blank=True)
     retired_by = models.CharField(max_length=200, blank=True)
+    # Retired because it may have leaked: no pack it signed verifies any more (one retired on
+    # schedule still vouches for the packs made before its retirement).
+    revoked = models.BooleanField(default=False)
 
     history = HistoricalRecords(excluded_fields=["private_key_sealed"])
     objects = OrganizationScopedQuerySet.as_manager()

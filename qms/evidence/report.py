@@ -4,18 +4,25 @@ pack holds and what is missing."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from collections import defaultdict
 
 from django.template.loader import render_to_string
 
-from objectives.models import Granularity, KpiRollup, QualityObjective
+from objectives.models import Granularity, KpiRollup, QualityObjective, Rag
+from objectives.templatetags.objectives_tags import kpi
 from qms.core.svg_charts import sparkline
 from qms.evidence.sections import CLAUSES, Finding, Scope
 from qms.evidence.writer import Entry
 
 AUDIT = "audit"
 CHARTS_MAX = 300  # objectives drawn in the report; the data files have them all
+
+
+def _day(iso: str) -> str:
+    """A date of the pack's metadata (ISO, for machines) as prose writes it: "3 Dec 2026"."""
+    return f"{datetime.date.fromisoformat(iso):%-d %b %Y}"
 
 
 def clause_order(findings: list[Finding], checks: list | None = None) -> list[str]:
@@ -46,15 +53,15 @@ def _charts(scope: Scope) -> tuple[list[dict], int]:
         start_date__lte=scope.end, due_date__gte=scope.start
     )
     objectives = list(
-        in_period.order_by("code").values(
-            "pk", "code", "title", "target", "unit", "current_status"
+        in_period.order_by("code").only(
+            "pk", "code", "title", "target", "unit", "decimal_places", "current_status"
         )[:CHARTS_MAX]
     )
     total = in_period.count()
     points = defaultdict(list)
     rollups = (
         KpiRollup.objects.filter(
-            objective_id__in=[o["pk"] for o in objectives],
+            objective_id__in=[o.pk for o in objectives],
             granularity=Granularity.MONTH,
             period_end__gte=scope.start,
             period_end__lte=scope.end,
@@ -64,19 +71,22 @@ def _charts(scope: Scope) -> tuple[list[dict], int]:
         .values_list("objective_id", "value", "status", "period_end")
     )
     for objective_id, value, status, end in rollups:
-        points[objective_id].append((float(value), status, end))
+        points[objective_id].append((value, status, end))
+    labels = dict(Rag.choices)
     charts = []
     for o in objectives:
-        series = points.get(o["pk"], [])
-        target = float(o["target"]) if o["target"] is not None else None
+        series = points.get(o.pk, [])
+        target = float(o.target) if o.target is not None else None
         charts.append(
             {
-                "code": o["code"],
-                "title": o["title"],
-                "unit": o["unit"],
-                "target": o["target"],
-                "svg": sparkline([(v, s) for v, s, _ in series], target),
-                "summary": ", ".join(f"{end:%b %Y} {v:g} ({s})" for v, s, end in series)
+                "code": o.code,
+                "title": o.title,
+                # As the objective's page writes them: its decimals and unit ("96.0%").
+                "target": kpi(o.target, o),
+                "svg": sparkline([(float(v), s) for v, s, _ in series], target),
+                "summary": ", ".join(
+                    f"{end:%b %Y} {kpi(v, o)} ({labels.get(s, s).lower()})" for v, s, end in series
+                )
                 or "no monthly value in the period",
             }
         )
@@ -129,8 +139,8 @@ def render_pdf(scope: Scope, meta: dict, findings: list[Finding], checks: list) 
     story = [
         para(f"Evidence pack: {meta['organization']['name']}", "Title"),
         para(
-            f"Scope: {meta['scope']['label']}. Period: {meta['period']['from']} to "
-            f"{meta['period']['to']}. Created {meta['created_at']} by {meta['created_by']} "
+            f"Scope: {meta['scope']['label']}. Period: {_day(meta['period']['from'])} to "
+            f"{_day(meta['period']['to'])}. Created {meta['created_at']} by {meta['created_by']} "
             f"(application version {meta['app_version']})."
         ),
         para(

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
 from qms.core.tenancy import limit_to_audit_scope
-from qms.evidence.models import AuditorAccess, EvidencePack
+from qms.core.worker_wait import not_picked_up
+from qms.evidence.models import AuditorAccess, EvidencePack, PackStatus
 
 # Custodians of the organisation's packs: they may download any of them.
 CUSTODIAN_ROLES = frozenset({Role.QUALITY_MANAGER, Role.ADMIN})
@@ -38,4 +39,16 @@ def access_log(organization: Organization) -> QuerySet[AuditorAccess]:
         AuditorAccess.objects.for_organization(organization)
         .select_related("membership__user")
         .order_by("-at", "-id")
+    )
+
+
+def pack_not_picked_up(pack: EvidencePack) -> str:
+    """What the pack's page says of a pack still queued after a worker's reasonable delay
+    ("" otherwise): the worker has not picked it up, since when, and what to do."""
+    if pack.status != PackStatus.QUEUED:
+        return ""
+    return not_picked_up(
+        pack.created_at,
+        what="this evidence pack",
+        kept="the request is saved",
     )

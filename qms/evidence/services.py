@@ -50,17 +50,15 @@ def allowed_unit(membership: Membership, unit: OrgUnit | None) -> OrgUnit | None
     """An auditor given a unit sees that subtree only: their pack is scoped to it at most."""
     if unit is not None and unit.organization_id != membership.organization_id:
         raise ValidationError({"org_unit": "Choose a unit of this organisation."})
-    if membership.role == Role.AUDITOR and membership.org_unit_id:
-        limit = membership.org_unit
-        roots = OrgUnit.objects.filter(organization_id=membership.organization_id, depth=1)
-        if limit.depth == 1 and roots.count() == 1:
-            return unit  # the unit at the top of the only tree: the whole organisation
-        if unit is None:
-            return limit
-        if not unit.path.startswith(limit.path):
-            raise ValidationError(
-                {"org_unit": f"Your audit access covers {limit.name} and the units under it."}
-            )
+    limit = audit_scope(membership)  # the unit-auditor rule (None: the whole organisation)
+    if limit is None:
+        return unit
+    if unit is None:
+        return limit
+    if not unit.path.startswith(limit.path):
+        raise ValidationError(
+            {"org_unit": f"Your audit access covers {limit.name} and the units under it."}
+        )
     return unit
 
 
@@ -107,11 +105,8 @@ def pack_build(pack: EvidencePack) -> EvidencePack:
     whose build was interrupted is built again from nothing."""
     if pack.status in (PackStatus.READY, PackStatus.EXPIRED):
         return pack
-    # A pack requested by an auditor limited to a unit holds only what they may read.
-    limited = audit_scope(pack.requested_by) is not None
-    scope = Scope(
-        pack.organization, pack.org_unit, pack.period_start, pack.period_end, limited=limited
-    )
+    # A unit's pack (an auditor limited to a unit gets theirs) holds only that unit's records.
+    scope = Scope(pack.organization, pack.org_unit, pack.period_start, pack.period_end)
     out = builder.storage_dir() / f"{pack.uuid}.zip"
     try:
         built = builder.build(
@@ -238,13 +233,25 @@ def thresholds_save(*, form, membership: Membership):
     return thresholds
 
 
-def signing_key_rotate(*, organization, actor: str, membership: Membership | None = None):
+def signing_key_rotate(
+    *, organization, actor: str, membership: Membership | None = None, leaked: bool = False
+):
     """Retire the organisation's signing key and make a new one (admins, or the server's
-    administrator with the command). Packs signed before still verify with the retired key."""
+    administrator with the command). Packs made before still verify with the retired key,
+    unless it may have `leaked`: then it is revoked and none of its packs verifies."""
     if membership is not None and (
         membership.role != Role.ADMIN or membership.organization_id != organization.pk
     ):
         raise NotAllowed("Only the organisation's administrators rotate its signing key.")
     return signing.rotate(
-        organization, actor=actor, history_user=membership.user if membership else None
+        organization,
+        actor=actor,
+        history_user=membership.user if membership else None,
+        leaked=leaked,
     )
+
+
+def platform_signing_key_revoke(*, actor: str):
+    """Revoke the former platform key for every organisation (the server's administrator, with
+    the command only: it is no organisation's to revoke). Returns the keys revoked now."""
+    return signing.revoke_platform_key(actor=actor)

@@ -11,14 +11,22 @@ that is not set), so a database dump or backup alone cannot sign. Rotating retir
 its private half is erased, its public half kept, so the packs it signed still verify.
 
 Before per-organisation keys, one platform key (EVIDENCE_SIGNING_KEY or the PEM file at
-EVIDENCE_SIGNING_KEY_FILE) signed every organisation's pack. It signs nothing now; its public
-half is still trusted, for each organisation's own old packs only (the signed manifest names
-the organisation), and is reported as "the platform key used before per-organisation keys".
+EVIDENCE_SIGNING_KEY_FILE) signed every organisation's pack. It signs nothing now, and is
+retired as of the moment per-organisation keys took over: its public half vouches for packs
+made before then only, each for its own organisation (the signed manifest names it), reported
+as "the platform key used before per-organisation keys". Its private half may still lie in the
+old file or a backup, so the server's administrator can revoke it outright
+(`rotate_evidence_signing_key --revoke-platform-key`).
+
+Every verifier (the page, the command, the keys file the standalone verifier reads) trusts keys
+built by `trusted_keys`, each with its status and date: a revoked key vouches for nothing, a
+retired one for packs made before its retirement only.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import os
 from pathlib import Path
 
@@ -27,7 +35,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Min
 from django.utils import timezone
 
 from qms.core.keys import derived_key
@@ -37,6 +47,9 @@ from qms.evidence.models import SigningKey
 
 NONCE_BYTES = 12
 PLATFORM_SIGNER = "the platform key used before per-organisation keys"
+PLATFORM_RETIRED_BY = "per-organisation keys took over"
+# The migration that made per-organisation keys and recorded the platform key's public half.
+PER_ORGANIZATION_MIGRATION = ("evidence", "0003_per_organization_signing_keys")
 
 
 class SigningKeyUnavailable(Exception):
@@ -121,9 +134,12 @@ def sign(key: SigningKey, data: bytes) -> str:
 
 
 @transaction.atomic
-def rotate(organization: Organization, *, actor: str, history_user=None) -> SigningKey:
-    """Retire the organisation's key (its private half erased, its public half kept so old
-    packs still verify) and make a new one. Both changes are in the audit trail."""
+def rotate(
+    organization: Organization, *, actor: str, history_user=None, leaked: bool = False
+) -> SigningKey:
+    """Retire the organisation's key (its private half erased, its public half kept so packs
+    made before still verify) and make a new one; `leaked`: revoke it instead, so that no pack
+    it signed verifies any more. Both changes are in the audit trail."""
     old = (
         SigningKey.objects.select_for_update()
         .for_organization(organization)
@@ -133,6 +149,7 @@ def rotate(organization: Organization, *, actor: str, history_user=None) -> Sign
     if old is not None:
         old.retired_at = timezone.now()
         old.retired_by = actor[:200]
+        old.revoked = leaked
         old.private_key_sealed = None
         old._history_user = history_user
         old.save()
@@ -146,16 +163,6 @@ def rotate(organization: Organization, *, actor: str, history_user=None) -> Sign
 def organization_keys(organization: Organization) -> list[SigningKey]:
     """The organisation's keys, newest first (the one in use, then the retired ones)."""
     return list(SigningKey.objects.for_organization(organization).order_by("-created_at", "-id"))
-
-
-def _platform_pems() -> list[str]:
-    """The platform key's public half: recorded by the migration, and read from the settings
-    for an installation that still configures it."""
-    pems = list(SigningKey.objects.filter(organization=None).values_list("public_key", flat=True))
-    configured = legacy_public_key_pem()
-    if configured and configured not in pems:
-        pems.append(configured)
-    return pems
 
 
 def legacy_public_key_pem() -> str | None:
@@ -173,59 +180,112 @@ def legacy_public_key_pem() -> str | None:
     return _public_pem(key)
 
 
-def trusted_keys(organization: Organization) -> list[verify.TrustedKey]:
-    """What a pack of this organisation may be signed with: its own keys, current and
-    retired, and the old platform key (for a manifest naming this organisation only)."""
-    keys = [
-        verify.TrustedKey(
-            pem=key.public_key.encode(),
-            signer=organization.name,
-            organization=organization.slug,
-            organization_name=organization.name,
-            status="current" if key.retired_at is None else f"retired {key.retired_at:%Y-%m-%d}",
-        )
-        for key in organization_keys(organization)
+def _per_organization_keys_since() -> datetime.datetime | None:
+    """When per-organisation keys took over from the platform key: the earliest of the
+    migration that made them (when it was applied, and when it recorded the platform key) and
+    the first organisation key's creation. None if none of these is known."""
+    known = [
+        SigningKey.objects.aggregate(first=Min("created_at"))["first"],  # any key, both kinds
     ]
-    keys += [
-        verify.TrustedKey(
-            pem=pem.encode(),
-            signer=PLATFORM_SIGNER,
-            organization=organization.slug,
-            organization_name=organization.name,
-            status="platform key, signs nothing any more",
-        )
-        for pem in _platform_pems()
-    ]
-    return keys
+    recorder = MigrationRecorder(connection)
+    if recorder.has_table():
+        app, name = PER_ORGANIZATION_MIGRATION
+        applied = recorder.migration_qs.filter(app=app, name=name)
+        known.append(applied.values_list("applied", flat=True).first())
+    return min((when for when in known if when is not None), default=None)
 
 
-def all_trusted_keys() -> list[verify.TrustedKey]:
-    """Every organisation's keys, each for its own organisation, and the platform key for any
-    (the command, run by the server's administrator, says whose a pack is)."""
-    keys = [
-        verify.TrustedKey(
-            pem=key.public_key.encode(),
-            signer=key.organization.name,
-            organization=key.organization.slug,
-            organization_name=key.organization.name,
-        )
-        for key in SigningKey.objects.exclude(organization=None).select_related("organization")
-    ]
-    keys += [
-        verify.TrustedKey(pem=pem.encode(), signer=PLATFORM_SIGNER) for pem in _platform_pems()
-    ]
-    return keys
+def platform_keys() -> list[SigningKey]:
+    """The former platform key, retired (when per-organisation keys took over) or revoked, as
+    migration 0003 recorded it from the key file of that day. Only that key: a key file that
+    appears later (a restored backup, a shared volume, a fresh installation that never had
+    one) is not the key that signed the old packs, and is trusted for nothing (*found by the
+    sixth try-out:* a new file put in place after the revocation vouched for back-dated packs
+    of every organisation). A key whose retirement is not recorded is given that moment; with
+    no such moment known, it is not trusted at all."""
+    keys = list(SigningKey.objects.filter(organization=None).order_by("created_at", "id"))
+    if any(key.retired_at is None for key in keys):
+        since = _per_organization_keys_since()
+        for key in keys:
+            if key.retired_at is None:
+                key.retired_at, key.retired_by = since, PLATFORM_RETIRED_BY
+    return [key for key in keys if key.retired_at is not None]
+
+
+def _status(key: SigningKey) -> str:
+    """The key's `Status:` in a keys file, as `verify` reads it: when it was retired or
+    revoked, in UTC to the second, as packs' manifests say when they were made."""
+    if key.retired_at is None:
+        return "current"
+    when = key.retired_at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"{'revoked' if key.revoked else 'retired'} {when}"
+
+
+def _trusted(key: SigningKey, organization: Organization | None) -> verify.TrustedKey:
+    """The one way a stored key becomes a key a verifier trusts: bound to `organization` (its
+    own, for an organisation's key), with its status and date."""
+    return verify.TrustedKey(
+        pem=key.public_key.encode(),
+        signer=PLATFORM_SIGNER if key.organization_id is None else organization.name,
+        organization=organization.slug if organization else None,
+        organization_name=organization.name if organization else "",
+        status=_status(key),
+    )
+
+
+def trusted_keys(organization: Organization | None = None) -> list[verify.TrustedKey]:
+    """What a pack may be signed with. For one organisation (its page, its keys file, the
+    command with --organization): its own keys, current, retired and revoked, and the former
+    platform key, for a manifest naming this organisation. Without one (the command run by the
+    server's administrator, which says whose a pack is): every organisation's keys, each for
+    its own organisation, and the platform key for any."""
+    if organization is not None:
+        own = organization_keys(organization)
+    else:
+        own = list(SigningKey.objects.exclude(organization=None).select_related("organization"))
+    keys = [_trusted(key, organization or key.organization) for key in own]
+    return keys + [_trusted(key, organization) for key in platform_keys()]
+
+
+@transaction.atomic
+def revoke_platform_key(*, actor: str) -> list[SigningKey]:
+    """Revoke the former platform key outright (its private half may still be in the old key
+    file or a backup): no pack it signed verifies any more, for any organisation. Returns the
+    keys revoked now (none if there is none, or it was revoked before)."""
+    now, revoked = timezone.now(), []
+    for key in platform_keys():
+        if key.revoked:
+            continue
+        key.revoked, key.retired_at, key.retired_by = True, now, actor[:200]
+        key.save()
+        revoked.append(key)
+    return revoked
 
 
 def keys_file(organization: Organization) -> str:
-    """The organisation's public keys as one PEM file, for its auditors and the verifier."""
-    current_key(organization, created_by="public key download")
+    """The organisation's public keys as one PEM file, for its auditors and the verifier. It
+    only reads: a download (a GET) never makes a key; the first pack signed does."""
     header = (
         f"# Evidence-pack signing keys of {organization.name} ({organization.slug}).\n"
         "# Public keys: a pack verifies only if one of these signed it and its manifest names\n"
         "# this organisation. Check a pack with the verifier from the same page:\n"
         f"#   python3 qms-evidence-verify.py PACK.zip qms-evidence-keys-{organization.slug}.pem\n"
-        "# Compare the current key's fingerprint with the one the organisation gave you.\n\n"
+        "# Compare the current key's fingerprint with the one the organisation gave you.\n"
+        "# Status: a key 'retired <time>' vouches only for packs made up to that time (UTC);\n"
+        "# a key 'revoked <time>' may have leaked and vouches for no pack at all.\n"
     )
-    blocks = [verify.keys_file_block(key) for key in trusted_keys(organization)]
-    return header + "\n".join(blocks)
+    if not organization_keys(organization):
+        header += (
+            f"# {organization.name} has no signing key yet: its first evidence pack makes it.\n"
+            "# Download this file again once that pack is ready.\n"
+        )
+    keys = trusted_keys(organization)
+    for key in keys:
+        if key.signer == PLATFORM_SIGNER:
+            state, _, when = key.status.partition(" ")
+            header += f"# {PLATFORM_SIGNER[0].upper()}{PLATFORM_SIGNER[1:]}\n# " + (
+                f"was revoked on {when}: it vouches for no pack.\n"
+                if state == "revoked"
+                else f"vouches only for packs made up to {when}, when {PLATFORM_RETIRED_BY}.\n"
+            )
+    return header + "\n" + "\n".join(verify.keys_file_block(key) for key in keys)

@@ -23,6 +23,7 @@ from qms.core.tenancy import unit_scoped
 from qms.evidence import readiness, selectors, services, signing, verify
 from qms.evidence.forms import PackRequestForm, ThresholdsForm, VerifyForm
 from qms.evidence.permissions import ACCESS_LOG_ROLES, EXPORT_ROLES
+from qms.evidence.verify_slots import Busy, verification_slot
 
 PACKS_PER_PAGE = 20
 LOG_PER_PAGE = 50
@@ -79,6 +80,7 @@ def pack_detail(request: HttpRequest, org_slug: str, uuid) -> HttpResponse:
             "lead": f"Scope: {pack.scope_label}. Requested by {pack.requested_by.display_name} "
             f"on {timezone.localtime(pack.created_at):%-d %b %Y at %H:%M}.",
             "may_download": selectors.may_download(pack, request.membership),
+            "stalled": selectors.pack_not_picked_up(pack),
             "downloads": pack.downloads.select_related("membership__user")[:20],
             "platform_signer": signing.PLATFORM_SIGNER,
         },
@@ -97,6 +99,7 @@ def pack_status(request: HttpRequest, org_slug: str, uuid) -> JsonResponse:
             "status": pack.get_status_display(),
             "percent": pack.progress,
             "step": pack.progress_text,
+            "stalled": selectors.pack_not_picked_up(pack),
             "done": not pack.is_running,
         }
     )
@@ -129,12 +132,18 @@ def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     form = VerifyForm(request.POST or None, request.FILES or None)
     report = None
+    status = None
     if request.method == "POST" and form.is_valid():
-        report = verify.verify(
-            form.cleaned_data["pack"],
-            signing.trusted_keys(organization),
-            organization=organization.slug,
-        )
+        try:
+            with verification_slot(request.membership.pk):
+                report = verify.verify(
+                    form.cleaned_data["pack"],
+                    signing.trusted_keys(organization),
+                    organization=organization.slug,
+                )
+        except Busy as busy:
+            form.add_error("pack", str(busy))
+            status = 429
     return render(
         request,
         "evidence/verify.html",
@@ -142,9 +151,10 @@ def verify_page(request: HttpRequest, org_slug: str) -> HttpResponse:
             "form": form,
             "report": report,
             "keys": signing.organization_keys(organization),
+            "platform_keys": signing.platform_keys(),
             "may_rotate": request.membership.role in ADMIN_ROLES,
         },
-        status=form_status(form),
+        status=status or form_status(form),
     )
 
 
@@ -176,16 +186,22 @@ def verifier(request: HttpRequest, org_slug: str) -> HttpResponse:
 @require_http_methods(["POST"])
 @role_required(ADMIN_ROLES)
 def signing_key_rotate(request: HttpRequest, org_slug: str) -> HttpResponse:
+    leaked = request.POST.get("reason") == "leaked"
     key = services.signing_key_rotate(
         organization=request.organization,
         actor=request.membership.display_name,
         membership=request.membership,
+        leaked=leaked,
+    )
+    before = (
+        "The old key is revoked: no pack it signed verifies any more, so ask for new packs."
+        if leaked
+        else "Packs made before still verify; none dated later will with the old key."
     )
     messages.success(
         request,
         f"A new signing key signs this organisation's packs from now on (fingerprint "
-        f"{key.fingerprint}). Packs signed before still verify. Send your auditors the new keys "
-        "file.",
+        f"{key.fingerprint}). {before} Send your auditors the new keys file.",
     )
     return redirect("evidence:verify", org_slug)
 

@@ -17,6 +17,7 @@ from objectives.red_follow_ups import periods_lock
 from qms.core.actions.services import action_create
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
+from qms.core.notifications.services import waiting_refresh
 from qms.core.outbox import enqueue
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.webhooks.services import emit
@@ -53,6 +54,8 @@ def _save(record, membership: Membership, reason: str = "") -> None:
     if reason:
         record._change_reason = reason[:100]
     record.save()
+    # A review waiting for sign-off reaches the executives once, and leaves them once signed.
+    waiting_refresh(organization=membership.organization, about=record)
 
 
 def _locked(review: ManagementReview) -> ManagementReview:
@@ -208,14 +211,19 @@ def review_period(
     return min(start, end), end
 
 
-def _compile(review: ManagementReview, end: datetime.date, today: datetime.date) -> None:
+def _compile(
+    review: ManagementReview,
+    end: datetime.date,
+    today: datetime.date,
+    as_of: datetime.date | None = None,
+) -> None:
     start, end = review_period(review, end)
     now = timezone.now()
     existing = {i.key: i for i in review.inputs.all()}
     for order, compiled in enumerate(
         compile_agenda(
             organization=review.organization, start=start, end=end, review_id=review.pk,
-            today=today, unit=review.org_unit,
+            today=today, unit=review.org_unit, as_of=as_of,
         )
     ):  # fmt: skip
         item = existing.get(compiled.key) or ReviewInput(review=review, key=compiled.key)
@@ -288,8 +296,8 @@ def review_hold(
     held_on: datetime.date,
     today: datetime.date | None = None,
 ) -> ManagementReview:
-    """Record that the meeting took place: the inputs are compiled one last time, up to the
-    meeting day, and frozen; a scheduled review plans the next one."""
+    """Record that the meeting took place: the inputs are compiled one last time, as they
+    stood at the end of the meeting day, and frozen; a scheduled review plans the next one."""
     _check_organiser(membership)
     review = _locked(review)
     _check_open(review)
@@ -298,19 +306,23 @@ def review_hold(
     today = today or timezone.localdate()
     if not isinstance(held_on, datetime.date) or held_on > today:
         raise ValidationError({"held_on": "A review is recorded as held on a day that has come."})
-    _compile(review, end=held_on, today=held_on)
+    # As of the end of the meeting day, however long after it the meeting is recorded: the
+    # frozen inputs are what the meeting saw, never a value, action or decision that came later.
+    _compile(review, end=held_on, today=held_on, as_of=held_on)
     _invite_top_management(review)
     review.held_on = held_on
     review.frozen_at = timezone.now()
     review.status = ReviewStatus.HELD
     review.full_clean()
     _save(review, membership, "Held; inputs frozen")
-    # The values this review used are now evidence: later changes need a quality manager and a
-    # reason, and the next review is told (objectives.red_follow_ups).
+    # The values this review saw (its unit subtree's, for a unit's review) are now evidence:
+    # later changes need a quality manager and a reason, and the next review is told
+    # (objectives.red_follow_ups). A value it saw as missing
+    # may still arrive; the next review lists it as arrived after this one.
     if review.period_end is not None:
         periods_lock(
             organization=review.organization, through=review.period_end,
-            review_reference=review.reference,
+            review_reference=review.reference, held_on=held_on, org_unit=review.org_unit,
         )  # fmt: skip
     _plan_next(review, membership)
     return review

@@ -18,7 +18,7 @@ from qms.core.forms import StaleEditMixin
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.roles import APPROVER_ROLES
 from reviews import selectors_meetings as selectors
-from reviews.charts import objectives_attainment_figure
+from reviews.charts import objectives_attainment_figure, objectives_attainment_svg
 from reviews.forms_meetings import (
     AddendumForm,
     AttendanceForm,
@@ -152,7 +152,9 @@ def review_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
             if objectives and objectives.has_data
             else None,
             "attendees": list(review.attendees.all()),
-            "decisions": selectors.decisions_with_actions(review),
+            # Signed: each action as it stood at sign-off, as the minutes print it, and where
+            # it is now.
+            "decisions": selectors.decisions_with_actions(review, as_signed=True),
             "addenda": list(review.addenda.all()),
             "history": audit.record_history(review, limit=20),
             "organiser": organiser,
@@ -194,9 +196,14 @@ def _minutes_context(review) -> dict:
         "review": review,
         "timing": review.timing_text(timezone.localdate()),
         "inputs": [(i, None) for i in inputs],
-        "objectives_figure": None if objectives is None else True,
+        # The attainment chart the review's page shows, drawn for paper as the board PDF's is
+        # (no JavaScript in a PDF), from the same frozen rows.
+        "objectives_svg": objectives_attainment_svg(objectives.data["objectives"])
+        if objectives and objectives.has_data
+        else "",
         "attendees": list(review.attendees.all()),
-        "decisions": selectors.decisions_with_actions(review),
+        # Signed minutes read as they were signed, whatever became of the actions since.
+        "decisions": selectors.decisions_with_actions(review, as_signed=True),
         "addenda": list(review.addenda.all()),
     }
 
@@ -238,6 +245,10 @@ def review_prepare(request: HttpRequest, org_slug: str, number: int) -> HttpResp
 
 @require_POST
 def input_comment(request: HttpRequest, org_slug: str, number: int, key: str) -> HttpResponse:
+    # The role first: a contributor's POST was told "this page is out of date" (its missing
+    # version checked before the service's role rule) instead of 403.
+    if not _organiser(request):
+        raise PermissionDenied("Only the quality team and top management record reviews.")
     review = _review(request, number)
     review_input = get_object_or_404(review.inputs.all(), key=key)
     form = CommentaryForm(request.POST, record=review_input)

@@ -11,7 +11,11 @@
   function show(status) {
     panel.querySelectorAll("[data-field]").forEach(function (node) {
       var value = status[node.dataset.field];
-      if (value !== undefined) { node.textContent = value; }
+      if (value !== undefined) {
+        node.textContent = value;
+        // A notice that has nothing to say (an import moving again) is not drawn at all.
+        if (node.hasAttribute("data-hide-empty")) { node.classList.toggle("d-none", !value); }
+      }
     });
     if (bar) { bar.value = status.percent; bar.textContent = status.percent + "%"; }
   }

@@ -54,3 +54,23 @@ def test_the_demo_has_a_kept_plan_read_announcements_and_activities_and_seeding_
     counts = [m.objects.count() for m in MODELS] + [Action.objects.count()]
     seed_demo()
     assert [m.objects.count() for m in MODELS] + [Action.objects.count()] == counts
+
+
+def test_a_worker_starting_after_the_demo_e_mails_no_announcement_of_past_months(
+    django_capture_on_commit_callbacks,
+):
+    """The worker's first start e-mailed every member the quarterly results of a year ago and
+    the policy announcement of two months ago (try-out finding): the demo's past announcements
+    were told on their day; only today's news is e-mailed."""
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks() as queued:
+        context = seed_demo()
+    for callback in queued:  # the worker starts and takes what was queued
+        callback()
+    subjects = [message.subject for message in mail.outbox]
+    assert not [s for s in subjects if "Quality results" in s or "policy version 2" in s]
+    todays = Announcement.objects.get(
+        organization=context.organization, published_at__date=context.today
+    )
+    assert any(todays.title in s for s in subjects)

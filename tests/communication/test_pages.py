@@ -15,6 +15,7 @@ from leadership.communication.models import (
     PlanOccurrence,
 )
 from qms.core.actions.models import Action
+from tests.page_forms import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -162,7 +163,9 @@ def test_a_plan_editor_adds_an_item_and_bad_input_changes_nothing(client, cast, 
     item = CommunicationPlanItem.objects.get()
     assert item.audience_roles == ["contributor"]
     assert (
-        client.post(page("plan-item-edit", item.pk), {**data, "topic": "Town halls"}).status_code
+        client.post(
+            page("plan-item-edit", item.pk), versioned(item, {**data, "topic": "Town halls"})
+        ).status_code
         == 302
     )
     item.refresh_from_db()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from qms.core.actions import services
 from qms.core.actions.models import Action
+from tests.api_writes import patch_as_read
 from tests.objectives.factories import make_objective
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +75,9 @@ def test_a_step_not_allowed_now_is_409_and_changes_nothing(api_client, cast, rai
     api_client.force_authenticate(cast.quinn)
     api_client.post(url("action-cancel", number=1), {"reason": "Duplicate"}, format="json")
     assert api_client.post(url("action-start", number=1)).status_code == 409
-    response = api_client.patch(url("action-detail", number=1), {"title": "x"}, format="json")
+    response = patch_as_read(
+        api_client, url("action-detail", number=1), {"title": "x"}, format="json"
+    )
     assert response.status_code == 409
     assert Action.objects.get().title == "Recalibrate the CMM"
 
@@ -85,7 +88,9 @@ def test_roles_and_people_not_allowed_get_403(api_client, cast, members, raise_a
     assert api_client.get(url("action-list")).status_code == 200
     assert api_client.post(url("action-list"), payload(members), format="json").status_code == 403
     assert (
-        api_client.patch(url("action-detail", number=1), {"title": "x"}, format="json").status_code
+        patch_as_read(
+            api_client, url("action-detail", number=1), {"title": "x"}, format="json"
+        ).status_code
         == 403
     )
     api_client.force_authenticate(cast.carl)
@@ -178,8 +183,8 @@ def test_bad_input_on_each_step_is_400(api_client, cast, members, raise_action):
     api_client.force_authenticate(cast.quinn)
     response = api_client.post(url("action-cancel", number=1), {}, format="json")
     assert response.status_code == 400 and "required" in response.json()["reason"][0]
-    response = api_client.patch(
-        url("action-detail", number=1), {"due_date": "31/12/2026"}, format="json"
+    response = patch_as_read(
+        api_client, url("action-detail", number=1), {"due_date": "31/12/2026"}, format="json"
     )
     assert response.status_code == 400
     services.action_close(action=Action.objects.get(), actor=members["carl"], note="Done.")
@@ -197,7 +202,8 @@ def test_bad_input_on_each_step_is_400(api_client, cast, members, raise_action):
 def test_partial_update_changes_only_what_is_sent(api_client, cast, members, raise_action):
     raise_action()
     api_client.force_authenticate(cast.alice)
-    response = api_client.patch(
+    response = patch_as_read(
+        api_client,
         url("action-detail", number=1),
         {"due_date": in_days(60), "reason": "Supplier slipped"},
         format="json",

@@ -14,6 +14,7 @@ from objectives.models import QualityObjective
 from qms.core.actions import services
 from qms.core.actions.models import Action
 from tests.objectives.factories import make_objective
+from tests.page_forms import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -305,11 +306,13 @@ def test_another_organisations_objective_as_source_answers_404(client, cast, mem
 
 
 def test_editing_records_the_reason(client, cast, members, raise_action):
-    raise_action()
+    action = raise_action()
     client.force_login(cast.quinn)
     response = client.post(
         url("action-edit", number=1),
-        _form(members, title="Recalibrate both CMMs", reason="Second machine found"),
+        versioned(
+            action, _form(members, title="Recalibrate both CMMs", reason="Second machine found")
+        ),
     )
     assert response.status_code == 302
     assert Action.objects.get().title == "Recalibrate both CMMs"

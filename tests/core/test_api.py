@@ -113,6 +113,7 @@ def test_the_schema_documents_the_errors_an_endpoint_answers():
         "409",
         "412",
         "415",
+        "428",
     }
     assert set(detail["get"]["responses"]) == {"200", "401", "403", "404"}
     listing = paths["/api/v1/organizations/{org_slug}/risks/"]["get"]["responses"]

@@ -187,7 +187,10 @@ def test_default_schedules_include_reminders_and_digest():
 
 def test_send_reminders_command_runs_the_rules_for_one_organisation(overdue_action, capsys):
     call_command("send_reminders", "--org", "acme-test", "--today", "2026-11-12")
-    assert "2 notification(s) created, 2 e-mailed" in capsys.readouterr().out
+    assert (
+        "2 notifications created; 2 e-mails sent, earlier ones waiting included; 0 e-mails failed."
+        in (capsys.readouterr().out)
+    )
     call_command("send_reminders", "--today", "2026-11-12")
     assert Notification.objects.count() == 2
 
@@ -254,3 +257,19 @@ def test_another_app_adds_a_rule_with_one_function(cast, members, monkeypatch):
     ]
     assert notes[0].kind_label == "Management review coming up"
     assert len(mail.outbox) == 2
+
+
+def test_an_escalation_says_its_kind_once_in_the_list_and_in_the_email(
+    overdue_action, client, members
+):
+    """The list wrote "Escalation | Escalation: ACT-0001 …": a badge and a title prefix both
+    said it. The title is the news, the badge says it cannot wait, the kind is named once."""
+    services.reminders_run(today=TODAY)
+    escalation = next(m for m in mail.outbox if m.to == ["alice@example.test"])
+    assert escalation.subject == "ACT-0001 is 9 days overdue: Recalibrate the CMM"
+    assert escalation.body.rstrip().endswith(": Overdue action escalated. Always delivered.")
+    client.force_login(members["alice"].user)
+    page = client.get("/o/acme-test/notifications/").content.decode()
+    assert "Escalation" not in page.split('<ul class="list-group')[1]
+    assert page.count("Overdue action escalated") == 1
+    assert '<span class="badge text-bg-danger me-1">Urgent</span>' in page

@@ -54,3 +54,69 @@ def test_the_demo_logins_can_be_printed_last_without_seeding_again(db):
     call_command("seed_demo", "--logins-only", stdout=out)
     assert "executive" in out.getvalue() and "demo1234" in out.getvalue()
     assert not Organization.objects.exists()
+
+
+def test_make_demo_prints_the_logins_once_after_the_processes_have_started(db):
+    """The logins were printed twice: by the seeding and again at the end; then the web
+    server's and the worker's start-up output pushed them off the screen (issue 21). The
+    seeding prints none; Procfile.demo prints them once the web server answers."""
+    import pathlib
+    import re
+    import shlex
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", "--no-logins", stdout=out)
+    assert "Demo organisation ready" in out.getvalue()
+    assert "demo1234" not in out.getvalue()
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    recipe = re.search(r"^demo: install\n((?:\t.*\n)+)", (root / "Makefile").read_text(), re.M)
+    seeding = [line for line in recipe.group(1).splitlines() if "seed_demo" in line]
+    assert seeding and all("--no-logins" in line for line in seeding)
+    assert "honcho -f Procfile.demo" in recipe.group(1).splitlines()[-1]
+    processes = dict(
+        line.split(":", 1) for line in (root / "Procfile.demo").read_text().splitlines()
+        if line and not line.startswith("#")
+    )  # fmt: skip
+    banner = shlex.split(processes["banner"])
+    assert "--logins-only" in banner and "--when-ready" in banner
+    # It stays up after printing: honcho stops every process when one of them ends.
+    assert processes["banner"].rstrip().endswith("exec sleep infinity")
+    # The worker's start-up banner and a line per heartbeat would push the logins off again.
+    assert "--quiet" in processes["worker"] and "--loglevel=WARNING" in processes["worker"]
+
+
+def test_the_banner_waits_for_the_web_server_then_says_where_to_go_and_where_the_mail_is(
+    live_server, settings, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    settings.EMAIL_BACKEND = "qms.core.mail_files.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
+    out = StringIO()
+    call_command("seed_demo", "--logins-only", "--when-ready", live_server.url + "/", stdout=out)
+    text = out.getvalue()
+    assert f"The demo is running: open {live_server.url}/" in text
+    assert "executive" in text and "demo1234" in text
+    assert f"written to {tmp_path / 'mail'}/, one file each" in text
+    assert text.index("The demo is running") < text.index("demo1234")
+
+
+def test_the_banner_says_so_when_the_web_server_never_answers(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    # Port 9 (discard): nothing listens there on a test machine.
+    call_command(
+        "seed_demo", "--logins-only", "--when-ready", "http://127.0.0.1:9/", "--wait", "0",
+        stdout=out,
+    )  # fmt: skip
+    assert "has not answered at http://127.0.0.1:9/" in out.getvalue()
+    assert "demo1234" in out.getvalue()

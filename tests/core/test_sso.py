@@ -139,6 +139,18 @@ def test_start_up_stops_on_an_auditor_default_role_without_a_usable_period():
     assert "OIDC_AUDITOR_ACCESS_DAYS is 0" in result.stderr
 
 
+def test_start_up_names_a_setting_that_is_not_a_whole_number():
+    """It stopped with a bare ValueError traceback that did not say which setting."""
+    from tests.subprocesses import manage, product_env
+
+    env = product_env(DEBUG="True", OIDC_AUDITOR_ACCESS_DAYS="abc")
+    result = manage(["check"], env, timeout=120)
+    assert result.returncode != 0
+    assert (
+        "OIDC_AUDITOR_ACCESS_DAYS must be a whole number, e.g. 30 (it is 'abc')." in result.stderr
+    )
+
+
 def test_executive_or_admin_can_never_be_the_default_role(client, cast, provider, settings):
     settings.OIDC_DEFAULT_ROLE = "executive"
     with pytest.raises(ImproperlyConfigured):

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from leadership.models import ContextIssue, Risk
 from qms.core.actions.models import Action
+from qms.core.concurrency import version_of
 from qms.core.models import Membership
 from qms.core.registers.definition import get_register
 from qms.core.registers.services import record_create
@@ -101,28 +102,80 @@ def test_a_context_issue_edit_on_an_old_version_is_refused(cast):
     assert issue.title == "Two new competitors"
 
 
-def test_a_made_up_version_is_refused_like_an_old_one(cast):
-    risk = _risk(cast)
+@pytest.mark.parametrize(
+    "made_up",
+    ["x" * 500, "0123456789abcdef0123", "another record's"],
+    ids=["garbage", "shaped-like-a-version", "another-records-version"],
+)
+def test_a_made_up_version_is_refused_saying_so_not_that_someone_changed_it(cast, made_up):
+    """Nobody changed the risk: "changed by … after you opened it" would be untrue. The page
+    says the form named a version the record never had, shows the current one, saves nothing."""
+    risk, other = _risk(cast), _risk(cast)
+    if made_up == "another record's":
+        made_up = version_of(other)
     url = reverse("registers:risks-edit", args=["acme-test", risk.pk])
     alice = _browser(cast.alice)
     seen = _open(alice, url)
-    response = alice.post(url, {**seen, "loaded_version": "x" * 500, "title": "Changed"})
-    _assert_refused(response, "Risk or opportunity RISK-001", "Quinn Test")
+    response = alice.post(url, {**seen, "loaded_version": made_up, "title": "Changed"})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "This form named a version Risk or opportunity RISK-001 never had" in page
+    assert "Your changes were not saved: here is the current version" in page
+    assert "was changed by" not in page and "after you opened it" not in page
     risk.refresh_from_db()
     assert risk.title == "Key supplier capacity"
+    assert risk.history.count() == 1
 
 
-def test_a_post_without_a_version_is_saved_as_before(cast):
-    """Scripts and pages opened before versions existed send none: not checked, as an API
-    update without If-Match."""
+def test_an_old_version_the_record_really_had_still_names_who_changed_it(cast):
     risk = _risk(cast)
     url = reverse("registers:risks-edit", args=["acme-test", risk.pk])
+    old = version_of(risk)
+    quinn = _browser(cast.quinn)
+    assert quinn.post(url, {**_open(quinn, url), "title": "Sole supplier"}).status_code == 302
+    assert quinn.post(url, {**_open(quinn, url), "impact": "5"}).status_code == 302
     alice = _browser(cast.alice)
+    refused = alice.post(url, {**_open(alice, url), "loaded_version": old, "title": "Mine"})
+    _assert_refused(refused, "Risk or opportunity RISK-001", "Quinn Test")
+
+
+@pytest.mark.parametrize("version", [None, ""], ids=["field left out", "field empty"])
+@pytest.mark.parametrize("kind", ["risk", "objective"])
+def test_an_edit_sent_without_its_version_is_refused_and_changes_nothing(cast, kind, version):
+    """A hand-made POST, a script or a tab opened before versions existed says nothing of what
+    it was opened on, so it could overwrite a colleague's change unseen: refused like a stale
+    edit (it was saved unchecked), and the page offers the current version to save again."""
+    if kind == "risk":
+        record = _risk(cast)
+        url = reverse("registers:risks-edit", args=["acme-test", record.pk])
+        name, field = "Risk or opportunity RISK-001", "title"
+    else:
+        record = make_objective(cast)
+        url = reverse("objectives:edit", args=["acme-test", record.code])
+        name, field = "Quality objective OBJ-01", "title"
+    before = getattr(record, field)
+    alice = _browser(cast.adam if kind == "objective" else cast.alice)
     seen = _open(alice, url)
-    del seen["loaded_version"]
-    assert alice.post(url, {**seen, "title": "Changed"}).status_code == 302
-    risk.refresh_from_db()
-    assert risk.title == "Changed"
+    if version is None:
+        del seen["loaded_version"]
+    else:
+        seen["loaded_version"] = [version]
+
+    refused = alice.post(url, {**seen, field: "Changed without a version"})
+
+    assert refused.status_code == 409
+    page = refused.content.decode()
+    assert f"This form did not say which version of {name} it was editing" in page
+    assert "was changed by" not in page and "after you opened it" not in page
+    assert "Your changes were not saved: here is the current version" in page
+    record.refresh_from_db()
+    assert getattr(record, field) == before
+    # The page it answers carries the version: sent again, the change is saved.
+    again = edit_form(page)
+    assert again["loaded_version"] != [""]
+    assert alice.post(url, {**again, field: "Changed with a version"}).status_code == 302
+    record.refresh_from_db()
+    assert getattr(record, field) == "Changed with a version"
 
 
 def test_the_second_of_two_objective_edits_is_refused_and_the_first_is_kept(cast):

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +127,21 @@ def test_auditor_with_current_access_reads_the_organisation(client, cast):
     assert client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"})).status_code == 200
 
 
-def test_deactivated_membership_is_treated_as_no_membership(client, cast):
+def test_deactivated_membership_is_refused_with_a_sentence(client, cast):
+    """The member knew the organisation: they are told their membership ended (issue 22),
+    where a stranger still gets 404."""
+    from qms.core.models import Membership
+
+    Membership.objects.filter(user=cast.carl).update(is_active=False, deactivated_at=timezone.now())
+    client.force_login(cast.carl)
+    page = client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"}))
+    assert page.status_code == 403
+    assert "Your membership of Acme Test Ltd has been ended by its administrator" in (
+        page.content.decode()
+    )
+
+
+def test_membership_waiting_for_a_role_is_treated_as_no_membership(client, cast):
     from qms.core.models import Membership
 
     Membership.objects.filter(user=cast.carl).update(is_active=False)
@@ -139,3 +154,94 @@ def test_org_switcher_lists_only_the_users_organisations(client, cast):
     html = client.get(reverse("core:org-home", kwargs={"org_slug": "acme-test"})).content.decode()
     assert "Acme Test Ltd" in html
     assert "Beta Rival" not in html
+
+
+def test_an_expired_auditor_asking_the_api_for_the_organisation_is_refused_and_logged(
+    api_client, cast
+):
+    api_client.force_authenticate(cast.eddie)
+    url = reverse("organization-detail", kwargs={"org_slug": "acme-test"})
+    response = api_client.get(url)
+    assert response.status_code == 403
+    assert "expired on" in response.json()["detail"]
+    assert _attempts(cast.eddie) == [("api", url, 403)]
+
+
+def test_the_api_lists_an_ended_membership_with_its_end_and_no_role(api_client, cast):
+    """As the page after sign-in does: the organisation, the day access ended, and no role to
+    act in (its pages and endpoints refuse)."""
+    from qms.core.models import Membership
+
+    ended = Membership.objects.get(user=cast.eddie).access_expires_on
+    api_client.force_authenticate(cast.eddie)
+    listed = api_client.get(reverse("organization-list")).json()["results"]
+    assert listed == [
+        {
+            "slug": "acme-test",
+            "name": "Acme Test Ltd",
+            "currency": listed[0]["currency"],
+            "my_role": None,
+            "access_ended_on": ended.isoformat(),
+        }
+    ]
+    api_client.force_authenticate(cast.audrey)
+    current = api_client.get(reverse("organization-list")).json()["results"]
+    assert [(o["my_role"], o["access_ended_on"]) for o in current] == [("auditor", None)]
+
+
+def test_the_access_expired_page_offers_other_organisations_only_to_who_has_some(client, cast):
+    from qms.core.models import Membership
+    from tests.factories import MembershipFactory
+
+    url = reverse("core:org-home", kwargs={"org_slug": "acme-test"})
+    client.force_login(cast.eddie)
+    page = client.get(url).content.decode()
+    assert "Access expired" in page and "other organisations" not in page
+    MembershipFactory(user=cast.eddie, organization=cast.org_b, role="contributor")
+    assert "Go to your other organisations" in client.get(url).content.decode()
+    # One whose access there ended too has still none to go to.
+    Membership.objects.filter(user=cast.eddie, organization=cast.org_b).update(is_active=False)
+    assert "other organisations" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize("who", ["expired auditor", "leaver"])
+def test_an_ended_membership_reads_the_same_in_the_api_whoever_ended_it(api_client, cast, who):
+    """An auditor past their last day and a member an administrator deactivated: both see the
+    organisation listed with the day their membership ended and no role, and every endpoint of
+    it refuses with a sentence saying why (a leaver's list was empty: fifth try-out)."""
+    import datetime
+
+    from qms.core.models import Membership
+
+    if who == "leaver":
+        user, ended = cast.carl, datetime.date(2026, 11, 20)
+        Membership.objects.filter(user=user).update(
+            is_active=False,
+            deactivated_at=datetime.datetime(2026, 11, 20, 15, 0, tzinfo=datetime.UTC),
+        )
+        says = "Your membership of Acme Test Ltd has been ended by its administrator (on 20"
+    else:
+        user = cast.eddie
+        ended = Membership.objects.get(user=user).access_expires_on
+        says = "Your access to Acme Test Ltd expired on"
+    api_client.force_authenticate(user)
+    listed = api_client.get(reverse("organization-list")).json()["results"]
+    assert [(o["slug"], o["my_role"], o["access_ended_on"]) for o in listed] == [
+        ("acme-test", None, ended.isoformat())
+    ]
+    for url in (
+        reverse("organization-detail", kwargs={"org_slug": "acme-test"}),
+        "/api/v1/organizations/acme-test/objectives/",
+        "/api/v1/organizations/acme-test/memberships/",
+    ):
+        response = api_client.get(url)
+        assert response.status_code == 403, url
+        assert response.json()["detail"].startswith(says), url
+
+
+def test_a_membership_waiting_for_its_first_role_is_not_listed_in_the_api(api_client, cast):
+    from qms.core.models import Membership
+
+    Membership.objects.filter(user=cast.carl).update(is_active=False, deactivated_at=None)
+    api_client.force_authenticate(cast.carl)
+    assert api_client.get(reverse("organization-list")).json()["results"] == []

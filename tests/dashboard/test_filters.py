@@ -7,8 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from objectives.models import Granularity, QualityObjective, UnitRollup
-from objectives.periods import month_end
+from objectives.models import QualityObjective
 from qms.core.models import OrgUnit
 from qms.core.roles import Role
 from qms.dashboard.filters import CUSTOM, LAST_12_MONTHS, THIS_QUARTER, period_for
@@ -61,29 +60,6 @@ def test_executive_filter_keeps_their_objectives_and_their_row(client, cast, mem
     assert [r[0] for r in _rows(response, "accountability")] == [olivia.display_name]
     # Her objectives lead the KPI trends.
     assert [s.objective.code for s in response.context["data"].kpi_series] == ["OBJ-02"]
-
-
-def test_rag_change_since_last_month_comes_from_the_unit_rollup(client, cast):
-    _objective(cast, "OBJ-01", "red")
-    _objective(cast, "OBJ-02", "red")
-    root = OrgUnit.objects.get(organization=cast.org_a, code="A")
-    today = timezone.localdate()
-    UnitRollup.objects.create(
-        organization=cast.org_a,
-        org_unit=root,
-        granularity=Granularity.MONTH,
-        period_end=month_end(today.replace(day=1) - datetime.timedelta(days=1)),
-        objectives=2,
-        green=1,
-        amber=0,
-        red=1,
-        no_data=0,
-        computed_at=timezone.now(),
-    )
-    client.force_login(cast.alice)
-    response = client.get(URL)
-    assert response.context["data"].rag_change == {"green": -1, "amber": 0, "red": 1, "no_data": 0}
-    assert "1 more off track than a month ago" in response.content.decode()
 
 
 def test_periods_give_their_dates():

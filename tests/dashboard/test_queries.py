@@ -51,7 +51,10 @@ def _add_objectives(template: QualityObjective, start: int, count: int) -> None:
     KpiRollup.objects.bulk_create(rollups)
 
 
-@pytest.mark.parametrize("query", ["", "?period=quarter&unit={unit}"])
+@pytest.mark.parametrize(
+    "query",
+    ["", "?period=quarter&unit={unit}", "?period=custom&start=2025-01-01&end=2025-12-31"],
+)
 def test_same_query_count_for_10_and_200_objectives(
     client, cast, django_assert_max_num_queries, query
 ):

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+from playwright.sync_api import expect
 
 from qms.core.models import Organization
 from qms.evidence import signing, verify
@@ -45,7 +46,7 @@ def test_an_auditor_exports_a_pack_and_verifies_it(page, live_server, demo, scre
     page.goto(f"{live_server.url}/o/acme/evidence/verify/")
     page.get_by_label("Evidence pack (.zip)").set_input_files(str(path))
     page.get_by_role("button", name="Verify").click()
-    assert "Every file is intact and the signature is valid." in page.content()
+    expect(page.locator("body")).to_contain_text("Every file is intact and the signature is valid.")
     assert page.get_by_text(f"signed by {acme.name}, key fingerprint {fingerprint}.").is_visible()
     screenshot("evidence-pack-verified")
 

@@ -16,7 +16,7 @@ def test_prepare_hold_decide_and_sign_off(page, live_server, demo, screenshot):
     sign_in(page, live_server, "quality", "demo1234")
     page.wait_for_url(f"{live_server.url}/o/acme/")
     page.get_by_role("link", name="Reviews", exact=True).click()
-    page.get_by_role("link", name="MR-003").click()
+    page.get_by_role("link", name="MR-007").click()
 
     page.get_by_role("button", name="Recompile the agenda").click()
     page.wait_for_selector("text=Agenda compiled from the data")

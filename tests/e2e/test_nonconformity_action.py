@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -36,7 +37,7 @@ def test_nonconformity_gets_a_corrective_action_closed_and_verified(
 
     # Attach a corrective action from its page: the source is filled in.
     page.get_by_role("link", name="Raise an action").click()
-    assert "Burr on bracket edge" in page.content()
+    expect(page.locator("body")).to_contain_text("Burr on bracket edge")
     page.get_by_label("Title").fill("Add a deburring step to the bracket routing")
     page.get_by_label("Owner").select_option(label="Carla Diaz, Production Supervisor")
     page.get_by_label("Accountable executive").select_option(

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -41,18 +42,19 @@ def test_training_is_recorded_attended_evaluated_and_closes_a_gap(
     page.locator("#id_held_on").fill(timezone.localdate().isoformat())
     page.get_by_label("Duration (hours)").fill("3")
     page.get_by_role("button", name="Save").click()
-    assert "Training recorded." in page.content()
+    expect(page.locator("body")).to_contain_text("Training recorded.")
 
     page.get_by_label("Carla Diaz").check()
     page.get_by_role("button", name="Save the register").click()
-    assert "Register saved: 1 attended." in page.content()
+    expect(page.locator("body")).to_contain_text("Register saved: 1 attended.")
 
     evaluation = page.get_by_role("form", name="Evaluate Carla Diaz")
     evaluation.get_by_label("Result").select_option("effective")
     evaluation.get_by_label("Method").select_option("test")
     evaluation.get_by_label("Note").fill("Passed the gauge R&R test")
     evaluation.get_by_role("button", name="Save evaluation").click()
-    assert re.search(r"Evaluation saved\. Carla Diaz.s competence record updated\.", page.content())
+    saved = re.compile(r"Evaluation saved\. Carla Diaz.s competence record updated\.")
+    expect(page.locator("body")).to_contain_text(saved)
     screenshot("training-evaluated")
 
     page.goto(matrix_url)

@@ -10,6 +10,7 @@ from leadership.engagement.models import Suggestion, SuggestionStatus
 from leadership.engagement.services import suggestions as services
 from qms.core.actions.models import Action
 from qms.core.models import Membership
+from tests.api_writes import patch_as_read
 from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
@@ -121,8 +122,8 @@ def test_statements_are_edited_by_quality_managers_only(api_client, cast):
     assert api_client.post(endpoint, {"text": ""}, format="json").status_code == 400
     created = api_client.post(endpoint, {"text": "I know our objectives."}, format="json")
     assert created.status_code == 201
-    patched = api_client.patch(
-        f"{endpoint}{created.json()['id']}/", {"is_active": False}, format="json"
+    patched = patch_as_read(
+        api_client, f"{endpoint}{created.json()['id']}/", {"is_active": False}, format="json"
     )
     assert patched.status_code == 200 and patched.json()["is_active"] is False
 

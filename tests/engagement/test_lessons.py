@@ -12,6 +12,7 @@ from objectives.models import QualityObjective
 from reviews.models import Nonconformity
 from tests.objectives.factories import make_objective
 from tests.objectives.test_pages import form_data
+from tests.page_forms import versioned
 from tests.reviews.factories import make_nc
 
 pytestmark = pytest.mark.django_db
@@ -34,13 +35,13 @@ def test_closing_a_nonconformity_asks_for_the_lesson_learned(client, cast):
     nc = make_nc(cast)
     client.force_login(cast.quinn)
     # The page's form always sends the field, empty when nothing was written.
-    response = client.post(nc_edit(nc.pk), {**NC_CLOSE, "lesson_learned": "  "})
+    response = client.post(nc_edit(nc.pk), versioned(nc, {**NC_CLOSE, "lesson_learned": "  "}))
     assert response.status_code == 400
     assert "Say what was learned before closing the nonconformity." in response.content.decode()
     nc.refresh_from_db()
     assert nc.status == "open"
     response = client.post(
-        nc_edit(nc.pk), {**NC_CLOSE, "lesson_learned": "Deburr before goods-out."}
+        nc_edit(nc.pk), versioned(nc, {**NC_CLOSE, "lesson_learned": "Deburr before goods-out."})
     )
     assert response.status_code == 302
     nc.refresh_from_db()
@@ -59,12 +60,14 @@ def test_closing_an_objective_as_missed_asks_for_the_lesson_learned(client, cast
         amber_threshold="92",
         red_threshold="88",
     )
-    response = client.post(edit, data)
+    response = client.post(edit, versioned(objective, data))
     assert response.status_code == 400
     assert "Say what was learned before closing it as missed." in response.content.decode()
     objective.refresh_from_db()
     assert objective.status == "active"
-    response = client.post(edit, {**data, "lesson_learned": "Plan supplier capacity early."})
+    response = client.post(
+        edit, versioned(objective, {**data, "lesson_learned": "Plan supplier capacity early."})
+    )
     assert response.status_code == 302
     objective.refresh_from_db()
     assert (objective.status, objective.lesson_learned) == (

@@ -19,6 +19,7 @@ from qms.core.actions.models import Action
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership
 from qms.core.notifications.models import Notification
+from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -91,10 +92,46 @@ def test_an_anonymous_suggestion_never_shows_its_submitter_to_anyone_else(
         assert body.json()["is_mine"] is False
     # The audit trail names nobody for its creation and does not hold the submitter at all.
     history = audit.record_history(suggestion)
-    assert [entry.who for entry in history] == ["system"]
+    assert [entry.who for entry in history] == ["Anonymous"]
     assert not hasattr(suggestion.history.model, "submitted_by_id")
     trail = audit.organization_trail(cast.org_a.pk)
     assert all(e.who != "Carl Test" for e in trail if e.model_label == "suggestion")
+
+
+def test_an_anonymous_suggestions_history_says_the_day_it_was_made_not_a_time(
+    client, cast, members
+):
+    suggestion = submit(members["carl"], title="Fewer meetings", is_anonymous=True)
+    services.suggestion_decline(
+        suggestion=suggestion, actor=members["quinn"], reason="We already meet weekly."
+    )
+    client.force_login(cast.quinn)
+    day = timezone.localdate().strftime("%-d %b %Y")
+    detail = client.get(url("suggestion", suggestion.pk)).content.decode()
+    created = re.search(r"Anonymous</strong> created this suggestion · <time[^>]*>([^<]*)<", detail)
+    assert created and created.group(1) == day
+    trail = client.get(reverse("core:audit-trail", args=["acme-test"])).content.decode()
+    created = re.search(r"<td><time[^>]*>([^<]*)</time></td>\s*<td>Anonymous</td>", trail)
+    assert created and created.group(1) == day
+    # The quality manager's decision keeps its real time and their name.
+    decided = re.search(r"<td><time[^>]*>([^<]*)</time></td>\s*<td>Quinn[^<]*</td>", trail)
+    assert decided and re.search(r", \d\d:\d\d$", decided.group(1))
+
+
+def test_a_signed_suggestion_is_dated_to_the_day_too_so_it_times_no_anonymous_neighbour(
+    cast, members
+):
+    """S-1 signed at 10:31, S-2 anonymous, S-3 signed at 10:38: with the signed ones timed to
+    the second, S-2 was made between 10:31 and 10:38."""
+    before = submit(members["carl"], title="Signed before")
+    anonymous = submit(members["carl"], title="Anonymous", is_anonymous=True)
+    after = submit(members["quinn"], title="Signed after")
+    for suggestion in (before, anonymous, after):
+        suggestion.refresh_from_db()
+        version = suggestion.history.earliest("history_date")
+        for moment in (suggestion.submitted_at, suggestion.created_at, version.history_date):
+            assert _midnight(moment), (suggestion.title, moment)
+    assert before.submitted_by.user == cast.carl  # signed ones still name their author
 
 
 def _midnight(moment):
@@ -250,15 +287,64 @@ def test_an_anonymous_suggestion_cannot_name_a_unit_of_fewer_than_five_people(
     assert (
         client.post(url("suggestion-new"), {"title": "Y", "is_anonymous": "on"}).status_code == 302
     )
-    # A fifth person in Plant One's subtree (an inactive member does not count) opens it.
-    Membership.objects.filter(pk=members["audrey"].pk).update(org_unit=units["A1"])
-    Membership.objects.filter(pk=members["eddie"].pk).update(org_unit=units["A1"], is_active=False)
+    # A fifth person who could write in Plant One's subtree (an inactive member does not
+    # count) opens it.
+    Membership.objects.filter(pk=members["adam"].pk).update(org_unit=units["A1"])
+    Membership.objects.filter(pk=members["alice"].pk).update(org_unit=units["A1"])
+    fifth = MembershipFactory(
+        organization=cast.org_a, role="contributor", org_unit=units["A1"], is_active=False
+    )
     with pytest.raises(ValidationError):
         submit(members["carl"], org_unit=units["A1"], is_anonymous=True)
-    Membership.objects.filter(pk=members["eddie"].pk).update(is_active=True)
-    Membership.objects.filter(pk=members["adam"].pk).update(org_unit=units["A1"])
+    Membership.objects.filter(pk=fifth.pk).update(is_active=True)
     assert submit(members["carl"], org_unit=units["A1"], is_anonymous=True).org_unit == units["A1"]
     assert submit(members["carl"], org_unit=units["A"], is_anonymous=True).org_unit == units["A"]
+
+
+def test_only_current_members_who_may_suggest_count_towards_the_five(
+    client, api_client, cast, members, units
+):
+    """Four people who can write a suggestion, plus auditors (who cannot) and a contributor
+    whose access has ended, are still four who could have written it: the form says the unit
+    is too small, and neither the form, the service nor the API stores it with the unit."""
+    for name in ("carl", "quinn", "alice", "adam", "audrey", "eddie"):
+        Membership.objects.filter(pk=members[name].pk).update(org_unit=units["A1"])
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    MembershipFactory(
+        organization=cast.org_a,
+        role="contributor",
+        org_unit=units["A1"],
+        access_expires_on=yesterday,
+    )
+    MembershipFactory(
+        organization=cast.org_a,
+        role="auditor",
+        org_unit=units["A1"],
+        access_expires_on=yesterday + datetime.timedelta(days=30),
+    )
+    client.force_login(cast.carl)
+    form = client.get(url("suggestion-new")).content.decode()
+    assert "Plant One (too small to name when anonymous)" in form
+    response = client.post(
+        url("suggestion-new"), {"title": "X", "org_unit": units["A1"].pk, "is_anonymous": "on"}
+    )
+    assert response.status_code == 400
+    assert "Fewer than 5 people work in Plant One" in response.content.decode()
+    with pytest.raises(ValidationError):
+        submit(members["carl"], org_unit=units["A1"], is_anonymous=True)
+    api_client.force_authenticate(cast.carl)
+    answer = api_client.post(
+        "/api/v1/organizations/acme-test/suggestions/",
+        {"title": "X", "org_unit": units["A1"].pk, "is_anonymous": True},
+        format="json",
+    )
+    assert answer.status_code == 400, answer.content
+    assert "Fewer than 5 people work in Plant One" in str(answer.json())
+    assert not Suggestion.objects.exists()
+    # A fifth person who can write makes it a group.
+    MembershipFactory(organization=cast.org_a, role="contributor", org_unit=units["A1"])
+    assert "Plant One (too small" not in client.get(url("suggestion-new")).content.decode()
+    assert submit(members["carl"], org_unit=units["A1"], is_anonymous=True).org_unit == units["A1"]
 
 
 def test_the_api_gives_the_receipt_once_and_only_the_day_of_an_anonymous_suggestion(
@@ -506,6 +592,8 @@ def test_the_upgrade_unlinks_anonymous_suggestions_made_before_it(cast, members)
             if connection.vendor == "sqlite":
                 cursor.execute("PRAGMA ignore_check_constraints = OFF")
     suggestion.history.update(submitted_at=when, history_date=when, created_at=when)
+    # A signed one as it was stored before it too was dated to the day (migration 0004).
+    Suggestion.objects.filter(pk=signed.pk).update(submitted_at=when)
     Notification.objects.create(
         organization=cast.org_a,
         recipient=members["carl"],
@@ -523,6 +611,12 @@ def test_the_upgrade_unlinks_anonymous_suggestions_made_before_it(cast, members)
     assert not Notification.objects.exists()
     signed.refresh_from_db()
     assert signed.submitted_by == members["carl"] and signed.submitted_at == when
+    # The next upgrade dates signed ones to the day too, and keeps who made them.
+    import_module(
+        "leadership.engagement.migrations.0004_suggestions_dated_to_the_day"
+    ).date_signed_suggestions_to_the_day(apps, None)
+    signed.refresh_from_db()
+    assert signed.submitted_by == members["carl"] and _midnight(signed.submitted_at)
 
 
 def test_the_triage_decisions_are_drawn_as_radio_buttons(client, cast, members):
@@ -533,3 +627,29 @@ def test_the_triage_decisions_are_drawn_as_radio_buttons(client, cast, members):
     radios = re.findall(r'<input type="radio"[^>]*>', page)
     assert len(radios) == 4
     assert all("form-check-input" in r and "form-control" not in r for r in radios)
+
+
+def test_the_packs_audit_trail_says_anonymous_as_the_trail_page_does(cast, members, tmp_path):
+    """The pack's audit-trail.csv named an anonymous suggestion's creator "system", which reads
+    as automatic (sixth issue-20 try-out); it says "Anonymous", and the quality manager's
+    later decision keeps their name."""
+    import csv
+    import io
+    import zipfile
+
+    from qms.evidence import builder
+    from qms.evidence.sections import Scope
+
+    suggestion = submit(members["carl"], title="Fewer meetings", is_anonymous=True)
+    services.suggestion_decline(
+        suggestion=suggestion, actor=members["quinn"], reason="We already meet weekly."
+    )
+    today = timezone.localdate()
+    scope = Scope(cast.org_a, None, today - datetime.timedelta(days=1), today)
+    built = builder.build(scope, tmp_path / "p.zip", created_by="T")
+    with zipfile.ZipFile(built.path) as archive:
+        text = archive.read("audit-trail/audit-trail.csv").decode("utf-8-sig")
+    rows = [
+        r for r in csv.reader(io.StringIO(text)) if r[1:3] == ["Suggestion", str(suggestion.pk)]
+    ]
+    assert [(r[3], r[4]) for r in rows] == [("created", "Anonymous"), ("changed", "Quinn Test")]

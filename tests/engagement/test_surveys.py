@@ -415,6 +415,18 @@ def test_a_folded_comment_is_shown_under_the_parent_group_as_the_pages_say(
     assert "Comments of respondents in no shown group were deleted unread" not in text
 
 
+def test_the_survey_page_names_who_could_open_answers_instead_of_promising_nobody(
+    client, cast, survey_round
+):
+    """Whoever runs the server holds the sealing key: with the database too, they could open
+    an open round's answers. The page said "nobody, the database's administrators included"."""
+    client.force_login(cast.carl)
+    text = " ".join(client.get(url("survey")).content.decode().split())
+    assert "database's administrators included" not in text
+    assert "a copy of the database alone reveals none of them" in text
+    assert "the people who run the server hold the key that seals the answers" in text
+
+
 def test_a_comment_over_the_limit_says_how_long_it_is_not_that_a_statement_is_missing(
     client, cast, survey_round
 ):
@@ -453,6 +465,21 @@ def test_answering_through_the_api_returns_only_a_receipt(api_client, cast, surv
     assert bad.status_code in (400, 409)
     detail = api_client.get(f"{API}/survey-rounds/{survey_round.pk}/").json()
     assert detail["answered"] is True and "scores" not in json.dumps(detail)
+
+
+def test_the_api_says_how_long_a_comment_is_and_counts_a_line_break_as_one(
+    api_client, cast, survey_round
+):
+    scores = {q["key"]: 4 for q in survey_round.questions}
+    endpoint = f"{API}/survey-rounds/{survey_round.pk}/answer/"
+    api_client.force_authenticate(cast.carl)
+    response = api_client.post(endpoint, {"scores": scores, "comment": "é" * 2500}, format="json")
+    assert response.status_code == 400
+    assert response.json()["comment"] == ["Your comment is 2,500 characters; the limit is 2,000."]
+    assert not SealedAnswer.objects.exists() and not SurveyParticipation.objects.exists()
+    comment = "abc\r\n" * 499 + "abcd"  # 2,000 characters as typed, 2,499 as sent
+    response = api_client.post(endpoint, {"scores": scores, "comment": comment}, format="json")
+    assert response.status_code == 201 and SealedAnswer.objects.count() == 1
 
 
 def test_another_organisations_round_answers_404(api_client, cast, statements):

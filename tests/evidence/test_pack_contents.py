@@ -167,9 +167,25 @@ def test_a_pack_limited_to_a_unit_holds_the_audit_trail_of_that_unit_only(cast, 
             return [(row[1], row[2]) for row in _csv(archive, "audit-trail/audit-trail.csv")[1:]]
 
     everything = trail(None)
-    assert ("quality objective", str(top.pk)) in everything
-    assert ("quality objective", str(plant.pk)) in everything
+    assert ("Quality objective", str(top.pk)) in everything
+    assert ("Quality objective", str(plant.pk)) in everything
     limited = trail(units["A1"])
-    assert ("quality objective", str(plant.pk)) in limited
-    assert ("quality objective", str(top.pk)) not in limited
+    assert ("Quality objective", str(plant.pk)) in limited
+    assert ("Quality objective", str(top.pk)) not in limited
     assert {kind for kind, _ in limited} <= {kind for kind, _ in everything}
+
+
+def test_the_rollups_say_how_much_of_each_period_they_cover(cast, tmp_path):
+    """Found by the try-out: the pages say "3 of 12 months", the pack's CSV did not, so a year
+    with a quarter of its values read as a whole one."""
+    objective_with_values(cast)  # January to March 2025
+    built = _build(cast, tmp_path)
+    with zipfile.ZipFile(built.path) as archive:
+        rows = _csv(archive, "6.2-objectives/rollups.csv")
+    assert rows[0] == [
+        "Objective", "Granularity", "Period end", "Value", "Measurements", "Coverage", "Status"
+    ]  # fmt: skip
+    coverage = {(row[1], row[2]): row[5] for row in rows[1:]}
+    assert coverage[("Year", "2025-12-31")] == "3 of 12 months"
+    assert coverage[("Quarter", "2025-03-31")] == "complete"
+    assert coverage[("Month", "2025-01-31")] == "complete"

@@ -164,7 +164,7 @@ def test_the_progress_endpoint_answers_json(client, cast, django_capture_on_comm
     pack = EvidencePack.objects.get()
     status = client.get(reverse("evidence:pack-status", args=["acme-test", pack.uuid])).json()
     assert status == {"status": "Ready to download", "percent": 100, "step": "Ready",
-                      "done": True}  # fmt: skip
+                      "stalled": "", "done": True}  # fmt: skip
 
 
 def test_auditors_views_and_exports_are_logged_for_admins(

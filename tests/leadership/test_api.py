@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from leadership.models import PolicyVersion, ResourceAllocation
 from qms.core.models import Membership, OrgUnit
+from tests.api_writes import patch_as_read
 from tests.security.openapi import assert_documented
 
 pytestmark = pytest.mark.django_db
@@ -37,8 +38,8 @@ def test_draft_submit_approve_publish_acknowledge_through_the_api(api_client, ca
 
 def test_editing_an_approved_version_is_409_and_changes_nothing(api_client, cast, published):
     api_client.force_authenticate(cast.quinn)
-    response = api_client.patch(
-        url("policy-version-detail", number=1), {"text": "Changed"}, format="json"
+    response = patch_as_read(
+        api_client, url("policy-version-detail", number=1), {"text": "Changed"}, format="json"
     )
     assert response.status_code == 409
     assert "can no longer be edited" in response.json()["detail"]

@@ -8,7 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from leadership.models import ContextIssue, Risk
+from tests.api_writes import patch_as_read
 from tests.objectives.factories import make_objective
+from tests.page_forms import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -106,14 +108,17 @@ def test_executive_edits_a_risk_and_the_change_is_in_its_history(client, cast):
     client.force_login(cast.alice)
     response = client.post(
         reverse("registers:risks-edit", args=["acme-test", risk.pk]),
-        {
-            "title": "Key supplier capacity",
-            "kind": "risk",
-            "identified_on": "2026-01-10",
-            "likelihood": 5,
-            "impact": 4,
-            "status": "treating",
-        },
+        versioned(
+            risk,
+            {
+                "title": "Key supplier capacity",
+                "kind": "risk",
+                "identified_on": "2026-01-10",
+                "likelihood": 5,
+                "impact": 4,
+                "status": "treating",
+            },
+        ),
     )
     assert response.status_code == 302
     risk.refresh_from_db()
@@ -313,7 +318,10 @@ def test_api_roles_and_tenancy(api_client, cast):
     url = "/api/v1/organizations/acme-test/risks/"
     api_client.force_authenticate(cast.audrey)
     assert api_client.get(url).status_code == 200
-    assert api_client.patch(f"{url}{risk.pk}/", {"title": "X"}, format="json").status_code == 403
+    assert (
+        patch_as_read(api_client, f"{url}{risk.pk}/", {"title": "X"}, format="json").status_code
+        == 403
+    )
     api_client.force_authenticate(cast.carl)
     assert api_client.post(url, {"title": "X"}, format="json").status_code == 403
     api_client.force_authenticate(cast.bob)

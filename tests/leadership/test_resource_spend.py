@@ -152,7 +152,7 @@ def test_spend_beyond_the_approved_amount_without_a_reason_is_refused_and_change
     response = client.post(page(mostly_spent), {**SPEND, "amount": "300"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "This brings spend to 1,100.00 GBP, beyond the 1,000.00 GBP approved" in html
+    assert "This brings spend to 1,100 GBP, beyond the 1,000 GBP approved" in html
     assert 'value="300"' in html  # what was typed stays in the form
     assert mostly_spent.spends.count() == 1
     assert not _overspent_notifications().exists()
@@ -165,7 +165,7 @@ def test_the_api_refuses_it_too_with_the_field_named(api_client, people, mostly_
     body = {**SPEND, "amount": "300", "over_reason": "   "}
     response = api_client.post(api(mostly_spent), body, format="json")
     assert response.status_code == 400
-    assert "beyond the 1,000.00 GBP approved" in response.json()["over_reason"][0]
+    assert "beyond the 1,000 GBP approved" in response.json()["over_reason"][0]
     assert mostly_spent.spends.count() == 1
 
 
@@ -180,7 +180,7 @@ def test_spend_beyond_the_approved_amount_with_a_reason_is_recorded_flagged_and_
     assert spend.over_reason == "Supplier raised prices"
     (told,) = _overspent_notifications()
     assert told.recipient == people["alice"]  # the executive who approved it
-    assert "1,100.00 GBP of the 1,000.00 GBP you approved" in told.body
+    assert "1,100 GBP of the 1,000 GBP you approved" in told.body
     assert "Supplier raised prices" in told.body
     assert told.url == page(mostly_spent, "resource-detail")
     detail = client.get(page(mostly_spent, "resource-detail")).content.decode()

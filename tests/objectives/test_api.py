@@ -30,7 +30,7 @@ def test_executive_reads_objectives_with_status(api_client, cast, objective):
     assert [o["code"] for o in data["results"]] == ["OBJ-07"]
     assert data["results"][0]["current_status"] == "no_data"
     detail = api_client.get(url("objective-detail", code="OBJ-07")).json()
-    assert detail["target"] == "95.000000"
+    assert detail["target"] == "95"
 
 
 def test_another_organisations_objectives_are_invisible(api_client, cast, objective):
@@ -88,7 +88,10 @@ def test_foreign_unit_or_owner_is_a_400_that_reveals_nothing(api_client, cast):
     )
     assert response.status_code == 400
     body = response.json()
-    assert "does not exist" in body["org_unit"][0] and "does not exist" in body["owner"][0]
+    # Said as for an id that exists nowhere: the other organisation is not named.
+    assert body["org_unit"] == [f"No unit {foreign_unit} in this organisation."]
+    assert body["owner"] == [f"No member {bob} in this organisation."]
+    assert cast.org_b.name not in response.content.decode()
     assert not QualityObjective.objects.exists()
 
 
@@ -127,7 +130,12 @@ def test_owner_posts_a_value_and_a_correction(api_client, cast, objective):
     body = {"objective": "OBJ-07", "period_end": "2025-03-31", "value": "92.5"}
     assert api_client.post(url("measurement-list"), body, format="json").status_code == 201
     body.update(value="93.0", reason="Late delivery recount")
-    assert api_client.post(url("measurement-list"), body, format="json").status_code == 200
+    # Without naming the value it corrects, a different value is refused (409).
+    assert api_client.post(url("measurement-list"), body, format="json").status_code == 409
+    m = Measurement.objects.get(objective=objective, period_end=datetime.date(2025, 3, 31))
+    etag = api_client.get(url("measurement-detail", pk=m.pk))["ETag"]
+    response = api_client.post(url("measurement-list"), body, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 200
     m = Measurement.objects.get(objective=objective, period_end=datetime.date(2025, 3, 31))
     assert m.value == Decimal("93.0") and m.source == "api"
     assert (

@@ -18,7 +18,11 @@ CASES = [
     # code, current value, target, other fields, expected attainment
     ("H-95", "90.25", "95", {}, 95.0),
     ("H-CAP", "500", "95", {}, 150.0),
-    ("H-ZERO-TARGET", "5", "0", {"amber_threshold": 0, "red_threshold": 0}, 0.0),
+    # A target of 0 has no percentages: met is 100 %, missed has none (said in words).
+    ("H-ZERO-TARGET", "5", "0", {"amber_threshold": 0, "red_threshold": 0}, 100.0),
+    ("L-ZERO-TARGET-MET", "0", "0", LOWER, 100.0),
+    ("L-ZERO-TARGET-MISSED", "1", "0", LOWER, None),
+    ("B-ZERO-TARGET-MISSED", "0.5", "0", BAND, None),
     ("H-INT", "95", "100", {}, 95.0),  # SQLite would divide these as integers
     ("L-50", "4", "2", LOWER, 50.0),
     ("L-ZERO-VALUE", "0", "2", LOWER, 150.0),
@@ -39,17 +43,29 @@ def _objective(cast, code, value=None, status="no_data", **fields):
 
 def test_the_database_computes_the_same_attainment_as_the_charts(cast):
     for code, value, target, fields, _ in CASES:
-        _objective(cast, code, value, target=Decimal(target), **fields)
+        status = "green" if value is not None else "no_data"
+        _objective(cast, code, value, status, target=Decimal(target), **fields)
     found = dict(
         QualityObjective.objects.annotate(a=attainment_expression()).values_list("code", "a")
     )
     for code, value, target, fields, expected in CASES:
         row = {"value": value, "target": target, "direction": fields.get("direction", "higher")}
+        row["status"] = "green" if value is not None else "no_data"
         python = attainment(row)
         assert python == pytest.approx(expected) if expected is not None else python is None
         assert (
             found[code] == pytest.approx(expected) if expected is not None else found[code] is None
         )
+
+
+def test_a_stale_value_with_no_data_draws_no_bar_anywhere(cast):
+    # OBJ-13's latest value (July) is 101 % of target, but August to October are missing: its
+    # status is "no data" and no chart may draw a 101 % bar for it.
+    _objective(cast, "STALE", "101", "no_data", target=Decimal("100"))
+    row = {"value": "101", "target": "100", "direction": "higher", "status": "no_data"}
+    assert attainment(row) is None
+    found = QualityObjective.objects.annotate(a=attainment_expression()).get(code="STALE")
+    assert found.a is None
 
 
 def test_worst_status_first_then_furthest_from_target_then_without_a_value(cast):

@@ -3,6 +3,7 @@ refused, and nobody sees another organisation's imports."""
 
 import datetime
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -131,7 +132,10 @@ def test_a_rejected_upload_lists_the_rows_to_fix(
     assert Measurement.objects.count() == 0
     html = client.get(response["Location"]).content.decode()
     assert "Nothing was imported. Fix these rows and upload the file again." in html
-    assert "Row 4: OBJ-99 is not an objective code of Acme Test Ltd." in html
+    # The row once, in its column (it read "4 | Row 4: ...").
+    assert re.search(
+        r'<th scope="row">4</th><td>OBJ-99 is not an objective code of Acme Test Ltd.</td>', html
+    )
 
 
 def test_the_form_refuses_other_file_types_and_renamed_files(client, cast):
@@ -189,6 +193,7 @@ def test_status_json_reports_progress(client, cast):
         "created_count": 0,
         "updated_count": 0,
         "error_count": 0,
+        "stalled": "",
         "done": False,
     }
     MeasurementImport.objects.filter(pk=job.pk).update(
@@ -239,3 +244,28 @@ def test_an_unexpected_error_fails_the_job_and_writes_nothing(client, cast, obje
     client.force_login(cast.quinn)
     html = client.get(url("import-detail", pk=job.pk)).content.decode()
     assert "Failed: nothing was imported" in html and "unexpected error" in html
+
+
+def test_an_import_that_stopped_moving_says_so_instead_of_showing_100_per_cent(client, cast):
+    """A worker killed while importing (Redis redelivers its task only after an hour) left
+    "Importing · 100 %" with nothing to say the work had stopped."""
+    now = timezone.now()
+    job = make_job(cast.org_a, cast.quinn, state=MeasurementImport.State.IMPORTING,
+                   total_rows=2250, processed_rows=2250)  # fmt: skip
+    client.force_login(cast.quinn)
+    MeasurementImport.objects.filter(pk=job.pk).update(
+        progressed_at=now - datetime.timedelta(minutes=2)
+    )
+    assert client.get(url("import-status", pk=job.pk)).json()["stalled"] == ""
+    page = client.get(url("import-detail", pk=job.pk)).content.decode()
+    assert "No progress since" not in page
+    moved = now - datetime.timedelta(minutes=12)
+    MeasurementImport.objects.filter(pk=job.pk).update(progressed_at=moved)
+    stalled = client.get(url("import-status", pk=job.pk)).json()["stalled"]
+    assert stalled.startswith(f"No progress since {timezone.localtime(moved):%H:%M}")
+    assert "Nothing has been imported yet" in stalled
+    page = " ".join(client.get(url("import-detail", pk=job.pk)).content.decode().split())
+    assert stalled in page
+    # A finished import never reads as stalled.
+    MeasurementImport.objects.filter(pk=job.pk).update(state=MeasurementImport.State.DONE)
+    assert client.get(url("import-status", pk=job.pk)).json()["stalled"] == ""

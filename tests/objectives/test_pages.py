@@ -7,10 +7,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from objectives.models import Measurement, QualityObjective
+from objectives.periods import (
+    latest_due_period_end,
+    month_end,
+    next_period_end,
+    previous_period_end,
+)
 from qms.core.models import Membership, OrgUnit
 from tests.objectives.factories import add_values, make_objective
+from tests.page_forms import log_kpi_value, versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +80,11 @@ def test_detail_shows_chart_data_values_and_forecast(client, cast, objective):
     assert response.status_code == 200
     assert 'id="objective-figure"' in html  # the figure for Plotly
     assert "93.0%" in html  # the values table
-    assert "At this rate" in html or "On track" in html
+    # Three values are too few for a trend: the page says so, and how many there are.
+    assert (
+        "Not enough data for a forecast yet: 3 monthly values, and a trend needs at least 6."
+        in html
+    )
 
 
 def test_detail_query_count_does_not_grow_with_values(client, cast, objective):
@@ -124,7 +136,7 @@ def test_owner_logs_a_value_and_sees_it(
 def test_correction_keeps_the_earlier_value_in_history(client, cast, objective):
     client.force_login(cast.quinn)
     client.post(url("log", code="OBJ-07"), {"period_end": "2026-10-31", "value": "94.5"})
-    client.post(url("log", code="OBJ-07"), {"period_end": "2026-10-31", "value": "95.0"})
+    log_kpi_value(client, "acme-test", "OBJ-07", {"period_end": "2026-10-31", "value": "95.0"})
     m = Measurement.objects.get(objective=objective, period_end=datetime.date(2026, 10, 31))
     assert m.value == Decimal("95.0")
     assert [h.value for h in m.history.order_by("history_date")] == [
@@ -139,8 +151,8 @@ def test_correction_keeps_the_earlier_value_in_history(client, cast, objective):
     [
         ({"period_end": "2026-10-31", "value": "abc"}, "Enter a number"),
         ({"period_end": "2026-10-31", "value": "101"}, "above 100"),
-        ({"period_end": "2026-10-15", "value": "90"}, "Select a valid choice"),
-        ({"period_end": "2026-10-31", "value": "9" * 30}, "Ensure that there are no more than"),
+        ({"period_end": "2026-10-15", "value": "90"}, "Choose one of the periods offered"),
+        ({"period_end": "2026-10-31", "value": "9" * 30}, "at most 18 digits before the decimal"),
     ],
 )
 def test_bad_value_is_refused_with_a_clear_error_and_nothing_saved(
@@ -271,7 +283,7 @@ def test_edit_is_recorded_with_before_and_after(client, cast, objective):
     )
     data["target"] = "97"
     data["amber_threshold"] = "93"
-    response = client.post(url("edit", code="OBJ-07"), data)
+    response = client.post(url("edit", code="OBJ-07"), versioned(objective, data))
     assert response.status_code == 302
     html = client.get(url("detail", code="OBJ-07")).content.decode()
     assert "Target" in html and "97" in html
@@ -311,3 +323,117 @@ def test_plan_step_with_foreign_responsible_is_refused(client, cast, objective):
     )
     assert response.status_code == 400
     assert not objective.plan_steps.exists()
+
+
+def test_a_new_objective_without_values_says_no_data_yet_not_off_track(client, cast):
+    today = timezone.localdate()
+    start = today.replace(day=1)
+    make_objective(
+        cast, code="OBJ-NEW", start_date=start, due_date=start.replace(year=start.year + 1)
+    )
+    client.force_login(cast.quinn)
+    html = client.get(url("detail", code="OBJ-NEW")).content.decode()
+    assert "off track" not in html.lower()
+    first = month_end(start)
+    assert (
+        f"No data yet: no value has been logged. The first, for {first:%B %Y}, is due by "
+        f"{first + datetime.timedelta(days=10):%-d %b %Y}." in html
+    )
+
+
+def test_an_objective_whose_due_value_is_missing_says_which_and_asks_for_an_action(
+    client, cast, objective
+):
+    # OBJ-07's latest value is March 2025: every month since is missing.
+    QualityObjective.objects.filter(pk=objective.pk).update(
+        current_status="no_data", current_period_end=datetime.date(2025, 3, 31)
+    )
+    due = latest_due_period_end("monthly", 10, timezone.localdate())
+    client.force_login(cast.quinn)
+    html = client.get(url("detail", code="OBJ-07")).content.decode()
+    months_missing = (due.year - 2025) * 12 + due.month - 3
+    sentence = (
+        f"No data: the value for {due:%B %Y} was due by "
+        f"{due + datetime.timedelta(days=10):%-d %b %Y} and is missing, with "
+        f"{months_missing - 1} more before it (none since March 2025)."
+    )
+    assert sentence in html
+    assert f"{sentence} There is no open action." in html
+    assert "This is off track" not in html
+
+
+def test_a_value_saved_before_the_status_is_recomputed_says_the_page_is_being_updated(client, cast):
+    """Found by the try-out: with the worker down, the page said "Off track, 83.5%" while its
+    own table showed the corrected 84.0%, and nothing said the status was behind."""
+    from objectives.rollups import recompute_objective
+
+    objective = make_objective(cast, code="OBJ-21")
+    add_values(objective, {"2026-09-30": "90"})
+    recompute_objective(objective.id)
+    client.force_login(cast.quinn)
+    url = reverse("objectives:detail", args=["acme-test", "OBJ-21"])
+    assert "Being updated" not in client.get(url).content.decode()
+    # A value saved after the status was worked out (its recompute still queued).
+    Measurement.objects.filter(objective=objective).update(
+        value=84, entered_at=timezone.now() + datetime.timedelta(seconds=5)
+    )
+    assert "Being updated: a value was saved at" in client.get(url).content.decode()
+    Measurement.objects.filter(objective=objective).update(entered_at=timezone.now())
+    recompute_objective(objective.id)  # the worker has run
+    assert "Being updated" not in client.get(url).content.decode()
+
+
+def test_an_absurd_value_in_the_log_form_gets_a_sentence(client, cast):
+    """Found by the try-out: 1e400 answered "Ensure that there are no more than 24 digits"."""
+    make_objective(cast, code="OBJ-22", owner=Membership.objects.get(user=cast.carl))
+    client.force_login(cast.carl)
+    period = month_end(timezone.localdate().replace(day=1) - datetime.timedelta(days=1))
+    url = reverse("objectives:log", args=["acme-test", "OBJ-22"])
+    for value, sentence in (
+        ("1e400", "Enter a value of at most 18 digits before the decimal point."),
+        ("1.1234567", "Enter a value with at most 6 decimal places."),
+        ("ninety", "Enter a number, e.g. 96.4"),
+    ):
+        page = client.post(url, {"period_end": period.isoformat(), "value": value})
+        assert page.status_code == 400 and sentence in page.content.decode(), value
+    assert not Measurement.objects.filter(objective__code="OBJ-22").exists()
+
+
+def test_a_value_logged_early_does_not_hide_an_overdue_one(client, cast):
+    """Issue 21: a value logged for a later period made the page stop saying that the value
+    of the period now due is missing."""
+    from objectives.rollups import recompute_objective
+
+    today = timezone.localdate()
+    due = latest_due_period_end("monthly", 10, today)
+    before, after = previous_period_end("monthly", due), next_period_end("monthly", due)
+    objective = make_objective(cast, code="OBJ-22", start_date=datetime.date(2024, 1, 1))
+    add_values(objective, {before: "95", after: "96"})
+    recompute_objective(objective.id)
+    client.force_login(cast.quinn)
+    html = client.get(url("detail", code="OBJ-22")).content.decode()
+    assert (
+        f"No data: the value for {due:%B %Y} was due by "
+        f"{due + datetime.timedelta(days=10):%-d %b %Y} and is missing (a value for "
+        f"{after:%B %Y} is logged already, but it does not replace the missing one)." in html
+    )
+
+
+def test_a_thin_zone_of_the_chart_keeps_its_colour_but_not_a_name_that_would_overlap(cast):
+    """Issue 21: a band objective's thin "at risk" zones wrote their names over the "on track"
+    one. Each name written is in a zone tall enough for it; every zone keeps its colour."""
+    from objectives.charts import LABEL_PX, PLOT_PX, objective_figure
+
+    objective = make_objective(cast, code="OBJ-15", direction="band", target=Decimal("0"),
+                               amber_threshold=Decimal("0.02"), red_threshold=Decimal("0.03"),
+                               valid_min=None, valid_max=None)  # fmt: skip
+    series = [(datetime.date(2026, m, 28), Decimal(v)) for m, v in ((1, "0.5"), (2, "-0.4"))]
+    layout = objective_figure(objective, series)["layout"]
+    low, high = layout["yaxis"]["range"]
+    zones = [s for s in layout["shapes"] if s["type"] == "rect"]
+    assert len(zones) == 5
+    names = [n for n in layout["annotations"] if not n["text"].startswith("target")]
+    assert len(names) < len(zones)
+    for name in names:
+        zone = next(z for z in zones if z["y0"] <= name["y"] <= z["y1"])
+        assert (zone["y1"] - zone["y0"]) / (high - low) * PLOT_PX >= LABEL_PX

@@ -126,9 +126,12 @@ def test_a_period_a_review_used_is_corrected_only_by_a_quality_manager_with_a_re
     earlier, latest = _ends()
     _record(django_capture_on_commit_callbacks, objective, earlier, "95", cast.carl)
     periods_lock(organization=cast.org_a, through=earlier, review_reference="MR-004")
-    with pytest.raises(ValidationError, match="only a quality manager"):
+    with pytest.raises(
+        ValidationError,
+        match=r"seen by review MR-004 on .*; changing it needs a quality manager and a reason",
+    ):
         _record(django_capture_on_commit_callbacks, objective, earlier, "96", cast.carl)
-    with pytest.raises(ValidationError, match="Say why"):
+    with pytest.raises(ValidationError, match="say why it is corrected"):
         _record(django_capture_on_commit_callbacks, objective, earlier, "96", cast.quinn)
     _record(django_capture_on_commit_callbacks, objective, earlier, "96", cast.quinn,
             reason="Meter recalibrated")  # fmt: skip
@@ -156,7 +159,7 @@ def test_an_import_may_repeat_a_locked_value_but_not_change_it(
     rows[0] = (2, {"objective_code": "OBJ-01", "period_end": earlier.isoformat(), "value": "90"})
     valid, errors, count = validate_rows(organization=cast.org_a, rows=rows)
     assert count == 1
-    assert "was used by MR-004" in errors[0]["message"] and errors[0]["row"] == 2
+    assert "was seen by review MR-004" in errors[0]["message"] and errors[0]["row"] == 2
 
 
 def test_the_objective_page_explains_and_decides(
@@ -193,3 +196,49 @@ def test_only_administrators_switch_the_rule(client, cast):
     client.force_login(cast.adam)
     client.post(url, {})  # unticked: off
     assert ObjectiveRules.objects.get(organization=cast.org_a).red_explanation_required is False
+
+
+def test_no_action_is_proposed_when_one_is_already_open_on_the_objective(
+    client, cast, m, objective, django_capture_on_commit_callbacks
+):
+    from qms.core.actions.services import action_create
+
+    raised = action_create(
+        organization=cast.org_a, raised_by=m["quinn"], title="Second source for resin",
+        owner=m["carl"], accountable_executive=m["alice"],
+        due_date=timezone.localdate() + datetime.timedelta(days=30), source=objective,
+    )  # fmt: skip
+    _, latest = _ends()
+    _record(django_capture_on_commit_callbacks, objective, latest, "70", cast.carl)
+    follow_up = RedFollowUp.objects.get()
+    assert (follow_up.proposal_status, follow_up.action) == ("covered", raised)
+    kinds = set(Notification.objects.values_list("recipient__user__username", "kind"))
+    assert ("carl", "objective_red_explain") in kinds  # the owner still says why
+    assert ("alice", "objective_corrective_proposal") not in kinds
+    page = reverse("objectives:detail", args=["acme-test", "OBJ-01"])
+    client.force_login(cast.alice)
+    text = client.get(page).content.decode()
+    assert "An action is already open on this objective" in text
+    assert "Accept the corrective action" not in text
+
+
+def test_a_red_value_corrected_to_on_track_closes_the_waiting_proposal(
+    cast, m, objective, django_capture_on_commit_callbacks
+):
+    """Found by the try-out: a red October corrected to "at risk" kept "Corrective action
+    proposed" in the executive's bell, digest and the next agenda's "Off track" list."""
+    _, latest = _ends()
+    _record(django_capture_on_commit_callbacks, objective, latest, "70", cast.carl)
+    follow_up = RedFollowUp.objects.get()
+    red_follow_up_explain(follow_up=follow_up, membership=m["carl"],
+                          explanation="Miscounted", next_step="Recount")  # fmt: skip
+    _record(django_capture_on_commit_callbacks, objective, latest, "96", cast.quinn,
+            reason="Recount")  # fmt: skip
+    follow_up.refresh_from_db()
+    assert follow_up.proposal_status == RedFollowUp.ProposalStatus.DISMISSED
+    assert "no longer off track" in follow_up.dismissal_reason
+    assert follow_up.explanation == "Miscounted"  # the owner's explanation stays on record
+    waiting = Notification.objects.filter(
+        recipient=m["alice"], kind="objective_corrective_proposal", read_at__isnull=True
+    )
+    assert not waiting.exists()

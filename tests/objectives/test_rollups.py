@@ -208,8 +208,7 @@ def test_set_based_current_status_agrees_with_the_python_rule(cast):
     for today in (datetime.date(2025, 2, 3), datetime.date(2025, 4, 9), datetime.date(2025, 9, 1)):
         rollups.recompute_all(cast.org_a.id, today=today)
         for objective in QualityObjective.objects.filter(organization=cast.org_a):
-            latest = objective.measurements.order_by("-period_end").first()
-            expected = rollups.current_status(objective, latest, today)
+            expected = rollups.current_status(objective, objective.measurements.all(), today)
             stored = (
                 objective.current_status,
                 objective.current_value,
@@ -366,3 +365,35 @@ def _random_portfolio(cast, rng):
         add_values(objective, {end: rng.randint(70, 100) for end in ends})
         objectives.append(objective)
     return objectives
+
+
+def test_a_value_logged_early_does_not_hide_the_missing_value_of_the_period_due(cast):
+    """Issue 21: June's value was overdue (due 10 July), July's was logged early (not due until
+    10 August): the objective read "on track" from July and nobody was told June is missing."""
+    objective = make_objective(cast, start_date=datetime.date(2025, 1, 1))
+    add_values(objective, {"2025-05-31": 95, "2025-07-31": 96})
+    rollups.recompute_all(cast.org_a.id, today=datetime.date(2025, 7, 31))
+    objective.refresh_from_db()
+    assert objective.current_status == "no_data"
+    # The latest value is still the one shown; the status judges June.
+    assert (objective.current_value, objective.current_period_end) == (
+        D("96"),
+        datetime.date(2025, 7, 31),
+    )
+    assert rollups.current_status(
+        objective, objective.measurements.all(), datetime.date(2025, 7, 31)
+    ) == ("no_data", D("96"), datetime.date(2025, 7, 31))
+    # June's value arrives: July's early value now gives the status.
+    add_values(objective, {"2025-06-30": 80})
+    rollups.recompute_all(cast.org_a.id, today=datetime.date(2025, 7, 31))
+    objective.refresh_from_db()
+    assert objective.current_status == "green"
+
+
+def test_an_early_first_value_of_a_new_objective_is_judged(cast):
+    """No period was due yet for an objective started in July: its early July value counts."""
+    objective = make_objective(cast, start_date=datetime.date(2025, 7, 1))
+    add_values(objective, {"2025-07-31": 95})
+    rollups.recompute_all(cast.org_a.id, today=datetime.date(2025, 7, 31))
+    objective.refresh_from_db()
+    assert objective.current_status == "green"

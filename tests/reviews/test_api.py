@@ -3,6 +3,7 @@
 import pytest
 
 from reviews.models import CustomerFeedback, Nonconformity
+from tests.api_writes import patch_as_read
 from tests.reviews.factories import make_evaluation, make_feedback, make_finding, make_nc
 from tests.security.openapi import assert_documented
 
@@ -26,8 +27,8 @@ def test_contributor_raises_a_nonconformity_through_the_api_but_cannot_change_it
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["reference"], body["status"], body["effective"]) == ("NC-001", "open", None)
-    patch = api_client.patch(
-        f"{BASE}/nonconformities/{body['id']}/", {"title": "Changed"}, format="json"
+    patch = patch_as_read(
+        api_client, f"{BASE}/nonconformities/{body['id']}/", {"title": "Changed"}, format="json"
     )
     assert patch.status_code == 403
     assert Nonconformity.objects.get().title == "Burr on flange"
@@ -62,8 +63,8 @@ def test_auditor_reads_but_never_writes_and_other_organisations_get_404(api_clie
         == 403
     )
     assert (
-        api_client.patch(
-            f"{BASE}/nonconformities/{nc.pk}/", {"title": "X"}, format="json"
+        patch_as_read(
+            api_client, f"{BASE}/nonconformities/{nc.pk}/", {"title": "X"}, format="json"
         ).status_code
         == 403
     )

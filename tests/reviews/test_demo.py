@@ -42,3 +42,54 @@ def test_the_demo_fills_the_review_registers_and_seeding_twice_adds_none():
         m.objects.count()
         for m in (Nonconformity, AuditFinding, CustomerFeedback, ProviderEvaluation)
     ] == counts
+
+
+def test_the_demos_held_reviews_and_the_actions_they_raised_are_dated_the_meeting_day():
+    """The actions decided at a review held months ago read "raised today" (try-out finding)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from qms.core.actions.models import Action
+    from reviews.models import ManagementReview, ReviewDecision, ReviewStatus
+
+    context = seed_demo()
+    acme = context.organization
+    held = ManagementReview.objects.for_organization(acme).filter(status=ReviewStatus.SIGNED_OFF)
+    assert held.count() == 6  # quarterly since the year before last year's end
+    for review in held:
+        assert review.held_on < context.today - datetime.timedelta(days=30)
+        decisions = list(ReviewDecision.objects.filter(review=review))
+        actions = Action.objects.filter(
+            source_type=ContentType.objects.get_for_model(ReviewDecision),
+            source_id__in=[d.pk for d in decisions],
+        )
+        assert actions.count() == len(decisions) >= 1
+        # Planned at the previous meeting, held, decided and signed off on its day.
+        assert max(h.history_date.date() for h in review.history.all()) == review.held_on
+        for record in decisions:
+            assert {h.history_date.date() for h in record.history.all()} == {review.held_on}
+        for record in [*decisions, *actions]:
+            assert record.created_at.date() == review.held_on, record
+        for action in actions:  # raised that day; closed later, before the next meeting
+            days = sorted({h.history_date.date() for h in action.history.all()})
+            assert days[0] == review.held_on and days[-1] < context.today
+
+
+def test_a_worker_starting_after_the_demo_invites_to_the_coming_review_only(
+    django_capture_on_commit_callbacks,
+):
+    """The worker's first start e-mailed invitations to the two reviews held months ago
+    (try-out finding): an invitation that reaches the worker after its meeting is dropped."""
+    from django.core import mail
+
+    from reviews.models import ManagementReview, ReviewStatus
+
+    with django_capture_on_commit_callbacks() as queued:
+        context = seed_demo()
+    assert not mail.outbox
+    for callback in queued:  # the worker starts and takes what was queued
+        callback()
+    invited = {m.subject.split(" ")[0] for m in mail.outbox if m.attachments}
+    coming = ManagementReview.objects.for_organization(context.organization).filter(
+        status__in=[ReviewStatus.PLANNED, ReviewStatus.PREPARED]
+    )
+    assert invited == {review.reference for review in coming}

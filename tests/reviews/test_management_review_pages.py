@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from reviews.models import ManagementReview
 from reviews.services import management_reviews as s
+from tests.page_forms import versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,9 @@ def _hold_and_record(client, review, members):
         url("attendance", review.number),
         {"membership": members["alice"].pk, "attendance": "attended"},
     )
-    client.post(url("record", review.number), {"minutes": "All inputs discussed."})
+    client.post(
+        url("record", review.number), versioned(review, {"minutes": "All inputs discussed."})
+    )
 
 
 def test_every_member_reads_reviews_and_other_organisations_get_404(client, cast, review):
@@ -58,6 +61,19 @@ def test_quality_manager_plans_a_review_and_a_contributor_cannot(client, cast):
     review = ManagementReview.objects.get()
     assert response["Location"] == url("detail", review.number)
     assert review.title == "Year-end review"
+
+
+def test_a_contributor_commenting_an_input_is_refused_for_their_role_with_or_without_a_version(
+    client, cast, review
+):
+    """Their form without its version was told "this page is out of date" (409), as if they
+    could comment with the right one."""
+    client.force_login(cast.carl)
+    review_input = review.inputs.get(key="b_context")
+    target = url("input-comment", review.number, "b_context")
+    assert client.post(target, {"commentary": "Mine"}).status_code == 403
+    assert client.post(target, versioned(review_input, {"commentary": "Mine"})).status_code == 403
+    assert review.inputs.get(key="b_context").commentary == ""
 
 
 def test_held_review_records_a_decision_with_its_action_and_is_signed_off(
@@ -91,7 +107,9 @@ def test_a_signed_off_review_refuses_changes_with_a_clear_message(client, cast, 
     client.force_login(cast.alice)
     client.post(url("sign-off", review.number), {})
     client.force_login(cast.quinn)
-    response = client.post(url("record", review.number), {"minutes": "Rewritten"}, follow=True)
+    response = client.post(
+        url("record", review.number), versioned(review, {"minutes": "Rewritten"}), follow=True
+    )
     assert "is signed off and can no longer change" in response.content.decode()
     review.refresh_from_db()
     assert review.minutes == "All inputs discussed."
@@ -136,3 +154,24 @@ def test_top_management_page_shows_review_attendance(client, cast, members, revi
     page = client.get(reverse("leadership:executives", args=["acme-test"])).content.decode()
     assert "Reviews attended" in page
     assert "1 of 1" in page
+
+
+@pytest.mark.parametrize(
+    ("comment", "sentence"),
+    [
+        ("Agreed by the board.", "“Agreed by the board.” This record"),
+        ("Agreed by the board", "“Agreed by the board”. This record"),
+    ],
+)
+def test_a_sign_off_comment_ends_its_sentence_with_one_stop(
+    client, cast, members, review, comment, sentence
+):
+    """It read "“Agreed by the board.”." on the review page and in the minutes."""
+    client.force_login(cast.quinn)
+    _hold_and_record(client, review, members)
+    client.force_login(cast.alice)
+    client.post(url("sign-off", review.number), {"comment": comment})
+    for page in (url("detail", review.number), url("print", review.number)):
+        text = client.get(page).content.decode()
+        assert ".”." not in text
+    assert sentence in client.get(url("detail", review.number)).content.decode()

@@ -2,6 +2,7 @@
 minutes and decisions; not before sign-off; not for strangers."""
 
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -48,3 +49,27 @@ def test_the_demo_reviews_minutes_with_their_inputs_export_as_pdf(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
     assert review.title in text
+    # The objectives' status counts read as words apart ("8 on track1 at risk" before).
+    assert re.search(r"\d+ on track \d+ at risk \d+ off track \d+ no data", " ".join(text.split()))
+
+
+def test_the_minutes_pdf_and_print_carry_the_attainment_chart_the_review_page_shows(client):
+    """The review's page draws each objective's attainment of target; its minutes, printed
+    or as PDF, had only the table. They draw the same bars for paper, as the board PDF does."""
+    from qms.core.demo import seed_demo
+    from reviews.models import ManagementReview
+
+    context = seed_demo()
+    review = ManagementReview.objects.filter(
+        organization=context.organization, status=ReviewStatus.SIGNED_OFF
+    ).first()
+    client.force_login(context.members["executive"].user)
+    response = client.get(reverse("reviews:minutes-pdf", args=["acme", review.number]))
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages).split()
+    )
+    assert "% of target attained (100% = target)" in text
+    # Each bar's % and status in words, beside its objective's label.
+    assert re.search(r"\d+% off track", text) and re.search(r"\d+% on track", text)
+    printed = client.get(reverse("reviews:print", args=["acme", review.number])).content.decode()
+    assert 'aria-label="Attainment of target per objective"' in printed

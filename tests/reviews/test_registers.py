@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, ProviderEvaluation
+from tests.page_forms import versioned
 from tests.reviews.factories import make_evaluation, make_feedback, make_finding, make_nc
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +90,7 @@ def test_quality_manager_closes_a_nonconformity_with_its_effectiveness_check(cli
     response = client.post(
         _url("nonconformities", "edit", nc.pk),
         {
+            **versioned(nc),
             **NC_FORM,
             "title": nc.title,
             "severity": "major",

@@ -88,7 +88,7 @@ def test_a_pack_build_that_dies_half_way_leaves_no_file_and_no_ready_pack(
     pack.refresh_from_db()
     assert pack.status == PackStatus.READY and pack.error == ""
     assert [p.name for p in builder.storage_dir().iterdir()] == [pack.file_name]
-    assert verify.verify(services.pack_path(pack), signing.all_trusted_keys()).ok
+    assert verify.verify(services.pack_path(pack), signing.trusted_keys()).ok
 
     # The same pack built cleanly, in one go, holds the same data files.
     clean = builder.build(
@@ -102,7 +102,7 @@ def test_a_pack_build_that_dies_half_way_leaves_no_file_and_no_ready_pack(
 
 def _data_files(path: Path) -> dict:
     """Every file's SHA-256 but the PDF's (the PDF library stamps its own creation time)."""
-    report = verify.verify(path, signing.all_trusted_keys())
+    report = verify.verify(path, signing.trusted_keys())
     assert report.ok
     return {e["path"]: e["sha256"] for e in report.manifest["files"] if e["path"] != "report.pdf"}
 

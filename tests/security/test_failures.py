@@ -169,6 +169,30 @@ def test_signing_in_for_an_api_token_works_without_the_cache(api_client, cast, r
     assert response.json()["token"]
 
 
+def test_the_token_throttle_still_limits_an_address_while_the_cache_is_down(
+    api_client, cast, redis_down
+):
+    """With Redis down every cache read was a miss, so the count never grew and an attacker
+    could try passwords through the token endpoint without limit. It now counts in the web
+    process while the cache does not keep writes: the 11th attempt in a minute is refused,
+    and another address still gets its own allowance."""
+    cast.quinn.set_password("a long passphrase 42")
+    cast.quinn.save()
+
+    def attempt(address):
+        return api_client.post(
+            "/api/v1/auth/token/",
+            {"username": "quinn", "password": "a long passphrase 42"},
+            REMOTE_ADDR=address,
+        )
+
+    answers = [attempt("192.0.2.50").status_code for _ in range(11)]
+    assert answers == [200] * 10 + [429]
+    refused = attempt("192.0.2.50")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert attempt("192.0.2.51").status_code == 200
+
+
 def test_an_uploaded_import_is_kept_queued_and_the_user_told(
     client, cast, redis_down, settings, tmp_path, django_capture_on_commit_callbacks
 ):

@@ -27,6 +27,7 @@ PUBLIC = {
     "oidc/callback/": "not found",
     "p/<slug:public_slug>/policy/": "not found",  # no such organisation
     "calendar/<str:token>.ics": "not found",  # no such token
+    "invitations/<str:token>/": "not found",  # not a link this site signed
     "api/v1/auth/token/": "refused",  # POST only
     "api/schema/": "ok",
     "api/docs/": "ok",

@@ -325,7 +325,8 @@ def test_a_formula_in_a_measurement_value_is_a_row_error(
         "f.csv",
     )
     assert status == 400
-    assert "Row 2" in html
+    # The row is named once, in the errors table's first column.
+    assert '<th scope="row">2</th>' in html
     assert Measurement.objects.count() == 0
 
 

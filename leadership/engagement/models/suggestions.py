@@ -76,7 +76,8 @@ class Suggestion(BaseModel):
     submitted_by = models.ForeignKey(
         Membership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    # To the day (midnight, local time) when anonymous; so are created_at and updated_at.
+    # To the day (midnight, local time), signed or anonymous; so are created_at and updated_at
+    # (an anonymous one numbered between two signed ones timed to the second was timed too).
     submitted_at = models.DateTimeField()
     # SHA-256 of the anonymous author's receipt code (the code itself is never stored).
     receipt_digest = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -98,6 +99,19 @@ class Suggestion(BaseModel):
     )
 
     history = HistoricalRecords(excluded_fields=["submitted_by", "receipt_digest"])
+
+    @classmethod
+    def history_kept_to_the_day(cls, version) -> bool:
+        """Every suggestion's creating version is dated to the day only (see
+        `suggestion_submit`); later versions are the quality team's, at their real time."""
+        return version.history_type == "+"
+
+    @classmethod
+    def history_version_is_anonymous(cls, version) -> bool:
+        """An anonymous suggestion's creating version has no user and the day only (see
+        `suggestion_submit`); later versions are the quality team's, at their real time."""
+        return version.history_type == "+" and version.is_anonymous
+
     objects = SuggestionQuerySet.as_manager()
 
     class Meta:

@@ -162,6 +162,12 @@ def valid_score(value) -> bool:
     )
 
 
+def comment_as_typed(text: str | None) -> str:
+    """A comment as its author typed it: a browser sends each line break as CR LF, counted as the
+    one character the author saw, so a comment the form let them type is not refused."""
+    return (text or "").replace("\r\n", "\n").strip()
+
+
 def comment_too_long(length: int) -> str:
     """The error for a comment over the limit, on the form and from the service alike."""
     return f"Your comment is {length:,} characters; the limit is {COMMENT_MAX_CHARS:,}."

@@ -37,18 +37,25 @@ def suggestions_for_evidence(
     end: datetime.date,
 ) -> list[dict]:
     """Suggestions submitted in [start, end] with their outcome, oldest first."""
-    queryset = _in_unit(
-        Suggestion.objects.for_organization(organization).filter(
-            submitted_at__date__gte=start, submitted_at__date__lte=end
+    from leadership.engagement.selectors.suggestions import folded_units, with_shown_unit
+
+    queryset = with_shown_unit(
+        _in_unit(
+            Suggestion.objects.for_organization(organization).filter(
+                submitted_at__date__gte=start, submitted_at__date__lte=end
+            ),
+            unit,
+            "org_unit",
+        ).select_related(
+            "submitted_by__user", "org_unit", "decided_by__user", "action", "duplicate_of"
         ),
-        unit,
-        "org_unit",
-    ).select_related("submitted_by__user", "org_unit", "decided_by__user", "action", "duplicate_of")
+        folded_units(organization),
+    )
     return [
         {
             "reference": s.reference,
             "title": s.title,
-            "unit": s.org_unit.name if s.org_unit_id else "",
+            "unit": s.shown_unit_name,  # folded, for an anonymous one, as on its page
             "submitted_by": s.submitter_label(),
             "submitted_on": _date(s.submitted_at),
             "outcome": s.get_status_display(),
@@ -162,21 +169,31 @@ def lessons_for_evidence(
 
 
 def improvements_for_review(
-    *, organization: Organization, start: datetime.date, end: datetime.date
+    *,
+    organization: Organization,
+    start: datetime.date,
+    end: datetime.date,
+    moment: datetime.datetime | None = None,
 ) -> dict[str, list[dict]]:
     """Management review input 9.3.2 f as plain JSON (to be frozen with the review): suggestions
     accepted in [start, end] (as an action or an opportunity for improvement), oldest decision
-    first, and lessons learned closed in [start, end], oldest first."""
+    first, and lessons learned closed in [start, end], oldest first. An action raised after
+    `moment` (the end of the meeting day) is not named: the meeting could not have seen it."""
     from leadership.engagement.selectors.suggestions import accepted_suggestions
 
     suggestions = [
         {
             "reference": s.reference,
             "title": s.title,
-            "unit": s.org_unit.name if s.org_unit_id else "",
+            # An anonymous one's unit is not frozen into the review (and so the audit trail and
+            # every pack after): a unit that shrinks later would still name it (*found by the
+            # sixth try-out*). Its page folds the unit as the team is then.
+            "unit": "" if s.is_anonymous else s.shown_unit_name,
             "expected_benefit": s.expected_benefit,
             "outcome": s.get_status_display(),
-            "action": s.action.reference if s.action_id else "",
+            "action": s.action.reference
+            if s.action_id and (moment is None or s.action.created_at <= moment)
+            else "",
             "decided_on": _date(s.decided_at),
             "note": s.decision_note,
         }

@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 
+from leadership.engagement import permissions
 from leadership.engagement.models import Suggestion, SuggestionStatus
-from leadership.engagement.models.suggestions import ACCEPTED_STATUSES, receipt_code_digest
+from leadership.engagement.models.suggestions import (
+    ACCEPTED_STATUSES,
+    ANONYMOUS_MIN_GROUP,
+    receipt_code_digest,
+)
 from qms.core.models import Membership, Organization, OrgUnit
 
 
@@ -21,8 +27,11 @@ def suggestion_list(
 ) -> QuerySet[Suggestion]:
     """The organisation's suggestions, newest first. Every member may read them (the submitter
     of an anonymous one is never in what is shown: use `Suggestion.submitter_label`)."""
-    queryset = Suggestion.objects.for_organization(organization).select_related(
-        "submitted_by__user", "org_unit", "decided_by__user", "action", "duplicate_of"
+    queryset = with_shown_unit(
+        Suggestion.objects.for_organization(organization).select_related(
+            "submitted_by__user", "org_unit", "decided_by__user", "action", "duplicate_of"
+        ),
+        folded_units(organization),
     )
     if status:
         queryset = queryset.filter(status=status)
@@ -37,15 +46,21 @@ def suggestion_get(*, organization: Organization, pk: int) -> Suggestion | None:
     return suggestion_list(organization=organization).filter(pk=pk).first()
 
 
-def unit_headcounts(organization) -> dict[int, int]:
-    """Active members per unit, each counted in their unit and every unit above it."""
-    units = list(OrgUnit.objects.for_organization(organization).only("id", "path"))
+def unit_headcounts(organization, units: list[OrgUnit] | None = None) -> dict[int, int]:
+    """How many people could have written an anonymous suggestion about each unit: current
+    members who may suggest (auditors may not, nor anyone whose access has ended), each counted
+    in their unit and every unit above it. The one count behind "too small to name": the form,
+    the service (and so the API) read it when a suggestion is sent, `folded_units` whenever one
+    is shown."""
+    if units is None:
+        units = list(OrgUnit.objects.for_organization(organization).only("id", "path"))
     by_path = {unit.path: unit.pk for unit in units}
     step = OrgUnit.steplen
     counts = dict.fromkeys(by_path.values(), 0)
     members = (
         Membership.objects.for_organization(organization)
-        .filter(is_active=True, org_unit__isnull=False)
+        .current()
+        .filter(role__in=permissions.SUGGESTER_ROLES, org_unit__isnull=False)
         .values_list("org_unit__path", flat=True)
     )
     for path in members:
@@ -53,6 +68,48 @@ def unit_headcounts(organization) -> dict[int, int]:
             if path[:end] in by_path:
                 counts[by_path[path[:end]]] += 1
     return counts
+
+
+def folded_units(organization) -> dict[int, OrgUnit | None]:
+    """Units too small, today, to be named on an anonymous suggestion, each with what is shown
+    instead: the nearest unit above with at least ANONYMOUS_MIN_GROUP people who could have
+    written it, else None (the whole organisation). Checked at every showing, not only at
+    sending: a unit that shrinks afterwards (people leave, move, or their access ends) would
+    otherwise point to the suggestion's author. What is stored is not changed: the unit comes
+    back when the unit grows again."""
+    units = list(OrgUnit.objects.for_organization(organization).only("id", "path", "name"))
+    counts = unit_headcounts(organization, units)
+    by_path = {unit.path: unit for unit in units}
+    step = OrgUnit.steplen
+    folded: dict[int, OrgUnit | None] = {}
+    for unit in units:
+        if counts.get(unit.pk, 0) >= ANONYMOUS_MIN_GROUP:
+            continue
+        above = (by_path.get(unit.path[:end]) for end in range(len(unit.path) - step, 0, -step))
+        folded[unit.pk] = next(
+            (u for u in above if u is not None and counts.get(u.pk, 0) >= ANONYMOUS_MIN_GROUP),
+            None,
+        )
+    return folded
+
+
+def with_shown_unit(queryset, folded: dict[int, OrgUnit | None]):
+    """Each suggestion with `shown_unit_id` and `shown_unit_name` (empty: the whole
+    organisation): its own unit, but for an anonymous one naming a unit in `folded`, the unit
+    it folds into. Every page, the API, the figures and the review agenda show these."""
+    small = [(pk, Q(is_anonymous=True, org_unit_id=pk), to) for pk, to in folded.items()]
+    return queryset.annotate(
+        shown_unit_id=Case(
+            *(When(match, then=Value(to.pk if to else None)) for _, match, to in small),
+            default=F("org_unit_id"),
+            output_field=IntegerField(),
+        ),
+        shown_unit_name=Case(
+            *(When(match, then=Value(to.name if to else "")) for _, match, to in small),
+            default=Coalesce(F("org_unit__name"), Value("")),
+            output_field=CharField(),
+        ),
+    )
 
 
 def suggestion_by_receipt(*, organization: Organization, code: str) -> Suggestion | None:
@@ -134,17 +191,17 @@ def suggestion_figures(
     months = {m: MonthFigures(m) for m in _months(start, end)}
     units: dict[str, UnitFigures] = {}
     waits: dict[datetime.date, list[float]] = {}
-    rows = (
+    rows = with_shown_unit(
         Suggestion.objects.for_organization(organization)
         .filter(submitted_at__date__lte=end)
-        .select_related("org_unit")
-        .only("submitted_at", "decided_at", "status", "org_unit__name")
+        .only("submitted_at", "decided_at", "status", "is_anonymous", "org_unit_id"),
+        folded_units(organization),
     )
     for row in rows:
         submitted = timezone.localdate(row.submitted_at)
         if submitted >= start:
             months[_month(submitted)].submitted += 1
-            name = row.org_unit.name if row.org_unit_id else "Whole organisation"
+            name = row.shown_unit_name or "Whole organisation"
             figures = units.setdefault(name, UnitFigures(name))
             figures.submitted += 1
             if row.status == SuggestionStatus.NEW:
@@ -161,7 +218,8 @@ def suggestion_figures(
                 month = months[_month(decided)]
                 month.decided += 1
                 month.accepted += row.status in ACCEPTED_STATUSES
-                wait = (row.decided_at - row.submitted_at).total_seconds() / 86400
+                # In calendar days: a suggestion is dated to the day it was made.
+                wait = (decided - submitted).days
                 waits.setdefault(month.month, []).append(wait)
     for month, values in waits.items():
         months[month].days_to_decision = round(sum(values) / len(values), 1)

@@ -11,6 +11,7 @@ from leadership.engagement import permissions
 from leadership.engagement.models import Milestone, Recognition
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, OrgUnit
+from qms.core.notifications.services import waiting_refresh
 
 
 @transaction.atomic
@@ -42,6 +43,8 @@ def recognition_give(
     recognition._history_user = executive.user
     recognition.full_clean()
     recognition.save()
+    if milestone is not None:  # the proposal leaves the executive's notifications
+        waiting_refresh(organization=executive.organization, about=recognition)
     return recognition
 
 
@@ -58,4 +61,5 @@ def milestone_dismiss(*, milestone: Milestone, executive: Membership) -> Milesto
     locked.dismissed_at = timezone.now()
     locked._history_user = executive.user
     locked.save()
+    waiting_refresh(organization=executive.organization, about=locked)
     return locked

@@ -81,17 +81,16 @@ def suggestion_submit(
         expected_benefit=_text(expected_benefit),
         is_anonymous=anonymous,
         submitted_by=None if anonymous else membership,
-        submitted_at=_start_of_day(moment) if anonymous else moment,
+        # Every suggestion, signed or not, is dated to the day: with signed ones timed to the
+        # second, an anonymous one between two of them (by number) would be timed too.
+        submitted_at=_start_of_day(moment),
     )
     suggestion.full_clean()
-    if not anonymous:
-        suggestion._history_user = membership.user
-        suggestion.save()
-        return suggestion
-    _check_anonymous_unit(membership.organization, org_unit)
-    code = secrets.token_urlsafe(18)
-    suggestion.receipt_digest = receipt_code_digest(code)
-    suggestion._history_user = None
+    if anonymous:
+        _check_anonymous_unit(membership.organization, org_unit)
+        code = secrets.token_urlsafe(18)
+        suggestion.receipt_digest = receipt_code_digest(code)
+    suggestion._history_user = None if anonymous else membership.user
     suggestion._history_date = suggestion.submitted_at
     suggestion.save()
     # created_at/updated_at are stamped by the clock on save (auto_now): put them, and their
@@ -102,7 +101,8 @@ def suggestion_submit(
         created_at=day, updated_at=day, history_date=day
     )
     suggestion.created_at = suggestion.updated_at = day
-    suggestion.receipt_code = code
+    if anonymous:
+        suggestion.receipt_code = code
     return suggestion
 
 
@@ -131,6 +131,10 @@ def _decide(locked: Suggestion, *, actor: Membership, status: str, note: str, no
     locked.full_clean()
     locked.save()
     _tell_submitter(locked)
+    # The triage reminder the quality managers were sent leaves them all.
+    from qms.core.notifications.services import waiting_refresh
+
+    waiting_refresh(organization=locked.organization, about=locked)
 
 
 def _tell_submitter(suggestion: Suggestion) -> None:

@@ -30,6 +30,7 @@ from leadership.engagement.models import (
 from leadership.engagement.models.surveys import (
     COMMENT_MAX_CHARS,
     MAX_STATEMENTS,
+    comment_as_typed,
     comment_too_long,
     valid_score,
 )
@@ -175,7 +176,7 @@ def survey_answer(
     if not survey_round.is_open(today):
         raise TransitionError(f"{survey_round} is not open.")
     clean = _clean_scores(survey_round, scores)
-    comment = (comment or "").strip()
+    comment = comment_as_typed(comment)
     if len(comment) > COMMENT_MAX_CHARS:
         raise ValidationError({"comment": comment_too_long(len(comment))})
     answer = {"unit": membership.org_unit_id, "scores": clean, "comment": comment}

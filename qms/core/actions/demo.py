@@ -60,6 +60,8 @@ EVIDENCE = {
 @transaction.atomic
 def seed_actions(context) -> None:
     """Runs after every app's demo step, since any app's records may be an action's source."""
+    from qms.core.demo import on_the_day  # that module runs this step
+
     organization = context.organization
     members = context.members
     today = context.today
@@ -70,32 +72,36 @@ def seed_actions(context) -> None:
         source = _objective(organization, spec.objective) if spec.objective else None
         if spec.objective and source is None:
             continue  # the objectives app is not installed, or its demo was not seeded
-        owner, quality = members[spec.owner], members["quality"]
-        action = services.action_create(
-            organization=organization,
-            raised_by=quality,
-            title=spec.title,
-            description=spec.description,
-            owner=owner,
-            accountable_executive=members[spec.executive],
-            due_date=today,
-            source=source,
-            today=today,
-        )
-        if spec.outcome == "cancelled":
-            services.action_cancel(action=action, actor=quality, reason=spec.note)
-        if spec.outcome == "in_progress":
-            services.action_start(action=action, actor=owner)
-        if spec.outcome in ("done", "verified", "not_effective"):
-            services.action_start(action=action, actor=owner)
-            services.action_close(action=action, actor=owner, note=spec.note)
-        if spec.outcome in ("verified", "not_effective"):
-            services.action_verify(
-                action=action,
-                verifier=members[spec.checker],
-                result="effective" if spec.outcome == "verified" else "not_effective",
-                evidence=EVIDENCE[spec.outcome],
+        # Replayed on the day it was raised (its notifications count as sent then, not
+        # e-mailed on the demo's first start); `_backdate` then spreads its steps over the
+        # days the spec says.
+        with on_the_day(organization, _at(today, spec.raised, 9)):
+            owner, quality = members[spec.owner], members["quality"]
+            action = services.action_create(
+                organization=organization,
+                raised_by=quality,
+                title=spec.title,
+                description=spec.description,
+                owner=owner,
+                accountable_executive=members[spec.executive],
+                due_date=today,
+                source=source,
+                today=today,
             )
+            if spec.outcome == "cancelled":
+                services.action_cancel(action=action, actor=quality, reason=spec.note)
+            if spec.outcome == "in_progress":
+                services.action_start(action=action, actor=owner)
+            if spec.outcome in ("done", "verified", "not_effective"):
+                services.action_start(action=action, actor=owner)
+                services.action_close(action=action, actor=owner, note=spec.note)
+            if spec.outcome in ("verified", "not_effective"):
+                services.action_verify(
+                    action=action,
+                    verifier=members[spec.checker],
+                    result="effective" if spec.outcome == "verified" else "not_effective",
+                    evidence=EVIDENCE[spec.outcome],
+                )
         _backdate(action, spec, today)
 
 

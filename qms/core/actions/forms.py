@@ -9,6 +9,7 @@ from qms.core.actions.sources import kind_choices
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
+from qms.core.tenancy import members_in_scope
 
 
 def _member_label(membership: Membership) -> str:
@@ -130,14 +131,16 @@ class ActionFilterForm(StyledFormMixin, forms.Form):
     overdue = forms.BooleanField(label="Overdue only", required=False)
     sort = forms.ChoiceField(label="Sort by", required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, organization: Organization, **kwargs):
+    def __init__(self, *args, organization: Organization, membership=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # Past owners stay findable: the filter lists every member, not only current ones.
-        members = (
+        # Past owners stay findable: the filter lists every member, not only current ones; an
+        # auditor limited to a unit is offered that subtree's members only.
+        members = members_in_scope(
             Membership.objects.for_organization(organization)
             .exclude(role=Role.AUDITOR)
             .select_related("user")
-            .order_by("user__first_name", "user__last_name")
+            .order_by("user__first_name", "user__last_name"),
+            membership,
         )
         self.fields["owner"].queryset = members
         self.fields["owner"].label_from_instance = _member_label

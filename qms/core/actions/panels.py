@@ -14,6 +14,7 @@ from qms.core.actions import permissions, selectors
 from qms.core.actions.models import OPEN_STATUSES, Action
 from qms.core.actions.sources import source_ref
 from qms.core.models import Membership
+from qms.core.tenancy import audit_scope, limit_to_audit_scope
 
 
 def home_panel_context(request) -> dict:
@@ -53,9 +54,22 @@ def source_actions_panel(
     when the source is off track) and, with no open action, says `prompt` (a sentence on why
     one is needed; an off-track objective's wording by default)."""
     today = timezone.localdate()
-    actions = list(selectors.actions_for_source(source))
+    # An auditor limited to a unit reads the actions owned in it (qms.core.tenancy's rule);
+    # the others are counted, never named, so that a risk treated by another unit's action is
+    # not said to have none.
+    every = selectors.actions_for_source(source)
+    actions = list(limit_to_audit_scope(every, membership))
+    unit = audit_scope(membership)
+    hidden = every.exclude(pk__in=[a.pk for a in actions]) if unit is not None else None
+    outside = hidden.count() if hidden is not None else 0
     return {
         "actions": actions,
+        "outside": (
+            f"{outside} action{'s' if outside != 1 else ''} owned outside {unit.name}"
+            if outside
+            else ""
+        ),
+        "outside_open": outside and any(a.is_open for a in hidden),
         "open_count": sum(1 for a in actions if a.is_open),
         "overdue_count": sum(1 for a in actions if a.is_overdue(today)),
         "today": today,

@@ -6,6 +6,11 @@ weekly digest. Registered from CoreConfig.ready() through `register()`.
 - overdue for more than `ACTION_ESCALATION_DAYS` (default 7) → the accountable executive,
   critical ("overdue-escalated-<due date>").
 The due date is part of each occasion: an action whose due date moves later is reminded again.
+
+A waiting decision (resolved once taken): an action done and awaiting its effectiveness check →
+its accountable executive, or the quality managers when the executive owns it themselves (the
+owner never checks their own action) ("checked-<closed at>": closed again after a failed check,
+it is asked again).
 """
 
 from __future__ import annotations
@@ -15,20 +20,23 @@ from collections.abc import Iterator
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 
-from qms.core.actions.models import Action
+from qms.core.actions.models import Action, ActionStatus
 from qms.core.models import Membership, Organization
 from qms.core.notifications.registry import (
     NotificationSpec,
     register_digest_section,
     register_kind,
     register_rule,
+    register_waiting,
 )
+from qms.core.roles import Role
 
 DUE_SOON = "action-due-soon"
 OVERDUE = "action-overdue"
 OVERDUE_ESCALATED = "action-overdue-escalated"
+EFFECTIVENESS_DUE = "action-effectiveness-check"
 
 
 def due_soon_days() -> int:
@@ -95,11 +103,52 @@ def action_reminders(
                 kind=OVERDUE_ESCALATED,
                 subject=action,
                 occasion=f"overdue-escalated-{action.due_date.isoformat()}",
-                title=f"Escalation: {action.reference} is {late} days overdue",
+                title=f"{action.reference} is {late} days overdue: {action.title}",
                 body=f"{action.reference} “{action.title}”, owned by "
                 f"{action.owner.display_name}, was due on {due} and is still "
                 f"{action.get_status_display().lower()}. You are accountable for it.",
                 url=url,
+            )
+
+
+def effectiveness_checks_waiting(
+    organization: Organization, today: datetime.date
+) -> Iterator[NotificationSpec]:
+    actions = list(
+        Action.objects.for_organization(organization)
+        .filter(status=ActionStatus.DONE)
+        .select_related("organization", "owner__user", "accountable_executive__user")
+        .order_by("number")
+    )
+    if not actions:
+        return
+    quality_managers = list(
+        Membership.objects.for_organization(organization)
+        .current(today)
+        .with_role(Role.QUALITY_MANAGER)
+        .select_related("user")
+    )
+    for action in actions:
+        if action.accountable_executive_id != action.owner_id:
+            checkers = [action.accountable_executive]
+        else:
+            checkers = [m for m in quality_managers if m.pk != action.owner_id]
+        closed = action.closed_at or action.updated_at
+        closed_on = _day(timezone.localtime(closed).date()) if closed else "recently"
+        note = action.closing_note.strip()
+        if note and note[-1] not in ".!?":
+            note += "."
+        for checker in checkers:
+            yield NotificationSpec(
+                recipient=checker,
+                kind=EFFECTIVENESS_DUE,
+                subject=action,
+                occasion=f"checked-{closed:%Y%m%dT%H%M%S}" if closed else "checked",
+                title=f"Check whether {action.reference} worked: {action.title}",
+                body=f"{action.owner.display_name} closed {action.reference} on {closed_on}: "
+                f"“{note}” Record whether it was effective, with the evidence; not effective "
+                "reopens it.",
+                url=_url(action),
             )
 
 
@@ -138,5 +187,12 @@ def register() -> None:
         critical=True,
         description="An action you are accountable for has been overdue for more than a week.",
     )
+    register_kind(
+        EFFECTIVENESS_DUE,
+        "Action effectiveness check",
+        description="An action you answer for is done: check whether it worked (resolved once "
+        "someone has checked it).",
+    )
     register_rule(action_reminders)
+    register_waiting(EFFECTIVENESS_DUE, effectiveness_checks_waiting, models=[Action])
     register_digest_section(overdue_actions_section, order=20)

@@ -27,7 +27,8 @@ from qms.core.actions.sources import (
     source_ref,
 )
 from qms.core.actions.summary_sql import AGE_BUCKETS
-from qms.core.models import Membership, Organization
+from qms.core.models import Membership, Organization, OrgUnit
+from qms.core.tenancy import limit_to_unit
 
 RELATED = ("owner__user", "accountable_executive__user", "source_type")
 # By due date, the actions still to be done come before the closed ones.
@@ -48,6 +49,8 @@ class ActionFilters:
     overdue: bool = False
     search: str = ""
     sort: str = "due"
+    # An auditor limited to a unit: only that subtree's actions (qms.core.tenancy's rule).
+    within: OrgUnit | None = None
 
 
 def action_list(
@@ -82,7 +85,7 @@ def actions_in_order(actions: QuerySet[Action], ids: list[int]) -> list[Action]:
 
 def _filtered(organization, filters: ActionFilters, today: datetime.date) -> QuerySet[Action]:
     """Every filter except status (the per-status counts are counted over this)."""
-    actions = Action.objects.for_organization(organization)
+    actions = limit_to_unit(Action.objects.for_organization(organization), filters.within)
     if filters.owner_id:
         actions = actions.filter(owner_id=filters.owner_id)
     if filters.executive_id:
@@ -144,9 +147,10 @@ class SourceInfo:
 MANUAL_SOURCE = SourceInfo(MANUAL_KIND, MANUAL_LABEL, MANUAL_LABEL, "", "")
 
 
-def attach_sources(actions) -> list[Action]:
+def attach_sources(actions, within: OrgUnit | None = None) -> list[Action]:
     """Set `source_info` (a SourceInfo) on each action: one query per kind of source on the
-    page, whatever the number of rows."""
+    page, whatever the number of rows. `within` (an auditor's unit): a source outside it is
+    not named, only its kind."""
     actions = list(actions)
     found = load_sources(
         (a.source_type_id, a.source_id) for a in actions if a.source_type_id is not None
@@ -163,6 +167,16 @@ def attach_sources(actions) -> list[Action]:
             name = model._meta.verbose_name if model else action.source_type.model
             action.source_info = SourceInfo(
                 "", str(name).capitalize(), f"{name} {action.source_id} (not available)", "", ""
+            )
+            continue
+        if (
+            within is not None
+            and not limit_to_unit(
+                type(source)._default_manager.filter(pk=source.pk), within
+            ).exists()
+        ):
+            action.source_info = SourceInfo(
+                registration.kind, registration.label, f"A record outside {within.name}", "", ""
             )
             continue
         action.source_info = SourceInfo(

@@ -23,6 +23,7 @@ from qms.core.actions.sources import check_source
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.models import Membership, Organization
 from qms.core.roles import Role
+from qms.core.selectors import left_sentence
 
 EDITABLE_FIELDS = ("title", "description", "owner", "accountable_executive", "due_date")
 
@@ -33,6 +34,14 @@ def _save(action: Action, *, actor: Membership, reason: str = "") -> None:
         action._change_reason = reason[:100]
     action.full_clean(exclude=["number"] if not action.number else None)
     action.save()
+
+
+def _decisions_refresh(action: Action) -> None:
+    """The effectiveness check waits for someone once an action is done, and no longer once
+    it is checked: tell them, or resolve what they were told."""
+    from qms.core.notifications.services import waiting_refresh
+
+    waiting_refresh(organization=action.organization, about=action)
 
 
 def _locked(action: Action) -> Action:
@@ -54,6 +63,8 @@ def _check_people(action: Action, names) -> None:
     if owner is not None and owner.organization_id == action.organization_id:
         if owner.role == Role.AUDITOR:
             errors["owner"] = "Auditors cannot own actions; choose another member."
+        elif owner.has_left:
+            errors["owner"] = left_sentence(owner)
         elif not owner.is_active or owner.has_expired():
             errors["owner"] = "This member is no longer active; choose another owner."
     executive = (
@@ -203,6 +214,7 @@ def action_close(*, action: Action, actor: Membership, note: str) -> Action:
     locked.closed_at = timezone.now()
     locked.closed_by = actor
     _save(locked, actor=actor, reason="Closed")
+    _decisions_refresh(locked)
     return locked
 
 
@@ -269,6 +281,7 @@ def action_verify(
             locked.due_date = new_due_date
             reason += f", due {new_due_date:%Y-%m-%d}"
     _save(locked, actor=verifier, reason=reason)
+    _decisions_refresh(locked)
     return locked
 
 

@@ -25,18 +25,24 @@ from qms.core.actions.forms import (
 from qms.core.actions.models import Action, ActionStatus
 from qms.core.actions.sources import resolve_source_ref, source_ref
 from qms.core.concurrency import StaleEdit
+from qms.core.forms import add_service_errors
 from qms.core.immutable import NotAllowed, TransitionError
 from qms.core.limits import form_status
+from qms.core.tenancy import audit_scope, in_audit_scope, unit_scoped
 
 PAGE_SIZE = 25
 
 
+@unit_scoped
 @require_safe
 def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
     organization = request.organization
     today = timezone.localdate()
-    form = ActionFilterForm(request.GET or None, organization=organization)
-    filters = selectors.ActionFilters()
+    within = audit_scope(request.membership)
+    form = ActionFilterForm(
+        request.GET or None, organization=organization, membership=request.membership
+    )
+    filters = selectors.ActionFilters(within=within)
     if form.is_valid():
         data = form.cleaned_data
         filters = selectors.ActionFilters(
@@ -47,13 +53,14 @@ def action_list(request: HttpRequest, org_slug: str) -> HttpResponse:
             overdue=data["overdue"],
             search=data["q"].strip(),
             sort=data["sort"] or "due",
+            within=within,
         )
     actions = selectors.action_list(organization=organization, filters=filters, today=today)
     page = Paginator(actions.values_list("pk", flat=True), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     page.object_list = selectors.attach_sources(
-        selectors.actions_in_order(actions, list(page.object_list))
+        selectors.actions_in_order(actions, list(page.object_list)), within=within
     )
     counts = selectors.status_counts(organization=organization, filters=filters, today=today)
     query = request.GET.copy()
@@ -103,11 +110,18 @@ def my_actions(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 def _get_action(request, number: int) -> Action:
     try:
-        return selectors.action_get(organization=request.organization, number=number)
+        action = selectors.action_get(organization=request.organization, number=number)
     except Action.DoesNotExist:
         raise Http404("No such action.") from None
+    if not in_audit_scope(action, request.membership):
+        raise PermissionDenied(
+            f"{action.reference} is owned outside {audit_scope(request.membership).name}, the "
+            "unit your audit access is limited to."
+        )
+    return action
 
 
+@unit_scoped
 @require_safe
 def action_detail(request: HttpRequest, org_slug: str, number: int) -> HttpResponse:
     return _render_detail(request, _get_action(request, number))
@@ -115,7 +129,7 @@ def action_detail(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
 
 def _render_detail(request, action: Action, *, forms: dict | None = None, status: int = 200):
     membership = request.membership
-    selectors.attach_sources([action])
+    selectors.attach_sources([action], within=audit_scope(membership))
     forms = forms or {}
     can_work = permissions.can_work_on(membership, action)
     can_edit = permissions.can_edit(membership, action)
@@ -127,7 +141,7 @@ def _render_detail(request, action: Action, *, forms: dict | None = None, status
             "action": action,
             "today": timezone.localdate(),
             "checks": action.effectiveness_checks.select_related("checked_by__user"),
-            "history": audit.record_history(action, limit=30),
+            "history": audit.record_history(action, limit=30, within=audit_scope(membership)),
             "can_edit": can_edit and action.is_open,
             "can_start": can_work and action.status == ActionStatus.OPEN,
             "can_close": can_work and action.is_open,
@@ -179,7 +193,7 @@ def action_new(request: HttpRequest, org_slug: str) -> HttpResponse:
         except NotAllowed as error:
             form.add_error(None, str(error))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{action.reference} raised and assigned.")
             return redirect("core:action-detail", org_slug=org_slug, number=action.number)
@@ -243,7 +257,7 @@ def action_edit(request: HttpRequest, org_slug: str, number: int) -> HttpRespons
         except TransitionError as error:  # includes NotAllowed, already ruled out above
             form.add_error(None, str(error))
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{action.reference} updated.")
             return redirect("core:action-detail", org_slug=org_slug, number=number)
@@ -273,7 +287,7 @@ def _step(request, org_slug: str, number: int, form_class, form_key: str, run, d
     except TransitionError as error:
         messages.error(request, str(error))
     except ValidationError as error:
-        _add_errors(form, error)
+        add_service_errors(form, error)
         return _render_detail(request, action, forms={form_key: form}, status=400)
     else:
         messages.success(request, done.format(ref=action.reference))
@@ -344,11 +358,3 @@ def action_cancel(request: HttpRequest, org_slug: str, number: int) -> HttpRespo
         "{ref} cancelled.",
         permissions.can_edit,
     )
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)

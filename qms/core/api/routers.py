@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter, SimpleRouter
 
 from qms.core.actions.api import ActionViewSet
 from qms.core.api import views
+from qms.core.invitations.api import InvitationViewSet
 from qms.core.notifications.api import NotificationViewSet
 
 router = DefaultRouter()
@@ -14,5 +15,6 @@ router.register("organizations", views.OrganizationViewSet, basename="organizati
 organization_router = SimpleRouter()
 organization_router.register("org-units", views.OrgUnitViewSet, basename="org-unit")
 organization_router.register("memberships", views.MembershipViewSet, basename="membership")
+organization_router.register("invitations", InvitationViewSet, basename="invitation")
 organization_router.register("actions", ActionViewSet, basename="action")
 organization_router.register("notifications", NotificationViewSet, basename="notification")

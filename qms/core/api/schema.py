@@ -39,10 +39,39 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     OpenApiParameter.HEADER,
+    required=True,
     description=(
-        "The record's ETag as you read it. The write is refused with 412 if the record was "
-        "changed since; without this header the write is not checked."
+        "The record's ETag as you read it (its GET answers it), double quotes included. The "
+        "change is refused with 412 if the record was changed since, with 428 without this "
+        "header, and with 400 if it is not an ETag this API gave; a bare * changes whatever "
+        "version is there."
     ),
+)
+# Workflow steps (approve, close, …) and DELETE: their preconditions are the record's state
+# (a step not allowed from it answers 409), so naming the version is the client's choice.
+IF_MATCH_OPTIONAL = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    description=(
+        "The record's ETag as you read it. The step is refused with 412 if the record was "
+        "changed since; without this header it is not checked against a version."
+    ),
+)
+# What a PUT or PATCH answers without If-Match.
+PRECONDITION_REQUIRED = "Send If-Match with the record's ETag: nothing was changed."
+UPDATES = {"PUT", "PATCH"}
+
+StaleWriteSerializer = inline_serializer(
+    name="StaleWrite",
+    fields={
+        "detail": serializers.CharField(help_text="Who changed the record and when."),
+        "changed_by": serializers.CharField(required=False),
+        "changed_at": serializers.DateTimeField(required=False),
+        "current": serializers.JSONField(
+            required=False, allow_null=True, help_text="The record as its GET answers it now."
+        ),
+    },
 )
 ETAG = OpenApiParameter(
     "ETag",
@@ -70,7 +99,12 @@ class ErrorDocumentingAutoSchema(AutoSchema):
         if self.method not in SAFE and self._has_path_parameters():
             errors["409"] = "This step is not allowed from the record's current state."
             if self._is_versioned():
-                errors["412"] = "The record changed since the version named in If-Match."
+                errors["412"] = (
+                    "The record changed since the version named in If-Match: who changed it, "
+                    "when, and the record as it is now (`current`, with its ETag)."
+                )
+                if self.method in UPDATES:
+                    errors["428"] = PRECONDITION_REQUIRED
         if self.method not in SAFE:
             # A body in a content type the endpoint does not parse.
             errors["415"] = "Send the body as JSON (or a form)."
@@ -87,7 +121,8 @@ class ErrorDocumentingAutoSchema(AutoSchema):
                     "description": description,
                 }
             else:
-                response = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+                body = StaleWriteSerializer if code == "412" else ErrorSerializer
+                response = self._get_response_for_code(body, code, direction=direction)
                 response["description"] = description
                 responses[code] = response
         return responses
@@ -95,8 +130,10 @@ class ErrorDocumentingAutoSchema(AutoSchema):
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
         if self._has_path_parameters() and self._is_versioned():
-            if self.method not in SAFE:
+            if self.method in UPDATES:
                 parameters.append(IF_MATCH)
+            elif self.method not in SAFE:
+                parameters.append(IF_MATCH_OPTIONAL)
             if getattr(self.view, "action", None) in VERSIONED_ACTIONS:
                 parameters.append(ETAG)
         return parameters

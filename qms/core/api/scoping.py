@@ -4,17 +4,28 @@
 the pages (`resolve_membership`), starts every queryset from it, lets each viewset declare
 which roles may read and which may write, and refuses stale writes: a record's detail and
 update answers carry its version as `ETag`; a write sent with `If-Match` naming another version
-is refused with 412 (see `qms.core.concurrency`).
+is refused with 412, and a PUT or PATCH without `If-Match` with 428 (see `qms.core.concurrency`).
 """
 
 from __future__ import annotations
+
+import re
 
 from django.db import transaction
 from django.http import Http404
 from rest_framework import exceptions, mixins, permissions, serializers, status
 
 from qms.core.api.schema import VERSIONED_ACTIONS, ErrorDocumentingAutoSchema
-from qms.core.concurrency import StaleEdit, is_versioned, lock_unchanged, version_of
+from qms.core.concurrency import (
+    StaleEdit,
+    VersionUnknown,
+    describe,
+    is_versioned,
+    last_change,
+    lock_unchanged,
+    version_of,
+    version_stamp_field,
+)
 from qms.core.roles import ALL_ROLES, QUALITY_EDITOR_ROLES, Role
 from qms.core.tenancy import (
     AccessExpired,
@@ -118,16 +129,51 @@ class HasRoleForMethod(permissions.BasePermission):
 
 
 class PreconditionFailed(exceptions.APIException):
+    """412: the record changed since the version the client named. `current` is the record as
+    it is now: the answer says who changed it and when, and hands it back with its ETag."""
+
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = "The record changed since you read it: read it again and make your change."
     default_code = "precondition_failed"
 
+    def __init__(self, detail=None, *, current=None):
+        super().__init__(detail)
+        self.current = current
+
+
+class PreconditionRequired(exceptions.APIException):
+    """428: a PUT or PATCH that does not say which version of the record it changes."""
+
+    status_code = 428
+    default_detail = "Send If-Match with the ETag of the record you read."
+    default_code = "precondition_required"
+
+
+class MalformedIfMatch(exceptions.ParseError):
+    default_detail = (
+        "The If-Match header is not an ETag this API gave: send the ETag header of your last "
+        'GET of the record exactly as it came, double quotes included (If-Match: "…"), or * '
+        "to change whatever version is there."
+    )
+    default_code = "malformed_if_match"
+
+
+# RFC 9110 8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E / obs-text.
+_ENTITY_TAG = r'(?:W/)?"([\x21\x23-\x7e\x80-\xff]*)"'
+# If-Match = "*" / #entity-tag: a comma-separated list (empty elements allowed) of at least one.
+_ENTITY_TAG_LIST = re.compile(rf"[ \t,]*{_ENTITY_TAG}(?:[ \t]*,[ \t,]*{_ENTITY_TAG})*[ \t,]*")
+
 
 def if_match_versions(header: str) -> set[str] | None:
-    """The versions an `If-Match` header accepts; None for `*` (any). A weak tag (`W/"..."`)
-    is taken as its version: a proxy that compresses answers may weaken the ETag it passes on."""
-    tags = {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",")}
-    return None if "*" in tags else tags
+    """The versions an `If-Match` header accepts; None for a bare `*` (any version). Quoted,
+    `"*"` is a tag whose value is `*` and matches no version (RFC 9110). A weak tag (`W/"..."`)
+    is taken as its version: a proxy that compresses answers may weaken the ETag it passes on.
+    Anything else (empty, unquoted, `*` in a list) is not an ETag this API gave: 400."""
+    if header.strip(" \t") == "*":
+        return None
+    if _ENTITY_TAG_LIST.fullmatch(header) is None:
+        raise MalformedIfMatch()
+    return set(re.findall(_ENTITY_TAG, header))
 
 
 class OrganizationScopedViewSetMixin:
@@ -169,15 +215,39 @@ class OrganizationScopedViewSetMixin:
         context["membership"] = self.membership
         return context
 
-    # Stale writes. Without If-Match a write is not checked (clients written before versions
-    # existed keep working); with it, the check and the write are one transaction with the
-    # record's row locked, so two writes on the same version cannot both pass.
+    # Stale writes. A PUT or PATCH must say which version it changes (If-Match, else 428); the
+    # check and the write are one transaction with the record's row locked, so two writes on
+    # the same version cannot both pass. Workflow steps and DELETE check If-Match when sent.
 
     def dispatch(self, request, *args, **kwargs):
         if request.method not in permissions.SAFE_METHODS and "HTTP_IF_MATCH" in request.META:
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Here, after the role checks and before any handler, so that no viewset's update (a
+        # new one included) can forget it.
+        if self._writes_a_record_without_if_match(request):
+            record = self.get_object()  # an unknown record is 404; a forbidden one 403
+            if is_versioned(type(record)):
+                raise PreconditionRequired(
+                    f"Send If-Match with the ETag of the {record._meta.verbose_name} you read: "
+                    f"GET {request.path} answers it in its ETag header. Nothing was changed: "
+                    "a change that does not say which version it changes could overwrite "
+                    "someone else's."
+                )
+
+    def _writes_a_record_without_if_match(self, request) -> bool:
+        method = request.method.lower()
+        return (
+            method in ("put", "patch")
+            and "If-Match" not in request.headers
+            and method in self.http_method_names
+            and hasattr(self, method)  # routed here (else 405, as before)
+            and (self.lookup_url_kwarg or self.lookup_field) in self.kwargs
+        )
 
     def get_object(self):
         record = super().get_object()
@@ -186,13 +256,57 @@ class OrganizationScopedViewSetMixin:
             header is not None
             and self.request.method not in permissions.SAFE_METHODS
             and is_versioned(type(record))
+            and not getattr(self, "reading_current", False)
         ):
             try:
                 lock_unchanged(record, if_match_versions(header))
+            except VersionUnknown as unknown:
+                raise PreconditionFailed(
+                    f"If-Match names no version {describe(record)} ever had (made up, or "
+                    "another record's ETag), so this change cannot be checked against changes "
+                    "made since you read it. Nothing was changed: here is the current version; "
+                    "send its ETag to make your change on it.",
+                    current=unknown.current,
+                ) from unknown
             except StaleEdit as stale:
-                raise PreconditionFailed(stale.message) from stale
+                raise PreconditionFailed(stale.message, current=stale.current) from stale
         self.versioned_record = record
         return record
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(exc, PreconditionFailed) and exc.current is not None:
+            # "Here is the current version", as the message says: who, when, the record as a
+            # GET answers it, and its ETag for the next attempt.
+            who, when = last_change(exc.current)
+            response.data = {
+                "detail": response.data["detail"],
+                "changed_by": who,
+                # As the API writes every timestamp (DRF's ISO 8601, with its offset), to the
+                # second: the detail says it to the minute, and the stamp is no version.
+                "changed_at": serializers.DateTimeField().to_representation(
+                    when.replace(microsecond=0)
+                ),
+                "current": self._read_as_get(exc.current),
+            }
+            response["ETag"] = f'"{version_of(exc.current)}"'
+        return response
+
+    def _read_as_get(self, record):
+        """The record as GET on it answers, through the viewset's own retrieve (which may add
+        what its serializer needs, as actions' sources); None if it cannot be read so."""
+        retrieve = getattr(self, "retrieve", None)
+        if retrieve is None:
+            return None
+        self.kwargs = {
+            **self.kwargs,
+            self.lookup_url_kwarg or self.lookup_field: getattr(record, self.lookup_field),
+        }
+        self.action, self.reading_current = "retrieve", True
+        try:
+            return retrieve(self.request, *self.args, **self.kwargs).data
+        except (exceptions.APIException, Http404):
+            return None
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -205,6 +319,7 @@ class OrganizationScopedViewSetMixin:
         ):
             if request.method not in permissions.SAFE_METHODS:
                 # The service may have saved another copy of the row: read the version stored.
-                record = type(record)._base_manager.only("updated_at").get(pk=record.pk)
+                stamp = version_stamp_field(type(record))
+                record = type(record)._base_manager.only(stamp).get(pk=record.pk)
             response["ETag"] = f'"{version_of(record)}"'
         return response

@@ -1,5 +1,6 @@
 """Notifications API under /api/v1/organizations/{org_slug}/notifications/: the caller's own
-notifications (newest first, `?unread=true` for the unread ones), and `POST {id}/read/` and
+notifications (newest first, `?unread=true` for the unread ones; a notification whose decision
+was taken is resolved, and read), and `POST {id}/read/` and
 `POST read-all/` to mark them read. Another member's notification answers 404."""
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ from qms.core.roles import ALL_ROLES
 class NotificationSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(read_only=True)
     is_read = serializers.BooleanField(read_only=True)
+    is_resolved = serializers.BooleanField(
+        read_only=True,
+        help_text="A decision it asked for was taken (by the recipient or anyone entitled).",
+    )
 
     class Meta:
         model = Notification
@@ -34,6 +39,8 @@ class NotificationSerializer(serializers.ModelSerializer):
             "created_at",
             "read_at",
             "is_read",
+            "resolved_at",
+            "is_resolved",
         ]
         read_only_fields = fields
 

@@ -36,6 +36,9 @@ class NotificationQuerySet(OrganizationScopedQuerySet):
     def unread(self):
         return self.filter(read_at__isnull=True)
 
+    def unresolved(self):
+        return self.filter(resolved_at__isnull=True)
+
 
 class Notification(models.Model):
     """One thing a member was told, in the app and (when they have an address) by e-mail."""
@@ -64,6 +67,9 @@ class Notification(models.Model):
     is_critical = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A decision that waited for the recipient (a sign-off, an approval, a triage) was taken, by
+    # them or by anyone else entitled: the notification leaves the unread count and the digest.
+    resolved_at = models.DateTimeField(null=True, blank=True)
     email_status = models.CharField(
         max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING
     )
@@ -100,6 +106,10 @@ class Notification(models.Model):
     @property
     def is_read(self) -> bool:
         return self.read_at is not None
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None
 
 
 class NotificationPreference(models.Model):

@@ -5,6 +5,11 @@
 - `register_rule(rule)`: `rule(organization, today) -> Iterable[NotificationSpec]`, run by the
   reminders task for each active organisation. A rule only says who should be told what, and on
   which occasion; it may return the same spec every run, as creation is idempotent.
+- `register_waiting(kind, finder, models=(...))`: a decision that waits for someone (a sign-off,
+  an approval, a triage). `finder(organization, today) -> Iterable[NotificationSpec]` yields one
+  spec per person who must take each decision waiting now. `services.waiting_refresh` tells the
+  new ones and resolves the notifications whose decision is no longer waiting (taken by anyone
+  entitled); the service that takes the decision calls it, and so does the daily run.
 - `register_digest_section(section)`: `section(membership, today) -> (heading, lines) | None`, one
   part of an executive's weekly digest.
 
@@ -80,6 +85,16 @@ _RULES: list[Rule] = []
 _DIGEST_SECTIONS: list[tuple[int, DigestSection]] = []
 
 
+@dataclass(frozen=True)
+class Waiting:
+    kind: str
+    finder: Rule
+    models: tuple[type, ...] = ()
+
+
+_WAITING: dict[str, Waiting] = {}
+
+
 def register_kind(key: str, label: str, *, critical: bool = False, description: str = "") -> Kind:
     """Declare a kind; registering the same key again replaces it (ready() may run twice)."""
     if len(key) > KIND_MAX_LENGTH:
@@ -92,6 +107,24 @@ def register_kind(key: str, label: str, *, critical: bool = False, description: 
 def register_rule(rule: Rule) -> None:
     if rule not in _RULES:
         _RULES.append(rule)
+
+
+def register_waiting(kind: str, finder: Rule, *, models: Iterable[type] = ()) -> None:
+    """Declare `kind` (registered with `register_kind`) a waiting decision found by `finder`;
+    `models` are the records whose change may take or open one (see `waiting_refresh`)."""
+    _WAITING[kind] = Waiting(kind, finder, tuple(models))
+
+
+def waiting(about: Any = None) -> list[Waiting]:
+    """The waiting decisions, or those a change of `about` (a model or an instance) may touch."""
+    if about is None:
+        return list(_WAITING.values())
+    model = about if isinstance(about, type) else type(about)
+    return [w for w in _WAITING.values() if any(issubclass(model, m) for m in w.models)]
+
+
+def is_waiting_kind(key: str) -> bool:
+    return key in _WAITING
 
 
 def register_digest_section(section: DigestSection, *, order: int = 100) -> None:

@@ -12,13 +12,14 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from qms.core.models import Membership, Organization
 from qms.core.notifications import digest
 from qms.core.notifications.models import EmailStatus, Notification, NotificationPreference
-from qms.core.notifications.registry import NotificationSpec, get_kind, kinds, rules
+from qms.core.notifications.registry import NotificationSpec, get_kind, kinds, rules, waiting
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,15 @@ def reminders_run(
     report = RunReport()
     for org in _organizations(organization):
         specs: list[NotificationSpec] = []
+        try:
+            # Waiting decisions: told once, and resolved here too if taken by a path that did not
+            # refresh them (an admin edit, a data fix).
+            report.created += waiting_refresh(organization=org, today=today, deliver=False)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception as error:
+            logger.exception("Waiting decisions failed for %s", org.slug)
+            report.errors.append(f"{org.slug}: waiting decisions: {error}")
         for rule in rules():
             try:
                 specs.extend(rule(org, today))
@@ -104,7 +114,7 @@ def _create_and_deliver(
     organization: Organization, specs: list[NotificationSpec], today: datetime.date
 ) -> RunReport:
     report = RunReport(organizations=1)
-    report.created = len(notifications_create(organization=organization, specs=specs, today=today))
+    report.created += len(notifications_create(organization=organization, specs=specs, today=today))
     delivered = notifications_deliver(organization=organization)
     report.emailed, report.email_failures = delivered
     return report
@@ -177,6 +187,63 @@ def notifications_create(
     return created
 
 
+# --- decisions that wait for someone ----------------------------------------------------------
+
+
+def waiting_refresh(
+    *,
+    organization: Organization,
+    about=None,
+    today: datetime.date | None = None,
+    deliver: bool = True,
+) -> int:
+    """Bring the notifications of waiting decisions in line with what waits now: each person who
+    must take a decision is told once (the spec's key makes it idempotent), and a notification
+    whose decision is no longer waiting (taken by its recipient or by anyone else entitled, or
+    no longer theirs to take) is resolved: marked read and done, so it leaves the unread count,
+    the bell and the digest. `about`: the record (or model) just changed, to refresh only the
+    kinds it may touch; None refreshes all. Call it from the service that takes or opens the
+    decision, inside its transaction. Returns how many notifications were created."""
+    today = today or timezone.localdate()
+    found = waiting(about)
+    if not found:
+        return 0
+    specs: list[NotificationSpec] = []
+    for decision in found:
+        specs.extend(
+            spec for spec in decision.finder(organization, today) if spec.kind == decision.kind
+        )
+    created = notifications_create(organization=organization, specs=specs, today=today)
+    notifications_resolve_taken(
+        organization=organization,
+        kinds={decision.kind for decision in found},
+        still_waiting={spec.key() for spec in specs},
+    )
+    if created and deliver:
+        from qms.core.notifications.tasks import deliver_notifications
+        from qms.core.outbox import enqueue
+
+        enqueue(deliver_notifications, organization.pk)
+    return len(created)
+
+
+def notifications_resolve_taken(
+    *, organization: Organization, kinds: Iterable[str], still_waiting: set[tuple]
+) -> int:
+    """Resolve the unresolved notifications of `kinds` whose (recipient, kind, subject key,
+    occasion) is not among `still_waiting`; returns how many."""
+    candidates = Notification.objects.filter(
+        organization=organization, kind__in=set(kinds), resolved_at__isnull=True
+    ).values_list("pk", "recipient_id", "kind", "subject_key", "occasion")
+    taken = [pk for pk, *key in candidates if tuple(key) not in still_waiting]
+    if not taken:
+        return 0
+    now = timezone.now()
+    return Notification.objects.filter(pk__in=taken, resolved_at__isnull=True).update(
+        resolved_at=now, read_at=Coalesce("read_at", Value(now))
+    )
+
+
 # --- delivering ---------------------------------------------------------------------------------
 
 
@@ -186,20 +253,21 @@ def notifications_deliver(*, organization: Organization) -> tuple[int, int]:
     sending, so two workers never send the same one. A failure for one recipient is recorded on
     its row and logged; the others are still sent. A worker that dies mid-send leaves its row
     "sending", never re-sent: at most once rather than twice."""
-    waiting = list(
+    pending = list(
         Notification.objects.filter(
             organization=organization,
             email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED],
             email_attempts__lt=email_max_attempts(),
+            resolved_at__isnull=True,  # a decision already taken needs no e-mail
         )
         .select_related("recipient__user", "organization")
         .order_by("pk")
     )
-    if not waiting:
+    if not pending:
         return 0, 0
     sent = failed = 0
     connection = mail.get_connection()
-    for notification in waiting:
+    for notification in pending:
         claimed = Notification.objects.filter(
             pk=notification.pk,
             email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED],
@@ -239,11 +307,15 @@ def _send(notification: Notification, connection) -> None:
     lines = [notification.body.strip()] if notification.body.strip() else []
     if notification.url:
         lines.append(f"Open: {absolute_url(notification.url)}")
+    # The kind is said once, here at the foot (as the list says it beside the date): the
+    # title is the news itself ("ACT-0012 is 92 days overdue"), not "Escalation: ...".
+    footer = (
+        f"— QMS leadership dashboard, {notification.organization.name}: {notification.kind_label}."
+    )
     lines.append(
-        f"— QMS leadership dashboard, {notification.organization.name}. "
-        "You can mute reminders of this kind in your notification settings."
+        f"{footer} You can mute reminders of this kind in your notification settings."
         if not notification.is_critical
-        else f"— QMS leadership dashboard, {notification.organization.name}."
+        else f"{footer} Always delivered."
     )
     mail.send_mail(
         subject=notification.title,

@@ -44,3 +44,14 @@ def run_reminders(today: str | None = None) -> dict:
 def weekly_digest(today: str | None = None) -> dict:
     """This week's digest for every executive (once per ISO week)."""
     return services.digest_run(today=_day(today)).as_dict()
+
+
+@shared_task(name="notifications.deliver", **RETRY)
+def deliver_notifications(organization_id: int) -> int:
+    """E-mail an organisation's waiting notifications now (a decision waiting for someone)."""
+    from qms.core.models import Organization
+
+    organization = Organization.objects.filter(pk=organization_id, is_active=True).first()
+    if organization is None:
+        return 0
+    return services.notifications_deliver(organization=organization)[0]

@@ -7,8 +7,8 @@ from django import forms
 from django.db.models import Q
 
 from qms.core.forms import member_label
-from qms.core.models import Membership
-from qms.core.tenancy import limit_to_audit_scope
+from qms.core.models import Membership, OrgUnit
+from qms.core.tenancy import limit_to_audit_scope, whole_scope_label
 
 
 class RegisterFilterSet(django_filters.FilterSet):
@@ -50,6 +50,9 @@ class RegisterFilterSet(django_filters.FilterSet):
                 field.label_from_instance = member_label
             if isinstance(field, forms.ModelChoiceField):
                 field.empty_label = "Any"  # plain choices get it from FILTERS_EMPTY_CHOICE_LABEL
+                if field.queryset is not None and field.queryset.model is OrgUnit:
+                    membership = getattr(self.request, "membership", None)
+                    field.empty_label = whole_scope_label(membership, "Any")
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select" if is_select else "form-control"
         return form

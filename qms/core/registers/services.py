@@ -55,6 +55,14 @@ def _save(record: RegisterRecord, m2m: dict | None, user, reason: str) -> None:
         getattr(record, name).set(objects)
 
 
+def _decisions_refresh(membership: Membership, about) -> None:
+    """A record waiting for someone's decision (a nonconformity reported) reaches them once and
+    leaves them once decided (see qms.core.notifications)."""
+    from qms.core.notifications.services import waiting_refresh
+
+    waiting_refresh(organization=membership.organization, about=about)
+
+
 @transaction.atomic
 def record_create(
     *,
@@ -74,6 +82,7 @@ def record_create(
         try:
             with transaction.atomic():
                 _save(record, m2m, membership.user, reason)
+            _decisions_refresh(membership, record)
             return record
         except IntegrityError:
             if attempt == 2:
@@ -95,6 +104,7 @@ def record_update(
     if record.organization_id != membership.organization_id:  # never reached through pages/API
         raise NotAllowed("This record belongs to another organisation.")
     _save(record, m2m, membership.user, reason)
+    _decisions_refresh(membership, record)
     return record
 
 
@@ -120,6 +130,7 @@ def records_import(
         number += 1
         _save(record, m2m, membership.user, f"Imported from {filename[:100]}")
         saved.append(record)
+    _decisions_refresh(membership, model)
     return saved
 
 

@@ -31,7 +31,10 @@ from qms.core.tenancy import (
     audit_scope,
     in_audit_scope,
     limit_to_audit_scope,
+    links_outside_scope,
+    mark_links_outside_scope,
     outside_scope_message,
+    outside_scope_text,
     readable_by_unit_auditors,
     unit_scoped,
 )
@@ -107,6 +110,9 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
     sort = request.GET.get("sort", "")
     ordering = [sort, "-number"] if sort.lstrip("-") in sorts else list(register.ordering)
     page = Paginator(filtered.order_by(*ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    # The prefetch names no linked record outside a unit auditor's subtree; the columns say
+    # that there are some ("Monitored by: 2 records outside …", not "Nothing monitors it").
+    mark_links_outside_scope(page.object_list, register.prefetch_related, request.membership)
     status_field = register.model._meta.get_field(register.status_field)
     counted = dict(
         limit_to_audit_scope(
@@ -152,9 +158,11 @@ def record_list(request: HttpRequest, org_slug: str, key: str) -> HttpResponse:
 def _display(record, name: str, membership=None):
     field = record._meta.get_field(name)
     if field.many_to_many:
-        # Linked records of another unit are not named to an auditor limited to a unit.
-        linked = limit_to_audit_scope(getattr(record, name).all(), membership)
-        return ", ".join(str(o) for o in linked) or None
+        # Linked records of another unit are not named to an auditor limited to a unit; that
+        # they exist is said (marked by the detail view).
+        linked = [str(o) for o in limit_to_audit_scope(getattr(record, name).all(), membership)]
+        outside = links_outside_scope(record, name)
+        return ", ".join([*linked, outside] if outside else linked) or None
     value = getattr(record, name)
     if (
         field.is_relation
@@ -162,7 +170,9 @@ def _display(record, name: str, membership=None):
         and audit_scope(membership) is not None
         and not in_audit_scope(value, membership)
     ):
-        return "(a record outside your audit scope)"
+        if isinstance(value, Membership):  # a person, not a record
+            return f"a member outside {audit_scope(membership).name}"
+        return outside_scope_text(audit_scope(membership))
     if isinstance(value, Membership):
         return f"{value.display_name} ({value.get_role_display().lower()})"
     if getattr(field, "choices", None) and value not in (None, ""):
@@ -177,6 +187,10 @@ def _display(record, name: str, membership=None):
 def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> HttpResponse:
     register = get_register(key)
     record = get_object_or_404(_records(register, request), pk=pk)
+    many = [n for n in register.detail_fields if record._meta.get_field(n).many_to_many]
+    mark_links_outside_scope(
+        [record], dict.fromkeys([*register.prefetch_related, *many]), request.membership
+    )
     fields = []
     for name in register.detail_fields:
         field = record._meta.get_field(name)
@@ -203,7 +217,9 @@ def record_detail(request: HttpRequest, org_slug: str, key: str, pk: int) -> Htt
             "register": register,
             "record": record,
             "fields": fields,
-            "history": audit.record_history(record, limit=20),
+            "history": audit.record_history(
+                record, limit=20, within=audit_scope(request.membership)
+            ),
             "actions_panel": actions_panel,
             "urls": _urls(register, org_slug),
             "edit_url": register_url(register, "edit", org_slug, record.pk),

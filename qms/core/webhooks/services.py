@@ -223,7 +223,7 @@ def _tell_admins(webhook: Webhook) -> None:
                 kind=DISABLED_KIND,
                 subject=webhook,
                 occasion=f"disabled-{timezone.now():%Y%m%d%H%M%S}",
-                title=f"Webhook disabled: {webhook.url}",
+                title=f"{webhook.url} was disabled after repeated failures",
                 body=webhook.disabled_reason,
                 url=reverse("core:webhooks", args=[webhook.organization.slug]),
             )

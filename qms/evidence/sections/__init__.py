@@ -12,8 +12,12 @@ import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet, Value
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DecimalField, QuerySet, Value
 from django.db.models.functions import Concat
+from django.utils.text import capfirst
 
 from qms.core.models import Organization, OrgUnit
 from qms.evidence.writer import PackWriter
@@ -46,10 +50,14 @@ class Scope:
     unit: OrgUnit | None
     start: datetime.date
     end: datetime.date
-    # Requested by an auditor whose access is limited to `unit`: only the sections that read
-    # through the unit-auditor rule (LIMITED_SECTIONS) are built; the others are named as left
-    # out, so the pack holds nothing the auditor could not read in the app.
-    limited: bool = False
+
+    @property
+    def limited(self) -> bool:
+        """A pack of one unit holds only the sections that read through the unit rule
+        (LIMITED_SECTIONS); the organisation-wide ones are named as left out. Whoever asked for
+        it: a unit's pack is handed on, often to an auditor limited to that unit, and must hold
+        nothing of other units (management review inputs, training sessions, ...)."""
+        return self.unit is not None
 
     @property
     def label(self) -> str:
@@ -88,7 +96,7 @@ class Finding:
 
 Section = Callable[[Scope, PackWriter], list[Finding]]
 # The sections that read only through `Scope.in_unit` (and the audit trail's own filter): the
-# ones built for an auditor limited to a unit.
+# ones built for a pack of one unit.
 LIMITED_SECTIONS = frozenset({"objectives", "analysis", "improvement", "audit-trail"})
 _SECTIONS: list[tuple[int, str, Section]] = []
 
@@ -120,8 +128,63 @@ def stream(queryset: QuerySet, *fields: str):
     return queryset.values_list(*fields).iterator(chunk_size=2000)
 
 
+def readable(queryset: QuerySet, *fields: str, places: str | None = None):
+    """Rows for a CSV a person reads, as `stream` fetches them but written as the pages write
+    them: a choice as its label ("Customer complaint", not "customer_complaint"), a record's
+    number as its reference ("NC-007"), and a KPI value with the decimals of its objective
+    (`places` names the lookup to the objective's `decimal_places`) instead of the six it is
+    stored with. The JSON files keep the stored codes and numbers."""
+    model = queryset.model
+    writers = [_cell_writer(model, name) for name in fields]
+    lookups = [*fields, places] if places else list(fields)
+    for row in queryset.values_list(*lookups).iterator(chunk_size=2000):
+        decimals = row[-1] if places else None
+        yield tuple(write(value, decimals) for write, value in zip(writers, row, strict=False))
+
+
+def _model_field(model, lookup: str):
+    """(the model that holds the lookup's last field, that field), or (model, None) for an
+    annotation (a member's name), which is written as it is."""
+    field = None
+    for part in lookup.split("__"):
+        if field is not None:
+            model = field.related_model
+        try:
+            field = model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return model, None
+    return model, field
+
+
+def _cell_writer(model, lookup: str) -> Callable:
+    owner, field = _model_field(model, lookup)
+    if lookup.split("__")[-1] == "number" and hasattr(owner, "reference"):
+        return lambda value, _: owner(number=value).reference if value else ""
+    if owner is ContentType and lookup.endswith("model"):  # what kind of record a source is
+        names = {m._meta.model_name: capfirst(m._meta.verbose_name) for m in apps.get_models()}
+        return lambda value, _: names.get(value, value)
+    if field is not None and field.choices:
+        labels = {value: str(label) for value, label in field.flatchoices}
+        return lambda value, _: labels.get(value, value)
+    if field is not None and isinstance(field, DecimalField) and field.decimal_places == 6:
+        # A KPI value (objectives.models.VALUE_FIELD): the objective's decimals, or as few as
+        # say it exactly.
+        def kpi_value(value, decimals):
+            if value is None:
+                return None
+            if decimals is not None:
+                return f"{value:.{decimals}f}"
+            return f"{value.normalize():f}"
+
+        return kpi_value
+    return lambda value, _: value
+
+
 def plural(n: int, word: str, words: str | None = None) -> str:
-    return f"{n} {word if n == 1 else (words or word + 's')}"
+    """ "1 review", "2 reviews", "3 monthly statuses"."""
+    if n == 1:
+        return f"{n} {word}"
+    return f"{n} {words or word + ('es' if word.endswith(('s', 'x', 'ch', 'sh')) else 's')}"
 
 
 def _cell(value):

@@ -11,7 +11,7 @@ from leadership.selectors.accountability import executive_records
 from leadership.selectors.policy import acknowledgement_rates
 from leadership.selectors.resources import allocation_list
 from leadership.selectors.responsibilities import matrix_as_of
-from qms.evidence.sections import Finding, Scope, member_name, plural, register_section, stream
+from qms.evidence.sections import Finding, Scope, member_name, plural, readable, register_section
 from qms.evidence.writer import PackWriter
 
 
@@ -157,7 +157,7 @@ def resources(scope: Scope, writer: PackWriter) -> list[Finding]:
         ["Id", "Kind", "Title", "Objective", "Unit", "Amount", "Unit of measure", "From", "To",
          "Status", "Requested by", "Decided by", "Decided at", "Decision comment", "Spent",
          "Over approved amount"],
-        stream(
+        readable(
             allocations, "id", "kind", "title", "objective__code", "org_unit__name", "amount",
             "unit", "period_start", "period_end", "status", "requester", "decider", "decided_at",
             "decision_comment", "spent", "over_approved",
@@ -180,7 +180,7 @@ def resources(scope: Scope, writer: PackWriter) -> list[Finding]:
             "Recorded by",
             "Reason for spending more than approved",
         ],
-        stream(spend, "allocation_id", "date", "amount", "note", "recorder", "over_reason"),
+        readable(spend, "allocation_id", "date", "amount", "note", "recorder", "over_reason"),
     )
     if not entry.rows:
         return [Finding("7.1", f"No resource allocation covered the period ({scope.label}).",

@@ -8,12 +8,14 @@ from django.db.models.functions import Concat
 
 from leadership.models import ContextIssue, Risk
 from objectives.models import Granularity, KpiRollup, Measurement, QualityObjective
+from objectives.rollups import rollup_reading
 from qms.evidence.sections import (
     PEOPLE,
     Finding,
     Scope,
     member_name,
     plural,
+    readable,
     register_section,
     stream,
 )
@@ -43,7 +45,7 @@ def risks(scope: Scope, writer: PackWriter) -> list[Finding]:
         path,
         ["Reference", "Kind", "Title", "Likelihood", "Impact", "Score", "Owner", "Treatment",
          "Status", "Identified", "Review due", "Reviewed", "Effectiveness", "Effectiveness note"],
-        stream(risks, "number", "kind", "title", "likelihood", "impact", "score", "owner_name",
+        readable(risks, "number", "kind", "title", "likelihood", "impact", "score", "owner_name",
                "treatment", "status", "identified_on", "review_due_on", "reviewed_on",
                "effectiveness", "effectiveness_note"),
     )  # fmt: skip
@@ -51,7 +53,7 @@ def risks(scope: Scope, writer: PackWriter) -> list[Finding]:
     issues = writer.csv(
         issues_path,
         ["Reference", "Title", "Status"],
-        stream(ContextIssue.objects.for_organization(scope.organization).order_by("number"),
+        readable(ContextIssue.objects.for_organization(scope.organization).order_by("number"),
                "number", "title", "status"),
     )  # fmt: skip
     findings = []
@@ -87,7 +89,9 @@ def objectives(scope: Scope, writer: PackWriter) -> list[Finding]:
     headers = [h for h, _ in OBJECTIVE_FIELDS]
     fields = [f for _, f in OBJECTIVE_FIELDS]
     base = "6.2-objectives"
-    entry = writer.csv(f"{base}/objectives.csv", headers, stream(objectives, *fields))
+    entry = writer.csv(
+        f"{base}/objectives.csv", headers, readable(objectives, *fields, places="decimal_places")
+    )
     writer.json_rows(
         f"{base}/objectives.json",
         (dict(zip(fields, row, strict=True)) for row in stream(objectives, *fields)),
@@ -104,7 +108,11 @@ def objectives(scope: Scope, writer: PackWriter) -> list[Finding]:
                 "entered_at"]  # fmt: skip
     m_headers = ["Objective", "Period end", "Value", "Note", "Source", "Entered by",
                  "Entered at"]  # fmt: skip
-    measured = writer.csv(f"{base}/measurements.csv", m_headers, stream(measurements, *m_fields))
+    measured = writer.csv(
+        f"{base}/measurements.csv",
+        m_headers,
+        readable(measurements, *m_fields, places="objective__decimal_places"),
+    )
     writer.json_rows(
         f"{base}/measurements.json",
         (dict(zip(m_fields, row, strict=True)) for row in stream(measurements, *m_fields)),
@@ -116,10 +124,9 @@ def objectives(scope: Scope, writer: PackWriter) -> list[Finding]:
     )
     rolled = writer.csv(
         f"{base}/rollups.csv",
-        ["Objective", "Granularity", "Period end", "Value", "Measurements", "Status"],
-        stream(rollups, "objective__code", "granularity", "period_end", "value",
-               "measurement_count", "status"),
-    )  # fmt: skip
+        ["Objective", "Granularity", "Period end", "Value", "Measurements", "Coverage", "Status"],
+        _rollup_rows(rollups),
+    )
     files = [f"{base}/objectives.csv", f"{base}/objectives.json", f"{base}/measurements.csv",
              f"{base}/measurements.json", f"{base}/rollups.csv"]  # fmt: skip
     if not entry.rows:
@@ -146,6 +153,19 @@ def objectives(scope: Scope, writer: PackWriter) -> list[Finding]:
         [f"{base}/rollups.csv"], missing=not rolled.rows,
     ))  # fmt: skip
     return findings
+
+
+def _rollup_rows(rollups):
+    """The rollups as `readable` writes them, with the coverage the pages show beside each
+    ("2 of 3 months", "1 of 3 months, in progress"; "complete" for a whole period): read
+    apart, a partial quarter would pass for a whole one. Streamed: two cursors in the same
+    order, the second only for the objective each rollup is read against."""
+    cells = readable(rollups, "objective__code", "granularity", "period_end", "value",
+                     "measurement_count", "status", places="objective__decimal_places")  # fmt: skip
+    whole = rollups.select_related("objective").iterator(chunk_size=2000)
+    for row, rollup in zip(cells, whole, strict=True):
+        coverage = rollup_reading(rollup.objective, rollup).coverage or "complete"
+        yield (*row[:5], coverage, row[5])
 
 
 register_section(60, "risks", risks)

@@ -16,8 +16,8 @@ from qms.evidence.sections import (
     Scope,
     member_name,
     plural,
+    readable,
     register_section,
-    stream,
 )
 from qms.evidence.writer import PackWriter, json_default
 from reviews.models import (
@@ -37,7 +37,7 @@ def analysis(scope: Scope, writer: PackWriter) -> list[Finding]:
     feedback = writer.csv(
         f"{base}/customer-feedback.csv",
         ["Reference", "Received", "Customer", "Channel", "Type", "Score", "Title", "Status"],
-        stream(
+        readable(
             scope.in_unit(CustomerFeedback.objects.for_organization(org))
             .filter(received_on__gte=scope.start, received_on__lte=scope.end)
             .order_by("received_on", "number"),
@@ -49,7 +49,7 @@ def analysis(scope: Scope, writer: PackWriter) -> list[Finding]:
         f"{base}/provider-evaluations.csv",
         ["Reference", "Provider", "From", "To", "Quality", "Delivery", "Overall", "Status",
          "Evaluated on"],
-        stream(
+        readable(
             ProviderEvaluation.objects.for_organization(org)
             .filter(period_end__gte=scope.start, period_start__lte=scope.end)
             .order_by("provider", "period_start", "number"),
@@ -64,7 +64,7 @@ def analysis(scope: Scope, writer: PackWriter) -> list[Finding]:
         f"{base}/audit-findings.csv",
         ["Reference", "Audit", "Audit reference", "Date", "Auditor", "Type", "Clause", "Title",
          "Unit", "Status", "Closed on"],
-        stream(findings_qs.order_by("audit_date", "number"), "number", "audit_kind",
+        readable(findings_qs.order_by("audit_date", "number"), "number", "audit_kind",
                "audit_reference", "audit_date", "auditor", "finding_type", "clause", "title",
                "org_unit__name", "status", "closed_on"),
     )  # fmt: skip
@@ -166,7 +166,7 @@ def management_reviews(scope: Scope, writer: PackWriter) -> list[Finding]:
         actions_path,
         ["Action", "Decision id", "Title", "Owner", "Accountable executive", "Due", "Status",
          "Closed at", "Verification"],
-        stream(actions, "number", "source_id", "title", "owner_name", "executive_name",
+        readable(actions, "number", "source_id", "title", "owner_name", "executive_name",
                "due_date", "status", "closed_at", "verification_result"),
     )  # fmt: skip
     files.append(actions_path)
@@ -202,7 +202,7 @@ def improvement(scope: Scope, writer: PackWriter) -> list[Finding]:
         f"{base}/nonconformities.csv",
         ["Reference", "Detected", "Title", "Source", "Severity", "Unit", "Owner", "Root cause",
          "Status", "Closed on", "Effective", "Verified on"],
-        stream(
+        readable(
             scope.in_unit(Nonconformity.objects.for_organization(org))
             .filter(detected_on__lte=scope.end)
             .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=scope.start))
@@ -225,14 +225,14 @@ def improvement(scope: Scope, writer: PackWriter) -> list[Finding]:
         f"{base}/actions.csv",
         ["Action", "Title", "Source", "Owner", "Accountable executive", "Raised", "Due",
          "Status", "Closed at", "Closing note", "Verification", "Verification evidence"],
-        stream(actions, "number", "title", "source_type__model", "owner_name", "executive_name",
+        readable(actions, "number", "title", "source_type__model", "owner_name", "executive_name",
                "created_at", "due_date", "status", "closed_at", "closing_note",
                "verification_result", "verification_evidence"),
     )  # fmt: skip
     checks = writer.csv(
         f"{base}/effectiveness-checks.csv",
         ["Action", "Result", "Evidence", "Checked by", "Checked at"],
-        stream(
+        readable(
             EffectivenessCheck.objects.for_organization(org)
             .filter(action__in=actions.values("pk"))
             .filter(checked_at__gte=scope.start_dt(), checked_at__lt=scope.end_dt())

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from qms.core.models import Organization
 from qms.core.notifications import services
+from qms.core.prose import counted
 
 
 class Command(BaseCommand):
@@ -43,9 +44,12 @@ class Command(BaseCommand):
         report = services.reminders_run(today=today, organization=organization, raise_errors=False)
         if options["digest"]:
             report.add(services.digest_run(today=today, organization=organization))
+        # The e-mails include those of earlier notifications still waiting to be sent, so
+        # there can be more e-mails than notifications created: the line says so.
         self.stdout.write(
-            f"{today}: {report.created} notification(s) created, {report.emailed} e-mailed, "
-            f"{report.email_failures} e-mail failure(s)."
+            f"{today:%-d %b %Y}: {counted(report.created, 'notification')} created; "
+            f"{counted(report.emailed, 'e-mail')} sent, earlier ones waiting included; "
+            f"{counted(report.email_failures, 'e-mail')} failed."
         )
         if report.errors:
             for error in report.errors:

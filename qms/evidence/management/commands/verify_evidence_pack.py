@@ -1,5 +1,6 @@
 """python manage.py verify_evidence_pack PATH.zip [--organization SLUG] [--public-key PEM]:
-check every file's hash, that the ZIP holds nothing else, and who signed the manifest; exit 1
+check that every byte of the ZIP belongs to a listed file, every file's hash, that the ZIP
+holds nothing else, and who signed the manifest; exit 1
 on any problem. The same verifier as the page and the standalone download (`verify.py`)."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No organisation with slug {slug!r}.")
             keys = signing.trusted_keys(organization)
         else:
-            keys = signing.all_trusted_keys()
+            keys = signing.trusted_keys()
         report = verify.verify(options["pack"], keys, organization=slug)
         self.stdout.write(verify.render(report))
         if not report.ok:
