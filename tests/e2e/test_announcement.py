@@ -2,6 +2,7 @@
 and opens it; the quality manager sees the reach rate change. In a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from qms.core.models import Membership, OrgUnit
 from tests.e2e.conftest import sign_in
@@ -37,7 +38,7 @@ def test_an_announcement_reaches_a_unit_and_its_reach_rate_rises_as_members_read
     page.get_by_label("Body").fill("From Monday, use checklist **QF-112**.")
     page.get_by_label("Units").select_option(label="Plant One")
     page.get_by_role("button", name="Publish").click()
-    assert "Published to 2 members" in page.content()
+    expect(page.locator("body")).to_contain_text("Published to 2 members")
     # quinn works at Plant One too; opening the page read it: 1 of 2.
     assert "read: 1 of the 2 members" in page.locator("#reach-total").inner_text()
     sign_out(page)
@@ -47,7 +48,7 @@ def test_an_announcement_reaches_a_unit_and_its_reach_rate_rises_as_members_read
     row = page.get_by_role("row", name="New first-off inspection checklist")
     assert "Unread" in row.inner_text()
     row.get_by_role("link").click()
-    assert page.get_by_role("heading", name="New first-off inspection checklist").is_visible()
+    expect(page.get_by_role("heading", name="New first-off inspection checklist")).to_be_visible()
     assert "You read this on" in page.content()
     assert "Reach" not in page.content()
     page.set_viewport_size({"width": 390, "height": 844})

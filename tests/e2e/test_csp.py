@@ -2,6 +2,7 @@
 documentation) load in a real browser with no violation reported, and the charts are drawn."""
 
 import pytest
+from playwright.sync_api import expect
 
 from reviews.models import ManagementReview
 from tests.e2e.conftest import sign_in
@@ -49,7 +50,7 @@ def test_pages_load_under_the_policy_without_violations(page, live_server, demo)
     # The user menu still opens (Bootstrap's script runs from our static files).
     page.goto(f"{live_server.url}/o/acme/dashboard/")
     page.locator("#user-menu").click()
-    assert page.get_by_role("link", name="Change password").is_visible()
+    expect(page.get_by_role("link", name="Change password")).to_be_visible()
 
     assert all(not found for found in seen.values()), seen
     assert console == []

@@ -1,6 +1,9 @@
 """A person signs in through the real login page of a live server."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in
 
@@ -11,8 +14,9 @@ def test_demo_executive_signs_in_and_sees_the_home_page(page, live_server, demo,
     sign_in(page, live_server, "executive", "demo1234")
     page.wait_for_url(f"{live_server.url}/o/acme/dashboard/")  # top management starts here
     page.get_by_role("link", name="Home", exact=True).click()
-    assert page.get_by_role("heading", name="Welcome, Eleanor").is_visible()
-    assert page.get_by_text("Acme Precision Ltd").first.is_visible()
+    # A click starts the navigation and returns: wait for the page, never ask at once.
+    expect(page.get_by_role("heading", name="Welcome, Eleanor")).to_be_visible()
+    expect(page.get_by_text("Acme Precision Ltd").first).to_be_visible()
     screenshot("home-executive")
 
 
@@ -45,8 +49,11 @@ def test_phone_width_collapses_the_navigation(browser, live_server, demo):
     page.wait_for_url(f"{live_server.url}/o/acme/")
     assert not page.get_by_role("link", name="People", exact=True).is_visible()
     page.get_by_role("button", name="Show navigation").click()
+    expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="Organisation", exact=True).click()
-    page.get_by_role("link", name="People", exact=True).click()
-    page.wait_for_url(f"{live_server.url}/o/acme/people/")
-    assert page.get_by_role("heading", name="People and roles").is_visible()
+    people = page.get_by_role("link", name="People", exact=True)
+    expect(people).to_be_visible()
+    people.click()
+    expect(page).to_have_url(f"{live_server.url}/o/acme/people/", timeout=30_000)
+    expect(page.get_by_role("heading", name="People and roles")).to_be_visible()
     context.close()
