@@ -59,7 +59,7 @@ def test_an_announcement_reaches_a_unit_and_its_reach_rate_rises_as_members_read
     sign_in(page, live_server, "quinn", PASSWORD)
     page.goto(f"{base}/")
     page.get_by_role("link", name="New first-off inspection checklist").click()
-    assert "100%" in page.locator("#reach-total").inner_text()
+    expect(page.locator("#reach-total")).to_contain_text("100%")
     assert "read: 2 of the 2 members" in page.locator("#reach-total").inner_text()
     plant = page.locator("#reach-table").get_by_role("row", name="Plant One")
     assert "100%" in plant.inner_text()
