@@ -1,4 +1,5 @@
-"""The demo organisation: one login per role, and running the seed twice changes nothing."""
+"""The demo organisation: one login per role, a second run adds nothing, and a worker starting
+after it sends only today's news."""
 
 import pytest
 from django.core.management import call_command
@@ -9,12 +10,18 @@ from qms.core.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-def counts():
-    return (Organization.objects.count(), OrgUnit.objects.count(), Membership.objects.count())
+def _rows_per_table():
+    from tests.seeded import _rows
+
+    rows, _ = _rows()
+    return {table: len(found) for table, found in rows.items()}
 
 
-def test_seed_creates_acme_with_one_login_per_role():
-    call_command("seed_demo")
+def test_seeding_creates_acme_with_one_login_per_role_and_a_second_run_adds_nothing():
+    """The one test that runs the command twice: a second run on a seeded database finds
+    what exists and adds nothing, to any table of any app (the apps' own demo tests read the
+    demo written back by tests/seeded.py)."""
+    call_command("seed_demo", verbosity=0)
     acme = Organization.objects.get(slug="acme")
     assert acme.name == "Acme Precision Ltd"
     assert OrgUnit.objects.filter(organization=acme, depth=2).count() == 3
@@ -25,21 +32,52 @@ def test_seed_creates_acme_with_one_login_per_role():
     for username in ("executive", "quality", "contributor", "auditor", "admin"):
         membership = Membership.objects.get(organization=acme, user__username=username)
         assert membership.user.check_password("demo1234")
+    # Built through the services, so the audit trail says who made it.
+    executive = Membership.objects.get(user__username="executive", organization__slug="acme")
+    assert executive.history.get().history_user.username == "admin"
+
+    first = _rows_per_table()
+    assert first["core_membership"] and first["reviews_managementreview"]
+    call_command("seed_demo", verbosity=0)
+    again = _rows_per_table()
+    # Only the coming review's agenda is compiled again, as a quality manager pressing
+    # "Recompile" would, and the audit trail keeps that recompile: the review and each input.
+    from reviews.agenda import INPUTS
+
+    assert {t: again[t] - n for t, n in first.items() if again[t] != n} == {
+        "reviews_historicalmanagementreview": 1,
+        "reviews_historicalreviewinput": len(INPUTS),
+    }
 
 
-def test_seed_is_idempotent():
-    call_command("seed_demo")
-    first = counts()
-    history = Membership.history.count()
-    call_command("seed_demo")
-    assert counts() == first
-    assert Membership.history.count() == history
+def test_a_worker_starting_after_the_demo_sends_only_todays_news(
+    django_capture_on_commit_callbacks,
+):
+    """The worker's first start e-mailed invitations to the reviews held months ago, every
+    member the quarterly results of a year ago and the policy announcement of two months ago
+    (try-out findings): the demo's history was told on its day; only today's news is e-mailed."""
+    from django.core import mail
 
+    from leadership.communication.models import Announcement
+    from qms.core.demo import seed_demo
+    from reviews.models import ManagementReview, ReviewStatus
 
-def test_seed_records_its_changes_in_the_audit_trail():
-    call_command("seed_demo")
-    membership = Membership.objects.get(user__username="executive", organization__slug="acme")
-    assert membership.history.get().history_user.username == "admin"
+    with django_capture_on_commit_callbacks() as queued:
+        context = seed_demo()
+    assert not mail.outbox
+    for callback in queued:  # the worker starts and takes what was queued
+        callback()
+    invited = {m.subject.split(" ")[0] for m in mail.outbox if m.attachments}
+    coming = ManagementReview.objects.for_organization(context.organization).filter(
+        status__in=[ReviewStatus.PLANNED, ReviewStatus.PREPARED]
+    )
+    assert invited == {review.reference for review in coming}
+    subjects = [message.subject for message in mail.outbox]
+    assert not [s for s in subjects if "Quality results" in s or "policy version 2" in s]
+    todays = Announcement.objects.get(
+        organization=context.organization, published_at__date=context.today
+    )
+    assert any(todays.title in s for s in subjects)
 
 
 def test_the_demo_logins_can_be_printed_last_without_seeding_again(db):

@@ -21,9 +21,9 @@ MARGIN_BOXES = ("MarginBox",)
 @pytest.fixture
 def demo_board(client, monkeypatch):
     """The executive's board PDF of the demo: its text, and its laid-out pages."""
-    from qms.core.demo import seed_demo
+    from tests.seeded import seeded_demo
 
-    context = seed_demo()
+    context = seeded_demo()
     laid_out = []
 
     def render(template, context, **kwargs):

@@ -6,13 +6,10 @@ import pytest
 from django.urls import reverse
 
 from leadership.models import (
-    Certificate,
     Competence,
-    CompetenceRecord,
     Process,
     TrainingSession,
 )
-from qms.core.demo import seed_demo
 from tests.factories import UserFactory
 from tests.seeded import demo_for_module
 
@@ -77,24 +74,6 @@ def test_the_demo_answers_who_is_competent_what_expires_and_whether_the_certific
         reverse("leadership:process-overview", args=[slug, process.pk])
     ).content.decode()
     assert "OBJ-04" in overview
-
-
-def test_seeding_the_demo_twice_adds_nothing(demo):
-    counts = (
-        Competence.objects.count(),
-        CompetenceRecord.objects.count(),
-        TrainingSession.objects.count(),
-        Process.objects.count(),
-        Certificate.objects.count(),
-    )
-    seed_demo()
-    assert counts == (
-        Competence.objects.count(),
-        CompetenceRecord.objects.count(),
-        TrainingSession.objects.count(),
-        Process.objects.count(),
-        Certificate.objects.count(),
-    )
 
 
 def test_a_stranger_gets_404_on_every_page(client, demo):

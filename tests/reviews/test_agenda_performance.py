@@ -25,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo():
-    from qms.core.demo import seed_demo
+    from tests.seeded import seeded_demo
 
-    return seed_demo()
+    return seeded_demo()
 
 
 def _upcoming(organization) -> ManagementReview:

@@ -1,18 +1,19 @@
-"""The demo's review registers: current dates, every kind of record, and seeding twice adds none."""
+"""The demo's review registers: current dates and every kind of record (that seeding twice adds
+nothing to any table is tested in tests/core/test_seed_demo.py)."""
 
 import datetime
 
 import pytest
 
-from qms.core.demo import seed_demo
 from reviews import selectors
-from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, ProviderEvaluation
+from reviews.models import AuditFinding, CustomerFeedback, Nonconformity
+from tests.seeded import seeded_demo
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_fills_the_review_registers_and_seeding_twice_adds_none():
-    context = seed_demo()
+def test_the_demo_fills_the_review_registers():
+    context = seeded_demo()
     acme, today = context.organization, context.today
     ncs = Nonconformity.objects.for_organization(acme)
     assert ncs.count() == 8
@@ -33,16 +34,6 @@ def test_the_demo_fills_the_review_registers_and_seeding_twice_adds_none():
     assert satisfaction.survey_scores >= 11 and satisfaction.mean_score is not None
     assert selectors.nonconformities_summary(**year).raised == 8
 
-    counts = [
-        m.objects.count()
-        for m in (Nonconformity, AuditFinding, CustomerFeedback, ProviderEvaluation)
-    ]
-    seed_demo()
-    assert [
-        m.objects.count()
-        for m in (Nonconformity, AuditFinding, CustomerFeedback, ProviderEvaluation)
-    ] == counts
-
 
 def test_the_demos_held_reviews_and_the_actions_they_raised_are_dated_the_meeting_day():
     """The actions decided at a review held months ago read "raised today" (try-out finding)."""
@@ -51,7 +42,7 @@ def test_the_demos_held_reviews_and_the_actions_they_raised_are_dated_the_meetin
     from qms.core.actions.models import Action
     from reviews.models import ManagementReview, ReviewDecision, ReviewStatus
 
-    context = seed_demo()
+    context = seeded_demo()
     acme = context.organization
     held = ManagementReview.objects.for_organization(acme).filter(status=ReviewStatus.SIGNED_OFF)
     assert held.count() == 6  # quarterly since the year before last year's end
@@ -72,24 +63,3 @@ def test_the_demos_held_reviews_and_the_actions_they_raised_are_dated_the_meetin
         for action in actions:  # raised that day; closed later, before the next meeting
             days = sorted({h.history_date.date() for h in action.history.all()})
             assert days[0] == review.held_on and days[-1] < context.today
-
-
-def test_a_worker_starting_after_the_demo_invites_to_the_coming_review_only(
-    django_capture_on_commit_callbacks,
-):
-    """The worker's first start e-mailed invitations to the two reviews held months ago
-    (try-out finding): an invitation that reaches the worker after its meeting is dropped."""
-    from django.core import mail
-
-    from reviews.models import ManagementReview, ReviewStatus
-
-    with django_capture_on_commit_callbacks() as queued:
-        context = seed_demo()
-    assert not mail.outbox
-    for callback in queued:  # the worker starts and takes what was queued
-        callback()
-    invited = {m.subject.split(" ")[0] for m in mail.outbox if m.attachments}
-    coming = ManagementReview.objects.for_organization(context.organization).filter(
-        status__in=[ReviewStatus.PLANNED, ReviewStatus.PREPARED]
-    )
-    assert invited == {review.reference for review in coming}

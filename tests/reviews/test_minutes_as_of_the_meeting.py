@@ -207,9 +207,9 @@ def test_the_demos_past_reviews_read_as_of_their_meeting_day():
 
     from leadership.models import ResourceSpend
     from objectives.as_of import end_of_day
-    from qms.core.demo import seed_demo
+    from tests.seeded import seeded_demo
 
-    context = seed_demo()
+    context = seeded_demo()
     signed = ManagementReview.objects.filter(
         organization=context.organization, status="signed_off"
     ).order_by("held_on")

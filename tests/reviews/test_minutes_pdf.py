@@ -36,10 +36,10 @@ def test_signed_off_minutes_export_as_a_controlled_copy(client, cast, members):
 def test_the_demo_reviews_minutes_with_their_inputs_export_as_pdf(client):
     """The demo's signed-off review has its inputs (objectives as they stood, with links): the
     PDF used to fail on them with a server error."""
-    from qms.core.demo import seed_demo
     from reviews.models import ManagementReview
+    from tests.seeded import seeded_demo
 
-    context = seed_demo()
+    context = seeded_demo()
     review = ManagementReview.objects.filter(
         organization=context.organization, status=ReviewStatus.SIGNED_OFF
     ).first()
@@ -56,10 +56,10 @@ def test_the_demo_reviews_minutes_with_their_inputs_export_as_pdf(client):
 def test_the_minutes_pdf_and_print_carry_the_attainment_chart_the_review_page_shows(client):
     """The review's page draws each objective's attainment of target; its minutes, printed
     or as PDF, had only the table. They draw the same bars for paper, as the board PDF does."""
-    from qms.core.demo import seed_demo
     from reviews.models import ManagementReview
+    from tests.seeded import seeded_demo
 
-    context = seed_demo()
+    context = seeded_demo()
     review = ManagementReview.objects.filter(
         organization=context.organization, status=ReviewStatus.SIGNED_OFF
     ).first()
