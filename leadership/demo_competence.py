@@ -26,6 +26,7 @@ from leadership.registers_support import REQUIREMENTS as PARTY_REQUIREMENTS
 from leadership.services import certification, competence, training
 from leadership.services.parties import party_kinds_ensure_standard
 from objectives.models import QualityObjective
+from qms.core.demo import at, on_the_day
 from qms.core.registers.services import record_create
 
 # fmt: off
@@ -240,42 +241,46 @@ def _seed_processes(context) -> None:
     quality = members["quality"]
     objectives = {o.code: o for o in QualityObjective.objects.filter(organization=organization)}
     risks = {r.title: r for r in Risk.objects.filter(organization=organization)}
-    created = []
-    for (
-        name,
-        category,
-        owner,
-        unit,
-        purpose,
-        inputs,
-        outputs,
-        codes,
-        risk_titles,
-        docs,
-        _,
-    ) in PROCESSES_DATA:
-        created.append(
-            record_create(
-                register=PROCESSES,
-                membership=quality,
-                record=Process(
-                    title=name,
-                    category=category,
-                    owner=members.get(owner) if owner else None,
-                    org_unit=units.get(unit),
-                    purpose=purpose,
-                    inputs=inputs,
-                    outputs=outputs,
-                    documents=docs,
-                ),
-                m2m={
-                    "objectives": [objectives[c] for c in codes if c in objectives],
-                    "risks": [risks[t] for t in risk_titles if t in risks],
-                },
+    # In use since the certificate was issued (about 800 days ago, `_seed_certificate`): a
+    # management review held since saw them in the process register (reviews.agenda reads
+    # it as of the meeting).
+    with on_the_day(organization, at(context.today - datetime.timedelta(days=800))):
+        created = []
+        for (
+            name,
+            category,
+            owner,
+            unit,
+            purpose,
+            inputs,
+            outputs,
+            codes,
+            risk_titles,
+            docs,
+            _,
+        ) in PROCESSES_DATA:
+            created.append(
+                record_create(
+                    register=PROCESSES,
+                    membership=quality,
+                    record=Process(
+                        title=name,
+                        category=category,
+                        owner=members.get(owner) if owner else None,
+                        org_unit=units.get(unit),
+                        purpose=purpose,
+                        inputs=inputs,
+                        outputs=outputs,
+                        documents=docs,
+                    ),
+                    m2m={
+                        "objectives": [objectives[c] for c in codes if c in objectives],
+                        "risks": [risks[t] for t in risk_titles if t in risks],
+                    },
+                )
             )
-        )
-    for process, spec in zip(created, PROCESSES_DATA, strict=True):
-        process.hands_over_to.set([created[i] for i in spec[-1]])
+        for process, spec in zip(created, PROCESSES_DATA, strict=True):
+            process.hands_over_to.set([created[i] for i in spec[-1]])
 
 
 def _seed_certificate(context) -> None:

@@ -11,7 +11,8 @@ from django.db import transaction
 from leadership.models import ContextIssue, Risk
 from leadership.registers import CONTEXT_ISSUES, RISKS
 from objectives.models import QualityObjective
-from qms.core.registers.services import record_create
+from qms.core.demo import at, on_the_day
+from qms.core.registers.services import record_create, record_update
 
 # fmt: off
 # title, kind, days ago raised, status, days ago changed, effect on the QMS
@@ -70,21 +71,28 @@ def seed_registers(context) -> None:
     for row in RISKS_DATA:
         title, kind, likelihood, impact, owner, codes, status, treatment = row[:8]
         identified, review_in, reviewed, effectiveness = row[8:]
-        record_create(
-            register=RISKS,
-            membership=quality,
-            record=Risk(
-                title=title,
-                kind=kind,
-                likelihood=likelihood,
-                impact=impact,
-                owner=context.members.get(owner),
-                status=status,
-                treatment=treatment,
-                identified_on=ago(identified),
-                review_due_on=today + datetime.timedelta(days=review_in),
-                reviewed_on=ago(reviewed),
-                effectiveness=effectiveness,
-            ),
-            m2m={"objectives": [objectives[c] for c in codes if c in objectives]},
-        )
+        # Recorded on the day it was identified, being treated; its effectiveness reviewed (and
+        # the risk monitored or closed) on the review's day: a management review held between
+        # the two saw it open (reviews.agenda reads the register as of the meeting).
+        with on_the_day(organization, at(ago(identified))):
+            risk = record_create(
+                register=RISKS,
+                membership=quality,
+                record=Risk(
+                    title=title,
+                    kind=kind,
+                    likelihood=likelihood,
+                    impact=impact,
+                    owner=context.members.get(owner),
+                    status=status if reviewed is None else Risk.Status.TREATING,
+                    treatment=treatment,
+                    identified_on=ago(identified),
+                    review_due_on=today + datetime.timedelta(days=review_in),
+                ),
+                m2m={"objectives": [objectives[c] for c in codes if c in objectives]},
+            )
+        if reviewed is not None:
+            with on_the_day(organization, at(ago(reviewed), hour=14)):
+                risk.status, risk.reviewed_on = status, ago(reviewed)
+                risk.effectiveness = effectiveness
+                record_update(register=RISKS, membership=quality, record=risk)

@@ -44,6 +44,7 @@ from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.models import OPEN_STATUSES, Action, ActionStatus
 from qms.core.actions.selectors import actions_summary
 from qms.core.models import Organization, OrgUnit
+from qms.core.registers.as_of import field_as_of, ids_as_of
 from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, ReviewDecision
 from reviews.selectors import (
     audit_findings_summary,
@@ -332,19 +333,24 @@ def customer_satisfaction(period: Period) -> CompiledInput:
     summary = customer_feedback_summary(
         organization=period.organization, start=period.start, end=period.end
     )
-    complaints = (
-        CustomerFeedback.objects.for_organization(period.organization)
-        .filter(
-            feedback_type=CustomerFeedback.FeedbackType.COMPLAINT,
-            received_on__gte=period.start,
-            received_on__lte=period.end,
-        )
-        .order_by("-received_on")[:LIST_LIMIT]
+    complaints = CustomerFeedback.objects.for_organization(period.organization).filter(
+        feedback_type=CustomerFeedback.FeedbackType.COMPLAINT,
+        received_on__gte=period.start,
+        received_on__lte=period.end,
+    )
+    if period.as_of is not None:  # recorded by the meeting, in the state it was in then
+        complaints = complaints.filter(pk__in=ids_as_of(CustomerFeedback, period.moment))
+    complaints = list(complaints.order_by("-received_on")[:LIST_LIMIT])
+    labels = dict(CustomerFeedback.Status.choices)
+    status_then = (
+        field_as_of(CustomerFeedback, [c.pk for c in complaints], "status", period.moment)
+        if period.as_of is not None
+        else {c.pk: c.status for c in complaints}
     )
     data = plain(summary) | {
         "complaint_list": [
             {"reference": c.reference, "title": c.title, "customer": c.customer,
-             "date": c.received_on.isoformat(), "status": c.get_status_display()}
+             "date": c.received_on.isoformat(), "status": labels[status_then[c.pk]]}
             for c in complaints
         ]
     }  # fmt: skip
@@ -405,7 +411,13 @@ def process_performance(period: Period) -> CompiledInput:
     KPIs that measure it as they stood, its flags (no owner, no KPI), and the
     nonconformities raised in the period in its unit: how the processes performed and how
     far their products and services conformed."""
-    processes = process_list(organization=period.organization).filter(status=Process.Status.ACTIVE)
+    processes = process_list(organization=period.organization)
+    if period.as_of is None:
+        processes = processes.filter(status=Process.Status.ACTIVE)
+    else:  # in use on the meeting day: one retired since still was, one added since was not
+        processes = processes.filter(
+            pk__in=ids_as_of(Process, period.moment, status=Process.Status.ACTIVE)
+        )
     if period.unit is not None:
         processes = processes.filter(org_unit__path__startswith=period.unit.path)
     raised = _nonconformities_raised_by_unit(period)

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from qms.core.demo import at, on_the_day
 from qms.core.registers.definition import get_register
-from qms.core.registers.services import record_create
+from qms.core.registers.services import record_create, record_update
 from reviews.models import AuditFinding, CustomerFeedback, Nonconformity, ProviderEvaluation
 
 # title, source, severity, days ago detected, unit, owner, status, days ago closed, effective
@@ -244,6 +245,9 @@ EVALUATIONS = [
 ]
 
 
+FORTNIGHT = datetime.timedelta(days=14)
+
+
 def _days_ago(today: datetime.date, days: int | None) -> datetime.date | None:
     return today - datetime.timedelta(days=days) if days is not None else None
 
@@ -338,8 +342,23 @@ def seed_reviews(context) -> None:
                 ),
             )
         )
-    for _received, record in sorted(feedback, key=lambda pair: pair[0]):
-        create("customer-feedback", record)
+    for received, record in sorted(feedback, key=lambda pair: pair[0]):
+        # Recorded on the day it was received; a complaint open until it was answered or closed
+        # a fortnight later: a management review held between saw it open (reviews.agenda
+        # reads the register as of the meeting).
+        final = record.status
+        settled = record.feedback_type == "complaint" and final != "open"
+        if settled:
+            record.status = "open"
+        with on_the_day(organization, at(received, hour=10)):
+            create("customer-feedback", record)
+        if settled:
+            with on_the_day(organization, at(min(received + FORTNIGHT, today), hour=16)):
+                record.status = final
+                record_update(
+                    register=get_register("customer-feedback"), membership=quality,
+                    record=record, reason="Demo data",
+                )  # fmt: skip
 
     for provider, months_ago, quality_score, delivery_score, status, notes in EVALUATIONS:
         evaluated = _days_ago(today, months_ago * 30)

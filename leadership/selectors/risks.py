@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from leadership.models import Risk
 from leadership.models.risks import LEVEL_RANGES
@@ -70,8 +70,18 @@ def risks_summary(
     moment: datetime.datetime | None = None,
 ) -> RisksSummary:
     """The register as of `end`, and what happened in it from `start` to `end` (inclusive);
-    `moment` (the end of a review's meeting day) judges treatment actions as they stood then."""
-    risks = Risk.objects.for_organization(organization)
+    with `moment` (the end of a review's meeting day), the register and its treatment actions
+    as they stood then: a risk closed or re-scored after the meeting counts as it was."""
+    if moment is None:
+        risks = Risk.objects.for_organization(organization)
+    else:
+        # Each risk's version at `moment` (its audit trail); the score is not kept there, so it
+        # is computed as the model computes it.
+        risks = (
+            Risk.history.as_of(moment)
+            .filter(organization=organization)
+            .annotate(score=F("likelihood") * F("impact"))
+        )
     is_open = Q(identified_on__lte=end) & ~Q(status=Risk.Status.CLOSED)
     is_risk = Q(kind=Risk.Kind.RISK)
     reviewed = Q(reviewed_on__gte=start, reviewed_on__lte=end)
@@ -90,8 +100,9 @@ def risks_summary(
             "id", filter=is_open & Q(review_due_on__lte=end, reviewed_on__isnull=True)
         ),
     )
+    high = Risk.objects.filter(pk__in=risks.filter(is_open & is_risk & _level("high")).values("id"))
     unactioned = (
-        open_treatment_actions(risks.filter(is_open & is_risk & _level("high")), moment)
+        open_treatment_actions(high, moment)
         .filter(has_open_action=False)
         .select_related("owner__user")
         .order_by("-score", "number")

@@ -242,10 +242,12 @@ def _replayed_time_stamps() -> tuple:
 
 @contextmanager
 def on_the_day(organization: Organization, moment: datetime.datetime) -> Iterator[None]:
-    """Demo only: what the block records happened at `moment` (see `move_to_the_day`)."""
+    """Demo only: what the block records happened at `moment` (see `move_to_the_day`); a
+    moment still to come today is now (the demo records nothing in the future)."""
     since = timezone.now()
     yield
-    move_to_the_day(organization, since, moment)
+    if moment < since:
+        move_to_the_day(organization, since, moment)
 
 
 def at(day: datetime.date, hour: int = 9) -> datetime.datetime:

@@ -102,11 +102,11 @@ def user_get_or_create(*, username: str, email: str, first_name: str, last_name:
 # --- an administrator runs the organisation's people --------------------------------------------
 
 
-def _check_administrator(actor: Membership, membership: Membership) -> None:
-    """Only the organisation's own administrators change its members (pages and API check it
-    first; this keeps any other caller to the same rule)."""
-    if actor.role not in ADMIN_ROLES or actor.organization_id != membership.organization_id:
-        raise NotAllowed("Only the organisation's administrators change its members.")
+def require_administrator(actor: Membership, organization_id: int, doing: str) -> None:
+    """Only the organisation's own administrators do what `doing` says ("change its members"):
+    pages and API check the role first; this keeps any other caller to the same rule."""
+    if actor.role not in ADMIN_ROLES or actor.organization_id != organization_id:
+        raise NotAllowed(f"Only the organisation's administrators {doing}.")
 
 
 def _is_current_admin(membership: Membership, today: datetime.date) -> bool:
@@ -204,7 +204,7 @@ def membership_change(
     date. Refused with a sentence, changing nothing: a unit of another organisation, an
     auditor without an end date or with one in the past, the last administrator demoted or
     expired. The member's next request reads the new role (nothing caches it)."""
-    _check_administrator(actor, membership)
+    require_administrator(actor, membership.organization_id, "change its members")
     _lock_administrators(membership.organization_id)
     locked = (
         Membership.objects.select_for_update(of=("self",))
@@ -266,7 +266,7 @@ def membership_deactivate(
     whose role fits. Refused, changing nothing, while any item would be left without a holder,
     for the last administrator, or when the member has already left. Their closed records,
     history and past accountability keep their name. Returns what was handed over."""
-    _check_administrator(actor, membership)
+    require_administrator(actor, membership.organization_id, "change its members")
     _lock_administrators(membership.organization_id)
     locked = (
         Membership.objects.select_for_update(of=("self",))
@@ -345,7 +345,7 @@ def membership_reactivate(*, membership: Membership, actor: Membership) -> Membe
     """A member who left comes back, or one waiting for a first role (a new SSO user) is let
     in: they may open the organisation, with the role the membership holds. What was handed
     over stays with its new holders."""
-    _check_administrator(actor, membership)
+    require_administrator(actor, membership.organization_id, "change its members")
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.is_active:
         raise TransitionError(f"{locked.display_name} is already an active member.")

@@ -234,3 +234,53 @@ def test_the_demos_past_reviews_read_as_of_their_meeting_day():
         ).exists()
         spent = [Decimal(t["spent"]) for t in inputs["d_resources"]["totals"]]
         assert spent_by_then or not any(spent), review.reference
+
+
+def test_registers_in_a_held_review_are_as_they_stood_on_the_meeting_day(cast, members):
+    """Past minutes showed today's state of the registers (try-out finding): a risk closed, a
+    complaint closed and a process retired after the meeting read as closed and retired in
+    minutes of a meeting where they were open and in use, and a process added since was listed."""
+    from leadership.models import Process, Risk
+    from qms.core.registers.definition import get_register
+    from qms.core.registers.services import record_create, record_update
+    from tests.reviews.factories import make_feedback
+
+    quinn = members["quinn"]
+
+    def add(key, record):
+        return record_create(register=get_register(key), membership=quinn, record=record)
+
+    def change(key, record, **fields):
+        for name, value in fields.items():
+            setattr(record, name, value)
+        return record_update(register=get_register(key), membership=quinn, record=record)
+
+    with _at(D(2027, 1, 10)):
+        risk = add("risks", Risk(title="Programmer leaves", kind="risk", likelihood=3, impact=5,
+                                 identified_on=D(2027, 1, 5)))  # fmt: skip
+        complaint = make_feedback(cast, received_on=D(2027, 1, 8))
+        machining = add("processes", Process(title="Machining", owner=members["carl"]))
+        review = s.review_plan(membership=quinn, planned_on=MEETING, title="Q1 review")
+    with _at(RECORDED):  # after the meeting, before it was recorded
+        change(
+            "risks", risk, status=Risk.Status.CLOSED, likelihood=1, reviewed_on=D(2027, 3, 1),
+            effectiveness=Risk.Effectiveness.EFFECTIVE,
+        )  # fmt: skip
+        change("customer-feedback", complaint, status="closed")
+        change("processes", machining, status=Process.Status.RETIRED)
+        add("processes", Process(title="Dispatch"))
+        s.review_hold(review=review, membership=quinn, held_on=MEETING)
+    inputs = _inputs(review)
+    assert inputs["e_risks"]["open_high"] == 1
+    assert [r["title"] for r in inputs["e_risks"]["high_without_action"]] == ["Programmer leaves"]
+    (listed,) = inputs["c_customers"]["complaint_list"]
+    assert (listed["title"], listed["status"]) == ("Late delivery", "Open")
+    assert [p["title"] for p in inputs["c_processes"]["processes"]] == ["Machining"]
+
+    # The coming review, compiled today, reads the registers as they stand.
+    with _at(AFTER_SIGN_OFF):
+        coming = s.review_plan(membership=quinn, planned_on=D(2027, 4, 20), title="Q2 review")
+        s.review_prepare(review=coming, membership=quinn)
+    now = _inputs(ManagementReview.objects.get(pk=coming.pk))
+    assert now["e_risks"]["open_high"] == 0
+    assert [p["title"] for p in now["c_processes"]["processes"]] == ["Dispatch"]

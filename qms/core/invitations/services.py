@@ -18,12 +18,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 
-from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.immutable import TransitionError
 from qms.core.invitations.models import Invitation, invitation_days, new_nonce
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.outbox import enqueue
-from qms.core.roles import ADMIN_ROLES
-from qms.core.services import membership_terms
+from qms.core.services import membership_terms, require_administrator
 
 SALT = "qms.invitation.v1"
 
@@ -37,11 +36,6 @@ def _day(value) -> str:
     if isinstance(value, datetime.datetime):
         value = timezone.localtime(value).date()
     return formats.date_format(value, "j F Y")
-
-
-def _check_administrator(actor: Membership, organization_id: int) -> None:
-    if actor.role not in ADMIN_ROLES or actor.organization_id != organization_id:
-        raise NotAllowed("Only the organisation's administrators invite people.")
 
 
 def token_for(invitation: Invitation) -> str:
@@ -143,7 +137,7 @@ def invitation_create(
     transaction commits (through the outbox: a broker that is down delays it, loses nothing).
     Refused with a sentence, changing nothing: a current, waiting or former member's address
     (their page is the place), an open invitation to the same address, the membership rules."""
-    _check_administrator(actor, organization.id)
+    require_administrator(actor, organization.id, "invite people")
     email = email.strip().lower()
     access_expires_on = membership_terms(
         organization_id=organization.id,
@@ -204,7 +198,7 @@ def _send_later(invitation: Invitation) -> None:
 
 
 def _locked_open(invitation: Invitation, actor: Membership) -> Invitation:
-    _check_administrator(actor, invitation.organization_id)
+    require_administrator(actor, invitation.organization_id, "invite people")
     locked = (
         Invitation.objects.select_for_update(of=("self",))
         .select_related("organization", "invited_by__user")
