@@ -170,10 +170,17 @@ AUDIT_FINDINGS = [
 
 CUSTOMERS = ["Northern Pumps Ltd", "Hydra Systems", "Vale Agricultural", "Brightwater Engineering"]
 # Monthly survey scores, oldest first (months ago 12 .. 1): rising as the complaint process improves.
-SURVEY_SCORES = ["7.4", "7.6", "7.5", "7.8", "7.9", "7.7", "8.0", "8.1", "8.0", "8.3", "8.2", "8.4"]
+# Monthly survey scores, oldest first, for the last two years: every management review the
+# demo replays (quarterly since mid-2025) has a year of customer feedback behind it.
+SURVEY_SCORES = [
+    "6.9", "7.0", "7.1", "7.0", "7.2", "7.1", "7.3", "7.2", "7.4", "7.3", "7.5", "7.3",
+    "7.4", "7.6", "7.5", "7.8", "7.9", "7.7", "8.0", "8.1", "8.0", "8.3", "8.2", "8.4",
+]  # fmt: skip
 # title, customer index, channel, type, days ago, linked NC index, status
 OTHER_FEEDBACK = [
     ("Wrong connector on pump housings, order 4471", 0, "email", "complaint", 152, 1, "closed"),
+    ("Burrs on machined brackets, order 3306", 1, "email", "complaint", 560, None, "closed"),
+    ("Drawing revision mismatch on shipped flanges", 2, "phone", "complaint", 430, None, "closed"),
     ("Scratches on delivered shafts", 2, "phone", "complaint", 41, 5, "answered"),
     ("Late delivery of order 5120", 1, "portal", "complaint", 75, None, "closed"),
     (
@@ -310,7 +317,7 @@ def seed_reviews(context) -> None:
         )
 
     feedback = []
-    for months_ago, score in zip(range(12, 0, -1), SURVEY_SCORES, strict=True):
+    for months_ago, score in zip(range(len(SURVEY_SCORES), 0, -1), SURVEY_SCORES, strict=True):
         received = _days_ago(today, months_ago * 30 + 10)
         feedback.append(
             (

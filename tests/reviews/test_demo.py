@@ -20,8 +20,8 @@ def test_the_demo_fills_the_review_registers():
     assert set(ncs.values_list("source", flat=True)) == set(Nonconformity.Source.values)
     assert set(ncs.values_list("status", flat=True)) == set(Nonconformity.Status.values)
     feedback = CustomerFeedback.objects.for_organization(acme)
-    assert feedback.count() == 20
-    assert feedback.filter(feedback_type="survey_score").count() == 12
+    assert feedback.count() == 34
+    assert feedback.filter(feedback_type="survey_score").count() == 24  # two years, monthly
     assert feedback.filter(nonconformity__isnull=False).count() == 2
     findings = AuditFinding.objects.for_organization(acme)
     assert set(findings.values_list("audit_kind", flat=True)) == {"internal", "certification"}
