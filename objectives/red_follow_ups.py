@@ -15,7 +15,8 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -149,7 +150,12 @@ def _specs(follow_up: RedFollowUp) -> list[NotificationSpec]:
             occasion="explain",
             title=f"{objective.code} is off track{again}: say why, and the next step",
             body=f"{objective.title} is off track for {period}. Write on its page why, and what "
-            "you will do next; further values are accepted once you have.",
+            "you will do next"
+            + (
+                "; further values are accepted once you have."
+                if rules_for(objective.organization_id).red_explanation_required
+                else "."
+            ),
             url=url,
         ),
         NotificationSpec(
@@ -309,10 +315,13 @@ def red_follow_up_withdraw(*, objective: QualityObjective, period_end: datetime.
     )  # fmt: skip
     if follow_up is None:
         return
+    # Nothing is left to decide: the notifications read as done, like a decision taken (the
+    # try-out found "OBJ-04 is off track again" still waiting after the value was withdrawn).
+    now = timezone.now()
     Notification.objects.filter(
         subject_type=ContentType.objects.get_for_model(RedFollowUp), subject_id=follow_up.pk,
-        read_at__isnull=True,
-    ).update(read_at=timezone.now())  # fmt: skip
+        resolved_at__isnull=True,
+    ).update(resolved_at=now, read_at=Coalesce("read_at", Value(now)))  # fmt: skip
     follow_up._history_user = actor
     follow_up._change_reason = "The value that made the period off track was withdrawn"
     follow_up.delete()

@@ -196,8 +196,17 @@ def values_arrived_after_review(
     if entered_by is not None:
         values = values.filter(entered_at__lte=entered_by)
     # Each held review marks every value of its scope before it as seen, so the latest one
-    # saw these missing.
-    return [{"measurement": m, "review_reference": last.review_reference} for m in values[:limit]]
+    # saw these missing; but only a value already due on its meeting day was missing then (the
+    # try-out: November's value, due on 10 December, was listed as seen missing on 3 December).
+    found = []
+    for m in values.iterator(chunk_size=500):
+        due_on = m.period_end + datetime.timedelta(days=m.objective.data_due_days)
+        if last.held_on is not None and due_on > last.held_on:
+            continue
+        found.append({"measurement": m, "review_reference": last.review_reference})
+        if len(found) == limit:
+            break
+    return found
 
 
 def status_pending_since(objective: QualityObjective) -> datetime.datetime | None:

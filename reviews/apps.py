@@ -106,7 +106,7 @@ class ReviewsConfig(AppConfig):
             reviews_to_sign_off_by_chair,
         )
 
-        register_accountability_column("Reviews attended", review_attendance_by_executive)
+        register_accountability_column("Reviews attended to date", review_attendance_by_executive)
         register_pending_approval(
             "review to sign off", "reviews to sign off", reviews_to_sign_off_by_chair
         )

@@ -148,6 +148,14 @@ def read_filters(
     period_key = data.get("period") or DEFAULT_PERIOD
     if "start" in form.errors or "end" in form.errors:
         period_key = DEFAULT_PERIOD
+    elif period_key == CUSTOM and data.get("start") and data["start"] > today:
+        # Nothing has happened in it yet: its figures would be today's under a future heading
+        # (try-out: "1 Jan 2099 to 31 Dec 2099 · as of 3 Dec 2026").
+        problems.append(
+            f"The custom period starts after today ({today:%-d %b %Y}), so it has no figures "
+            "yet: showing the last 12 months."
+        )
+        period_key = DEFAULT_PERIOD
     period = period_for(period_key, today, data.get("start"), data.get("end"))
     codes = tuple(
         dict.fromkeys(c.strip() for c in query.getlist("objective") if c.strip() and len(c) < 40)

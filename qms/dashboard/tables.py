@@ -11,6 +11,7 @@ from leadership.models.resources import amount_places, amount_text
 from objectives.models import Rag
 from objectives.templatetags.objectives_tags import kpi
 from qms.core.actions.selectors import AGE_LABELS
+from qms.core.prose import counted
 from qms.core.spreadsheets import csv_text
 from qms.dashboard import charts
 from qms.dashboard.filters import CUSTOM
@@ -233,8 +234,8 @@ def reviews_panel(data: DashboardData) -> Panel:
     due_not_held = [r for r in reviews if not r["held_on"] and r["planned_on"] < data.today]
     if reviews:
         summary = (
-            f"{len(held) - len(late)} of {len(held)} reviews held since "
-            f"{reviews[0]['planned_on']:%b %Y} were on time"
+            f"{len(held) - len(late)} of the {counted(len(held), 'review')} held since "
+            f"{reviews[0]['planned_on']:%b %Y} {'was' if len(held) == 1 else 'were'} on time"
         )
         if late:
             summary += f"; {len(late)} late, by up to {max(r['days_late'] for r in late)} days"
@@ -278,7 +279,8 @@ def action_closure_panel(data: DashboardData) -> Panel:
     rate = f"{round(100 * on_time / closed)}% on time" if closed else "none to rate"
     when = f"on {data.actions.as_of:%-d %b %Y}" if data.as_of else "now"
     summary = (
-        f"{closed} actions closed from {months[0].start:%b %Y} to {months[-1].end:%b %Y}, "
+        f"{counted(closed, 'action')} closed from {months[0].start:%b %Y} to "
+        f"{months[-1].end:%b %Y}, "
         f"{rate}; {data.actions.overdue_at_end} overdue {when} ({data.actions_scope_label})."
     )
     return Panel(
@@ -310,7 +312,7 @@ def open_actions_panel(data: DashboardData) -> Panel:
     return Panel(
         key="open-actions",
         title="Open actions by age",
-        summary=f"{last.open_at_end} actions open on {last.as_of:%-d %b %Y}, "
+        summary=f"{counted(last.open_at_end, 'action')} open on {last.as_of:%-d %b %Y}, "
         f"{old} of them older than 90 days ({data.actions_scope_label}).",
         columns=["Month end", *AGE_LABELS.values(), "Total open"],
         rows=[
@@ -326,6 +328,16 @@ def _waiting(n: int) -> str:
     return f"{n} decision waits" if n == 1 else f"{n} decisions wait"
 
 
+def _accountability_scope(data: DashboardData) -> str:
+    """Whom the accountability table covers, said against the filters it does not follow."""
+    scope = f"the whole of {data.organization.name}"
+    if data.filters.executive is not None:
+        scope = f"{data.filters.executive.display_name}, across {data.organization.name}"
+    if data.filters.unit is not None:
+        scope += f" (not only {data.filters.unit.name})"
+    return scope + ", whatever the period"
+
+
 def accountability_panel(data: DashboardData) -> Panel:
     records = data.executives
     overdue = sum(r.overdue_actions for r in records)
@@ -333,9 +345,14 @@ def accountability_panel(data: DashboardData) -> Panel:
     return Panel(
         key="accountability",
         title="Accountability",
-        summary=f"{len(records)} executives answer for {off_track} off-track objectives and "
-        f"{overdue} overdue actions; {_waiting(sum(r.pending_total for r in records))} for a "
-        "named executive" + (": today's figures, whatever the period." if data.as_of else "."),
+        # Current state of the whole organisation: the unit and period filters do not reach it,
+        # and it says so (try-out: read under "Sheffield, this quarter" as Sheffield's).
+        summary=f"Today, for {_accountability_scope(data)}: "
+        f"{counted(len(records), 'executive')} "
+        f"{'answers' if len(records) == 1 else 'answer'} for "
+        f"{counted(off_track, 'off-track objective')} and {counted(overdue, 'overdue action')}; "
+        f"{_waiting(sum(r.pending_total for r in records))} for a named executive. Approvals, "
+        "decisions and reviews attended are counted to date.",
         columns=[
             "Executive",
             "On track",
@@ -344,8 +361,8 @@ def accountability_panel(data: DashboardData) -> Panel:
             "No data",
             "Open actions",
             "Overdue actions",
-            "Policy approvals",
-            "Resource decisions",
+            "Policy approvals to date",
+            "Resource decisions to date",
             *data.extra_labels,
             "Approvals pending",
             "Pending, in detail",

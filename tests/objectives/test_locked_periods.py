@@ -285,3 +285,27 @@ def test_the_owner_corrects_or_withdraws_the_red_value_waiting_for_an_explanatio
                                value=Decimal("50"))  # fmt: skip
     refused = client.post(log_url(), {"period_end": NOV.isoformat(), "value": "96"})
     assert refused.status_code == 400
+
+
+def test_withdrawing_the_red_value_marks_its_notifications_done(
+    client, cast, objective, django_capture_on_commit_callbacks
+):
+    """Found by the try-out: after the owner withdrew the value that made a month red, "OBJ-04
+    is off track again: say why" still waited on the notifications page, for a value gone."""
+    from qms.core.notifications.models import Notification
+
+    client.force_login(cast.carl)
+    with django_capture_on_commit_callbacks(execute=True):
+        logged = client.post(log_url(), {"period_end": OCT.isoformat(), "value": "50"})
+    assert logged.status_code == 302
+    follow_up = RedFollowUp.objects.get(objective=objective, period_end=OCT)
+    asked = Notification.objects.filter(subject_id=follow_up.pk, kind__startswith="objective")
+    assert asked.filter(resolved_at__isnull=True).count() >= 1
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn = client.post(
+            log_url(), {"period_end": OCT.isoformat(), "withdraw": "1", "reason": "Typo"}
+        )
+    assert withdrawn.status_code == 302
+    assert asked.exists() and not asked.filter(resolved_at__isnull=True).exists()
+    page = client.get(reverse("core:notifications", args=["acme-test"])).content.decode()
+    assert "Done" in page

@@ -26,7 +26,7 @@ def test_the_next_agenda_lists_a_value_that_arrived_after_the_review(client, cas
     first = s.review_hold(
         review=first, membership=members["quinn"], held_on=D(2026, 4, 14), today=D(2026, 4, 14)
     )
-    # March was not yet due when the review was held: its value arrives afterwards.
+    # March was due on 10 April and missing when the review was held: its value arrives later.
     measurement_record(
         objective=objective, period_end=D(2026, 3, 31), value=Decimal("94"), actor=cast.carl
     )
@@ -50,6 +50,26 @@ def test_the_next_agenda_lists_a_value_that_arrived_after_the_review(client, cas
     assert march.seen_in.review_reference == second.reference
     january = Measurement.objects.get(period_end=D(2026, 1, 31))
     assert january.seen_in.review_reference == first.reference
+
+
+def test_a_value_not_yet_due_at_the_review_did_not_arrive_after_it(client, cast, members):
+    """Found by the try-out: a review held on 3 December was said to have seen November's value
+    as missing, though it was due on 10 December. It is simply the latest value."""
+    objective = make_objective(cast, code="OBJ-01")
+    add_values(objective, {"2026-02-28": 96})
+    first = s.review_plan(membership=members["quinn"], planned_on=D(2026, 4, 5), title="Q1")
+    s.review_hold(
+        review=first, membership=members["quinn"], held_on=D(2026, 4, 5), today=D(2026, 4, 5)
+    )
+    measurement_record(  # March: due on 10 April, after the meeting
+        objective=objective, period_end=D(2026, 3, 31), value=Decimal("94"), actor=cast.carl
+    )
+    second = s.review_plan(membership=members["quinn"], planned_on=D(2026, 6, 30), title="Q2")
+    s.review_prepare(review=second, membership=members["quinn"], today=D(2026, 6, 20))
+    assert second.inputs.get(key="c_objectives").data["arrived_after_review"] == []
+    client.force_login(cast.quinn)
+    page = client.get(reverse("reviews:detail", args=["acme-test", second.number]))
+    assert "arrived after review" not in page.content.decode()
 
 
 def test_a_value_corrected_after_a_review_reads_with_its_unit_and_month(client, cast, members):
