@@ -93,12 +93,12 @@ def _months_between(earlier: datetime.date, later: datetime.date) -> int:
 
 def _fmt(value: float, places: int, unit: str) -> str:
     """As `objectives_tags.kpi` writes a value ("1 item", "96.4%"), from a float."""
-    from objectives.templatetags.objectives_tags import _singular
+    from objectives.templatetags.objectives_tags import singular_unit
 
     number = f"{value:,.{places}f}"
     if unit == "%":
         return f"{number}{unit}"
-    return f"{number} {_singular(unit) if number == '1' else unit}".strip()
+    return f"{number} {singular_unit(unit) if number == '1' else unit}".strip()
 
 
 def possible_range(

@@ -8,7 +8,7 @@ from django import template
 register = template.Library()
 
 
-def _singular(unit: str) -> str:
+def singular_unit(unit: str) -> str:
     """ "items" → "item", "defects per million" → "defect per million"; other units as they
     are ("ppm", "kWh", "%")."""
     head, sep, tail = unit.partition(" per ")
@@ -30,7 +30,7 @@ def kpi(value, objective) -> str:
     if unit == "%":
         return f"{number}%"
     if number == "1":
-        unit = _singular(unit)
+        unit = singular_unit(unit)
     return f"{number} {unit}".strip()
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from leadership.models.resources import amount_places, amount_text
 from objectives.models import Rag
-from objectives.templatetags.objectives_tags import kpi
+from objectives.templatetags.objectives_tags import kpi, singular_unit
 from qms.core.actions.selectors import AGE_LABELS
 from qms.core.prose import counted
 from qms.core.spreadsheets import csv_text
@@ -49,7 +49,13 @@ def number_format(places: int, unit: str = "") -> str:
     unit = unit.replace('"', "").strip()
     if unit == "%":
         return fmt + '"%"'
-    return fmt + (f' "{unit}"' if unit else "")
+    if not unit:
+        return fmt
+    singular = singular_unit(unit)
+    if places == 0 and singular != unit:
+        # Exactly one reads in the singular in the workbook too ("1 item", not "1 items").
+        return f'[=1]0 "{singular}";{fmt} "{unit}"'
+    return fmt + f' "{unit}"'
 
 
 def _figure(value, places: int = 1, text: str | None = None, unit: str = "") -> Cell | str:

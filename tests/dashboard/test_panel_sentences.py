@@ -70,3 +70,18 @@ def test_the_accountability_table_says_it_is_the_whole_organisation_today(client
     page = client.get(url, {"executive": eleanor.pk}).content.decode()
     assert "Today, for Eleanor Hart, across Acme Precision Ltd, whatever the period: " in page
     assert "1 executive answers for" in page and "1 executives" not in page
+
+
+@pytest.mark.parametrize(
+    ("places", "unit", "expected"),
+    [
+        (0, "items", '[=1]0 "item";#,##0 "items"'),
+        (1, "days", '#,##0.0 "days"'),
+        (1, "%", '#,##0.0"%"'),
+        (0, "ppm", '#,##0 "ppm"'),
+        (0, "", "#,##0"),
+    ],
+)
+def test_workbook_cells_read_one_in_the_singular(places, unit, expected):
+    """Found by the try-out: OBJ-09's cell showed "1 items" in Excel."""
+    assert tables.number_format(places, unit) == expected
