@@ -152,6 +152,7 @@ def seed_demo(today: datetime.date | None = None) -> DemoContext:
     for step in DEMO_FINAL_STEPS:
         step(context)
     _forget_replayed_decisions(organization)
+    _date_waiting_decisions(organization)
     return context
 
 
@@ -262,6 +263,25 @@ def _forget_replayed_decisions(organization: Organization) -> None:
     from qms.core.notifications.models import Notification
 
     Notification.objects.filter(organization=organization, resolved_at__isnull=False).delete()
+
+
+def _date_waiting_decisions(organization: Organization) -> None:
+    """Demo only. A decision still waiting was asked for when its record last changed (an
+    action's effectiveness check, when the action was closed). Replaying history out of order
+    can date the request before that: "Check whether ACT-0008 worked", waiting since August
+    2025, for an action raised in October 2026 (try-out finding)."""
+    from qms.core.notifications.models import Notification
+
+    for notification in Notification.objects.filter(
+        organization=organization, resolved_at__isnull=True, subject_id__isnull=False
+    ).select_related("subject_type"):
+        subject = notification.subject
+        changed = getattr(subject, "updated_at", None) or getattr(subject, "created_at", None)
+        if changed is not None and notification.created_at < changed:
+            dates = {"created_at": changed}
+            if notification.emailed_at is not None:  # e-mailed on the day, as history
+                dates["emailed_at"] = changed
+            Notification.objects.filter(pk=notification.pk).update(**dates)
 
 
 def _user(spec: DemoUser):

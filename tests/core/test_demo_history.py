@@ -164,3 +164,19 @@ def test_what_the_demo_replays_counts_as_e_mailed_on_its_day_not_at_first_start(
     assert not replayed.filter(email_status=EmailStatus.PENDING).exists()
     for notification in replayed.filter(email_status=EmailStatus.SENT):
         assert notification.emailed_at == notification.created_at
+
+
+def test_a_waiting_decision_is_dated_no_earlier_than_what_it_asks_about(demo):
+    """Found by the try-out: "Check whether ACT-0008 worked" waited since August 2025 for an
+    action raised in October 2026 and closed in November."""
+    waiting = Notification.objects.filter(
+        organization=demo.organization, resolved_at__isnull=True, subject_id__isnull=False
+    )
+    checks = waiting.filter(kind="action-effectiveness-check")
+    assert checks.exists()
+    for notification in waiting:
+        subject = notification.subject
+        changed = getattr(subject, "updated_at", None) or getattr(subject, "created_at", None)
+        assert changed is None or notification.created_at >= changed, notification.title
+    for check in checks:
+        assert _day(check.created_at) == _day(check.subject.closed_at), check.title
