@@ -26,7 +26,7 @@ class ObjectivesConfig(AppConfig):
         from qms.core.schedules import DefaultSchedule, register_schedule
 
         audit.register(QualityObjective)
-        audit.register(Measurement, select_related=("objective",))
+        audit.register(Measurement, select_related=("objective",), named_as_it_was=True)
         audit.register(ActionStep)
         # An off-track objective raises corrective actions (ISO 9001 10.2).
         register_action_source(

@@ -316,11 +316,13 @@ class Measurement(models.Model):
     version_field = "entered_at"
 
     def __str__(self) -> str:
-        # Named as its objective's page names it ("OBJ-01 2026-10-31: 96.4%"), not by the
-        # objective's internal id: the audit trail shows this name.
+        # Named as its objective's page names it ("OBJ-01 October 2026: 96.4%"), not by the
+        # objective's internal id or an ISO date: the audit trail shows this name.
+        from objectives.periods import describe
         from objectives.templatetags.objectives_tags import kpi
 
-        return f"{self.objective.code} {self.period_end}: {kpi(self.value, self.objective)}"
+        period = describe(self.objective.frequency, self.period_end)
+        return f"{self.objective.code} {period}: {kpi(self.value, self.objective)}"
 
 
 class ActionStep(BaseModel):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 
 
@@ -26,6 +27,9 @@ class _Registration:
     organization_field: str
     # Relations the record's str() reads, loaded with the records in one query.
     select_related: tuple[str, ...]
+    # Named in the trail as each version read (a KPI value's name carries the value: its
+    # "created" line showed the corrected value), not as the record reads today.
+    named_as_it_was: bool = False
 
 
 _REGISTRY: dict[type[models.Model], _Registration] = {}
@@ -37,10 +41,11 @@ def register(
     model: type[models.Model],
     organization_field: str = "organization",
     select_related: tuple[str, ...] = (),
+    named_as_it_was: bool = False,
 ) -> None:
     if not hasattr(model, "history"):
         raise TypeError(f"{model.__name__} has no HistoricalRecords field named 'history'.")
-    _REGISTRY[model] = _Registration(organization_field, tuple(select_related))
+    _REGISTRY[model] = _Registration(organization_field, tuple(select_related), named_as_it_was)
 
 
 def audited_models() -> list[type[models.Model]]:
@@ -247,7 +252,7 @@ def organization_trail(
 
     user_ids = {row.history_user_id for *_, row in page if row.history_user_id}
     users = user_model.objects.in_bulk(user_ids)
-    names = _current_names(page)
+    names = _current_names(page) | _names_as_they_were(page)
     return [
         AuditEntry(
             when=row.history_date,
@@ -255,7 +260,9 @@ def organization_trail(
             who=_who(model, row, users.get(row.history_user_id)),
             model_label=str(model._meta.verbose_name),
             object_id=_pk(model, row),
-            object_repr=names.get((model, _pk(model, row))) or _name_as_it_was(model, row),
+            object_repr=names.get((model, _pk(model, row), row.history_id))
+            or names.get((model, _pk(model, row)))
+            or _name_as_it_was(model, row),
             reason=row.history_change_reason or "",
             history_id=row.history_id,
             day_only=_kept_to_the_day(model, row),
@@ -275,6 +282,32 @@ def _name_as_it_was(model, row) -> str:
 
 def _pk(model, row):
     return getattr(row, model._meta.pk.attname)
+
+
+def _names_as_they_were(page) -> dict:
+    """str() of each version on the page of the models named as they were, their related
+    records (`select_related`) loaded once per relation, not once per row."""
+    rows_by_model: dict = {}
+    for _, _, model, row in page:
+        if _REGISTRY[model].named_as_it_was:
+            rows_by_model.setdefault(model, []).append(row)
+    names = {}
+    for model, rows in rows_by_model.items():
+        instances = [(row, row.instance) for row in rows]
+        for relation in _REGISTRY[model].select_related:
+            field = model._meta.get_field(relation)
+            related = field.related_model._default_manager.in_bulk(
+                {getattr(row, field.attname) for row in rows}
+            )
+            for row, instance in instances:
+                if getattr(row, field.attname) in related:
+                    setattr(instance, relation, related[getattr(row, field.attname)])
+        for row, instance in instances:
+            try:
+                names[(model, _pk(model, row), row.history_id)] = str(instance)
+            except ObjectDoesNotExist:  # a related record gone: named by its current name
+                continue
+    return names
 
 
 def _current_names(page) -> dict:

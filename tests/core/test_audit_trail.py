@@ -144,3 +144,50 @@ def test_members_page_query_count_is_constant(client, cast):
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_a_kpi_value_is_named_in_the_trail_as_each_version_read(client, cast):
+    """Found by the try-out: a value entered as 1 and corrected to 2 read "OBJ-09 2026-08-31:
+    2 items" on both lines, "created" included, with an ISO date. Each line now names the
+    value as that version read, and the period as people say it; the page's query count does
+    not grow with the number of values on it."""
+    from decimal import Decimal
+
+    from objectives.periods import month_end
+    from objectives.services import measurement_record
+    from tests.objectives.factories import make_objective
+
+    objective = make_objective(
+        cast, code="OBJ-09", direction="lower", baseline=Decimal(9), target=Decimal(5),
+        amber_threshold=Decimal(6), red_threshold=Decimal(20), decimal_places=0,
+    )  # fmt: skip
+    objective.unit = "items"  # the factory's `unit` is the organisation unit
+    objective.save(update_fields=["unit"])
+    august = datetime.date(2026, 8, 31)
+    measurement_record(objective=objective, period_end=august, value=Decimal(1), actor=cast.quinn)
+    measurement_record(
+        objective=objective, period_end=august, value=Decimal(2), actor=cast.quinn,
+        reason="Recount",
+    )  # fmt: skip
+    lines = [
+        (e.action, e.object_repr)
+        for e in audit.organization_trail(cast.org_a.pk, limit=50)
+        if e.model_label == "measurement"
+    ]
+    assert lines == [
+        ("changed", "OBJ-09 August 2026: 2 items"),
+        ("created", "OBJ-09 August 2026: 1 item"),
+    ]
+    client.force_login(cast.quinn)
+    url = reverse("core:audit-trail", args=[cast.org_a.slug])
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for month in (9, 10, 11):
+        measurement_record(
+            objective=objective, period_end=month_end(datetime.date(2026, month, 1)),
+            value=Decimal(month), actor=cast.quinn,
+        )  # fmt: skip
+    with CaptureQueriesContext(connection) as more:
+        page = client.get(url).content.decode()
+    assert "OBJ-09 August 2026: 1 item" in page
+    assert len(more.captured_queries) == len(few.captured_queries)

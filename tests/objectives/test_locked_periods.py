@@ -230,7 +230,7 @@ def test_the_owner_withdraws_an_early_red_value_and_logs_the_real_previous_one(
     from qms.core import audit
 
     named = {e.object_repr for e in audit.organization_trail(cast.org_a.pk, limit=50)}
-    assert "OBJ-07 2026-11-30: 50.0%" in named, named
+    assert "OBJ-07 November 2026: 50.0%" in named, named
     objective.refresh_from_db()
     assert objective.current_period_end == AUG
     # The real previous value is accepted again.
