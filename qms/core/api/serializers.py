@@ -1,11 +1,12 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from qms.core.models import Membership, Organization, OrgUnit
+from qms.core.models import Membership, Organization, OrgUnit, units_of
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -67,7 +68,23 @@ class OrganizationUnitField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         organization = self.context.get("organization")
-        return OrgUnit.objects.filter(organization=organization) if organization else None
+        if organization is None:
+            return None
+        return open_units_for(self, OrgUnit.objects.filter(organization=organization))
+
+
+def open_units_for(field, queryset):
+    """The units a related field of a serializer may take: open ones, and those the record
+    being changed already has (`OrgUnitQuerySet.for_new_records`)."""
+    holder = field.parent if isinstance(field.parent, serializers.ManyRelatedField) else field
+    serializer = holder.parent
+    source = holder.source if holder.source not in (None, "*") else holder.field_name
+    instance = getattr(serializer, "instance", None)
+    try:
+        kept = units_of(instance, source)
+    except Exception:  # a source that is not a unit field of the instance: keep nothing
+        kept = []
+    return queryset.filter(Q(closed_on__isnull=True) | Q(pk__in=kept))
 
 
 class MembershipChangeInput(serializers.Serializer):
