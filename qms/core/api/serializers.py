@@ -38,10 +38,15 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 class OrgUnitSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
+    closed_on = serializers.DateField(
+        read_only=True,
+        help_text="The day the unit closed (null while open): it keeps its records and takes "
+        "no new ones.",
+    )
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "code", "kind", "depth", "parent"]
+        fields = ["id", "name", "code", "kind", "depth", "parent", "closed_on"]
 
     def get_parent(self, unit) -> int | None:
         parents = self.context.get("parents_by_path", {})
@@ -152,3 +157,34 @@ class DeactivateInput(serializers.Serializer):
 class DeactivateOutput(serializers.Serializer):
     membership = MembershipSerializer()
     handed_over = HandoverItemSerializer(many=True)
+
+
+class OrgUnitCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=30, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, default=OrgUnit.Kind.DEPARTMENT)
+    parent = OrganizationUnitField(
+        allow_null=True,
+        help_text="The open unit it belongs under; null only for an organisation's first unit.",
+    )
+
+
+class OrgUnitChangeInput(serializers.Serializer):
+    """What an administrator changes; a field left out keeps its value."""
+
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=30, allow_blank=True)
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices)
+
+
+class OrgUnitMoveInput(serializers.Serializer):
+    parent = OrganizationUnitField(
+        help_text="The open unit to move it under, outside its own branch; the units beneath "
+        "it move with it."
+    )
+
+
+class OrgUnitCloseInput(serializers.Serializer):
+    closed_on = serializers.DateField(
+        required=False, help_text="The day it closed: today (the default) or earlier."
+    )
