@@ -108,7 +108,7 @@ def _resort(unit: OrgUnit) -> OrgUnit:
     parent = parent_of(unit)
     if parent is None:
         return unit
-    unit.move(parent, pos="sorted-child")
+    OrgUnit.objects.move(unit, parent, pos="sorted-child")
     return OrgUnit.objects.get(pk=unit.pk)
 
 
@@ -144,7 +144,7 @@ def org_unit_add(
             if parent is None:
                 unit = OrgUnit.objects.add_root(instance=unit)
             else:
-                unit = _lock(parent).add_child(instance=unit)
+                unit = OrgUnit.objects.add_child(_lock(parent), instance=unit)
     except IntegrityError:  # a second administrator took the code at the same moment
         raise ValidationError({"code": f"The code {code} is already taken."}) from None
     return OrgUnit.objects.get(pk=unit.pk)
@@ -215,7 +215,7 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, actor: Membershi
     before = unit_trail(old_parent)
     after = unit_trail(new_parent)
     subtree_ids = list(locked.subtree().values_list("pk", flat=True))
-    locked.move(new_parent, pos="sorted-child")
+    OrgUnit.objects.move(locked, new_parent, pos="sorted-child")
     # treebeard rewrote the paths with one UPDATE: no history row. Each moved unit gets one
     # that says where it went, in the administrator's name.
     for moved in OrgUnit.objects.filter(pk__in=subtree_ids).order_by("path"):
