@@ -367,7 +367,7 @@ class UnitMoveForm(StaleEditMixin, StyledFormMixin, forms.Form):
     parent = UnitChoiceField(
         queryset=None,
         label="Move under",
-        empty_label=None,
+        empty_label="Choose a unit",
         error_messages={
             "invalid_choice": "Choose an open unit of this organisation outside this unit's branch."
         },

@@ -211,7 +211,9 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, actor: Membershi
         raise ValidationError({"parent": errors})
     old_parent = parent_of(locked)
     if old_parent.pk == new_parent.pk:
-        return locked
+        raise ValidationError(
+            {"parent": f"{locked.name} is already under {new_parent.name}: choose another unit."}
+        )
     before = unit_trail(old_parent)
     after = unit_trail(new_parent)
     subtree_ids = list(locked.subtree().values_list("pk", flat=True))

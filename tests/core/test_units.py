@@ -245,6 +245,9 @@ def test_the_service_refuses_a_move_under_itself_and_the_top_unit(tree):
         units.org_unit_move(unit=plant, new_parent=_unit(tree.org_a, "LA"), actor=admin)
     with pytest.raises(units.TransitionError, match="top unit"):
         units.org_unit_move(unit=_unit(tree.org_a, "A"), new_parent=plant, actor=admin)
+    with pytest.raises(units.ValidationError, match="already under Acme Test Ltd"):
+        units.org_unit_move(unit=plant, new_parent=_unit(tree.org_a, "A"), actor=admin)
+    assert not plant.history.filter(history_change_reason__startswith="Moved").exists()
 
 
 def test_close_is_refused_while_units_beneath_are_open_then_works(tree):

@@ -40,6 +40,7 @@ class OrgUnitSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
     closed_on = serializers.DateField(
         read_only=True,
+        allow_null=True,
         help_text="The day the unit closed (null while open): it keeps its records and takes "
         "no new ones.",
     )
