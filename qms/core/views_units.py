@@ -67,6 +67,8 @@ def _page(request, unit: OrgUnit, sent=None, **bound) -> HttpResponse:
         "today": timezone.localdate(),
         **_forms(unit, **bound),
     }
+    # A stale move, close or reopen is said under the title (their forms are far down).
+    context["stale_forms"] = [context[name] for name in ("move_form", "close_form", "reopen_form")]
     return render(
         request,
         "core/units/unit.html",
