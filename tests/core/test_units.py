@@ -532,3 +532,14 @@ def test_api_another_organisations_unit_is_404(tree, api_client):
     base = f"/api/v1/organizations/{tree.org_a.slug}/org-units/{other}/"
     assert api.get(base).status_code == 404
     assert api.post(f"{base}close/", {}, format="json").status_code == 404
+
+
+def test_a_closed_unit_is_not_offered_on_a_registers_new_record_form(tree):
+    """The registers' forms are generated: one rule for all of them (nonconformities here)."""
+    units.org_unit_close(unit=_unit(tree.org_a, "LA"), actor=_admin(tree))
+    page = _browser(tree.quinn).get(
+        reverse("registers:nonconformities-new", args=[tree.org_a.slug])
+    )
+    assert page.status_code == 200
+    options = page.content.decode().split('name="org_unit"')[1].split("</select>")[0]
+    assert "Sales" in options and "Line A" not in options
