@@ -28,7 +28,7 @@ from django.dispatch import Signal
 from django.utils import formats, timezone
 
 from qms.core.immutable import NotAllowed, TransitionError
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import ADMIN_ROLES
 
 # Sent during a move, with `organization_id`: the apps that roll results up the tree
@@ -81,6 +81,16 @@ def _lock(unit: OrgUnit) -> OrgUnit:
     return OrgUnit.objects.select_for_update().get(pk=unit.pk)
 
 
+def lock_tree(organization_id: int) -> None:
+    """Lock the organisation's tree of units (its organisation row) until the transaction
+    ends: every change of a unit takes it first, before any unit's row (pages and API take it
+    before the version check locks the unit). Treebeard rewrites the paths of a moved branch
+    and of the siblings around a sorted insert, and closing checks the units beneath: two
+    administrators changing the tree at once queue instead of interleaving, or deadlocking
+    each on the unit the other moves under."""
+    Organization.objects.select_for_update().filter(pk=organization_id).values_list("pk").first()
+
+
 def _check_fields(*, organization_id: int, name: str, code: str, kind: str, pk=None) -> None:
     errors = {}
     if not (name or "").strip():
@@ -124,6 +134,9 @@ def org_unit_add(
 ) -> OrgUnit:
     """A new unit under `parent` (the first unit of an organisation has none: it is the top)."""
     _check_administrator(actor, organization.id)
+    lock_tree(organization.id)
+    if parent is not None and parent.organization_id == organization.id:
+        parent = _lock(parent)  # as it is now: closed since the form was opened?
     name, code = (name or "").strip(), (code or "").strip()
     has_units = OrgUnit.objects.filter(organization_id=organization.id).exists()
     errors = {}
@@ -144,7 +157,7 @@ def org_unit_add(
             if parent is None:
                 unit = OrgUnit.objects.add_root(instance=unit)
             else:
-                unit = OrgUnit.objects.add_child(_lock(parent), instance=unit)
+                unit = OrgUnit.objects.add_child(parent, instance=unit)
     except IntegrityError:  # a second administrator took the code at the same moment
         raise ValidationError({"code": f"The code {code} is already taken."}) from None
     return OrgUnit.objects.get(pk=unit.pk)
@@ -156,6 +169,7 @@ def org_unit_change(
 ) -> OrgUnit:
     """Rename a unit, or change its code or kind. Its records and history stay with it."""
     _check_administrator(actor, unit.organization_id)
+    lock_tree(unit.organization_id)  # a rename re-sorts the unit among its siblings
     locked = _lock(unit)
     name, code = (name or "").strip(), (code or "").strip()
     _check_fields(
@@ -190,6 +204,7 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, actor: Membershi
     the top unit, a move into itself or beneath itself, a parent of another organisation or a
     closed one. The rollups above the old and the new place are recomputed once this commits."""
     _check_administrator(actor, unit.organization_id)
+    lock_tree(unit.organization_id)
     locked = _lock(unit)
     if locked.depth == 1:
         raise TransitionError(
@@ -267,6 +282,7 @@ def org_unit_close(*, unit: OrgUnit, actor: Membership, on: datetime.date | None
     is offered to no new record. Refused, changing nothing, by the rules in this module's
     docstring, each said with what to do."""
     _check_administrator(actor, unit.organization_id)
+    lock_tree(unit.organization_id)  # no unit is added beneath it while it closes
     locked = _lock(unit)
     today = timezone.localdate()
     on = on or today
@@ -316,6 +332,7 @@ def org_unit_close(*, unit: OrgUnit, actor: Membership, on: datetime.date | None
 def org_unit_reopen(*, unit: OrgUnit, actor: Membership) -> OrgUnit:
     """A closed unit takes new records again."""
     _check_administrator(actor, unit.organization_id)
+    lock_tree(unit.organization_id)
     locked = _lock(unit)
     if not locked.is_closed:
         raise TransitionError(f"{locked.name} is open.")

@@ -4,8 +4,11 @@ these views translate between HTTP and them."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats, timezone
@@ -32,6 +35,14 @@ RECOMPUTING = (
     "background worker: the dashboard shows the new totals once it has run (usually within a "
     "minute)."
 )
+
+
+@contextmanager
+def _tree_locked(request):
+    """The tree's lock before the form's version check locks the unit (one order for every
+    change: see `qms.core.units.lock_tree`)."""
+    units.lock_tree(request.organization.id)
+    yield
 
 
 def _get_unit(request, pk: int) -> OrgUnit:
@@ -117,7 +128,7 @@ def unit_detail(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = UnitChangeForm(request.POST, record=unit)
     if form.is_valid():
         try:
-            with form.saving():
+            with transaction.atomic(), _tree_locked(request), form.saving():
                 changed = units.org_unit_change(
                     unit=unit,
                     actor=request.membership,
@@ -144,7 +155,7 @@ def unit_move(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = UnitMoveForm(request.POST, unit=unit, prefix="move")
     if form.is_valid():
         try:
-            with form.saving():
+            with transaction.atomic(), _tree_locked(request), form.saving():
                 moved = units.org_unit_move(
                     unit=unit, new_parent=form.cleaned_data["parent"], actor=request.membership
                 )
@@ -173,7 +184,7 @@ def unit_close(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = UnitCloseForm(request.POST, unit=unit, prefix="close")
     if form.is_valid():
         try:
-            with form.saving():
+            with transaction.atomic(), _tree_locked(request), form.saving():
                 closed = units.org_unit_close(
                     unit=unit, actor=request.membership, on=form.cleaned_data["closed_on"]
                 )
@@ -205,7 +216,7 @@ def unit_reopen(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
     form = UnitReopenForm(request.POST, unit=unit, prefix="reopen")
     if form.is_valid():
         try:
-            with form.saving():
+            with transaction.atomic(), _tree_locked(request), form.saving():
                 reopened = units.org_unit_reopen(unit=unit, actor=request.membership)
         except StaleEdit as stale:
             unit = stale.current

@@ -543,3 +543,61 @@ def test_a_closed_unit_is_not_offered_on_a_registers_new_record_form(tree):
     assert page.status_code == 200
     options = page.content.decode().split('name="org_unit"')[1].split("</select>")[0]
     assert "Sales" in options and "Line A" not in options
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_administrators_moving_crosswise_at_once_cannot_make_a_loop(tree, monkeypatch):
+    """Sales under Plant One, and at the same moment Plant One under Sales: each is fine alone,
+    both together would make a loop, and each request locks its own unit before the other's (a
+    deadlock on PostgreSQL without the tree's lock). The tree's lock lets one through; the
+    other then sees the moved tree and is refused."""
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from tests.factories import MembershipFactory, UserFactory
+
+    assert connection.vendor == "postgresql"
+    ann = UserFactory(username="ann", first_name="Ann", last_name="Test")
+    MembershipFactory(user=ann, organization=tree.org_a, role="admin")
+    browsers = {"adam": _browser(tree.adam), "ann": _browser(ann)}
+    forms = {
+        "adam": _forms_of(browsers["adam"].get(_page_url(tree, "S")).content)["move"],
+        "ann": _forms_of(browsers["ann"].get(_page_url(tree, "A1")).content)["move"],
+    }
+    posts = {
+        "adam": (_page_url(tree, "S", "move"), _unit(tree.org_a, "A1").pk),
+        "ann": (_page_url(tree, "A1", "move"), _unit(tree.org_a, "S").pk),
+    }
+    both_locked = threading.Barrier(2, timeout=1)
+    real_lock = units.lock_tree
+
+    def lock_then_wait(organization_id):
+        real_lock(organization_id)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_locked.wait()
+
+    monkeypatch.setattr(units, "lock_tree", lock_then_wait)
+    answers = {}
+
+    def move(who):
+        url, parent = posts[who]
+        try:
+            answers[who] = (
+                browsers[who].post(url, {**forms[who], "move-parent": parent}).status_code
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move, args=(who,)) for who in posts]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers.values()) == [302, 400]
+    paths = dict(OrgUnit.objects.filter(organization=tree.org_a).values_list("code", "path"))
+    assert len(set(paths.values())) == len(paths)  # no two units on one path
+    sales, plant = paths["S"], paths["A1"]
+    assert not (sales.startswith(plant) and plant.startswith(sales))

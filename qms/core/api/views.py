@@ -1,5 +1,6 @@
 """Core API endpoints: the caller's organisations, and each organisation's units and members."""
 
+from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, status, viewsets
@@ -95,6 +96,16 @@ class OrgUnitViewSet(
 
     def get_base_queryset(self, organization):
         return OrgUnit.objects.filter(organization=organization)
+
+    def get_object(self):
+        # A write with If-Match runs in one transaction and locks the unit to check its version:
+        # the tree's lock comes first, as in every change of a unit (`units.lock_tree`).
+        if (
+            self.request.method not in ("GET", "HEAD", "OPTIONS")
+            and transaction.get_connection().in_atomic_block
+        ):
+            units.lock_tree(self.organization.id)
+        return super().get_object()
 
     def _output(self, unit: OrgUnit, code=status.HTTP_200_OK) -> Response:
         unit = OrgUnit.objects.get(pk=unit.pk)  # treebeard moves rewrite paths underneath
