@@ -60,8 +60,8 @@ def _check_administrator(actor: Membership, organization_id: int) -> None:
 
 
 def unit_trail(unit: OrgUnit) -> str:
-    """ "ACME / Leeds site": the unit and the units above it, as a reader of the trail reads
-    it (names, never ids or paths)."""
+    """The unit and the units above it by name, joined by a single right angle quote
+    ("ACME", then "Leeds site"): as a reader of the trail reads it, never ids or paths."""
     ancestors = OrgUnit.objects.filter(
         organization_id=unit.organization_id,
         path__in=[

@@ -601,3 +601,11 @@ def test_two_administrators_moving_crosswise_at_once_cannot_make_a_loop(tree, mo
     assert len(set(paths.values())) == len(paths)  # no two units on one path
     sales, plant = paths["S"], paths["A1"]
     assert not (sales.startswith(plant) and plant.startswith(sales))
+
+
+def test_a_renamed_unit_takes_its_place_in_name_order(tree):
+    units.org_unit_change(
+        unit=_unit(tree.org_a, "A1"), actor=_admin(tree), name="Zeta Plant", code="A1", kind="site"
+    )
+    names = list(OrgUnit.objects.for_organization(tree.org_a).values_list("name", flat=True))
+    assert names == ["Acme Test Ltd", "Sales", "Zeta Plant", "Line A"]
