@@ -131,6 +131,7 @@ def org_unit_add(
     parent: OrgUnit | None,
     code: str = "",
     kind: str = OrgUnit.Kind.DEPARTMENT,
+    reason: str = "Added by an administrator",
 ) -> OrgUnit:
     """A new unit under `parent` (the first unit of an organisation has none: it is the top)."""
     _check_administrator(actor, organization.id)
@@ -151,7 +152,7 @@ def org_unit_add(
     _check_fields(organization_id=organization.id, name=name, code=code, kind=kind)
     unit = OrgUnit(organization=organization, name=name, code=code, kind=kind)
     unit._history_user = actor.user
-    unit._change_reason = "Added by an administrator"
+    unit._change_reason = reason
     try:
         with transaction.atomic():
             if parent is None:

@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("units/", views.org_units, name="org-units"),
     path("units/new/", views_units.unit_add, name="org-unit-add"),
+    path("units/import/", views_units.units_import, name="org-units-import"),
     path("units/<int:pk>/", views_units.unit_detail, name="org-unit"),
     path("units/<int:pk>/move/", views_units.unit_move, name="org-unit-move"),
     path("units/<int:pk>/close/", views_units.unit_close, name="org-unit-close"),

@@ -25,7 +25,7 @@ from qms.core.forms import (
     add_service_errors,
 )
 from qms.core.immutable import TransitionError
-from qms.core.limits import form_status
+from qms.core.limits import form_status, upload_limit
 from qms.core.models import OrgUnit
 from qms.core.permissions import role_required
 from qms.core.roles import ADMIN_ROLES
@@ -230,3 +230,43 @@ def unit_reopen(request: HttpRequest, org_slug: str, pk: int) -> HttpResponse:
             messages.success(request, f"{reopened.name} is open again and takes new records.")
             return redirect("core:org-unit", org_slug=org_slug, pk=pk)
     return _page(request, unit, sent=form, reopen_form=form)
+
+
+@role_required(ADMIN_ROLES)
+@upload_limit("IMPORT_MAX_BYTES")
+@require_http_methods(["GET", "HEAD", "POST"])
+def units_import(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """Add units from a CSV or XLSX file (rules in `qms.core.units_import`)."""
+    from qms.core.registers.forms import ImportUploadForm
+    from qms.core.units_import import COLUMNS, MAX_ROWS, SHOWN_ERRORS, org_units_import
+
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = org_units_import(
+            organization=request.organization,
+            actor=request.membership,
+            source=upload,
+            filename=upload.name,
+        )
+        if result.ok:
+            count = len(result.created)
+            same = f" {result.unchanged} were already there, unchanged." if result.unchanged else ""
+            messages.success(
+                request, f"Added {count} unit{'s' if count != 1 else ''} from {upload.name}.{same}"
+            )
+            return redirect("core:org-units", org_slug=org_slug)
+    return render(
+        request,
+        "core/units/import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors": result.errors[:SHOWN_ERRORS] if result else [],
+            "hidden_errors": max(0, len(result.errors) - SHOWN_ERRORS) if result else 0,
+            "columns": COLUMNS,
+            "max_rows": MAX_ROWS,
+        },
+        status=form_status(form, failed=result is not None and not result.ok),
+    )

@@ -609,3 +609,88 @@ def test_a_renamed_unit_takes_its_place_in_name_order(tree):
     )
     names = list(OrgUnit.objects.for_organization(tree.org_a).values_list("name", flat=True))
     assert names == ["Acme Test Ltd", "Sales", "Zeta Plant", "Line A"]
+
+
+# --- import -------------------------------------------------------------------------------------
+
+
+def _upload(browser, cast, text: str, name="units.csv"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return browser.post(
+        reverse("core:org-units-import", args=[cast.org_a.slug]),
+        {"file": SimpleUploadedFile(name, text.encode(), content_type="text/csv")},
+    )
+
+
+def test_admin_imports_a_tree_parents_after_children_and_again_adds_nothing(tree):
+    browser = _browser(tree.adam)
+    text = (
+        "name,code,parent_code,kind\n"
+        "Goods In Team,GI-T,GI,team\n"  # its parent comes on the next row
+        "Goods In,GI,A1,Department\n"
+        "Marketing,MK,A,\n"
+        "Sales,S,A,department\n"  # already there, same name and parent: unchanged
+    )
+    response = _upload(browser, tree, text)
+    assert response.status_code == 302
+    page = browser.get(response.url).content.decode()
+    assert "Added 3 units from units.csv. 1 were already there, unchanged." in page
+    assert _parent_name(_unit(tree.org_a, "GI-T")) == "Goods In"
+    assert _parent_name(_unit(tree.org_a, "GI")) == "Plant One"
+    assert _unit(tree.org_a, "MK").kind == "department"
+    assert _unit(tree.org_a, "GI").history.latest().history_change_reason == (
+        "Imported from units.csv"
+    )
+    before = OrgUnit.objects.count()
+    again = _upload(browser, tree, text)
+    assert again.status_code == 302
+    assert OrgUnit.objects.count() == before
+
+
+def test_an_import_with_a_bad_row_imports_nothing_and_lists_each_row(tree):
+    before = OrgUnit.objects.count()
+    text = (
+        "name,code,parent_code,kind\n"
+        "Goods In,GI,A1,team\n"
+        ",NONAME,A1,team\n"
+        "Stray,ST,NOPE,team\n"
+        "Plant Two,A1,A,site\n"  # A1 is Plant One
+        "Closed child,CC,LA,shift\n"
+        f"{'x' * 10_000},LONG,A,team\n"
+    )
+    units.org_unit_close(unit=_unit(tree.org_a, "LA"), actor=_admin(tree))
+    response = _upload(_browser(tree.adam), tree, text)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was imported" in html
+    assert "Row 3: the name is empty." in html
+    assert "Row 4: there is no unit with the code NOPE" in html
+    assert "Row 5: A1 is already Plant One under A" in html
+    assert "the kind &#x27;shift&#x27; is not Company" in html
+    assert "Row 7: the name has 10000 characters (at most 200)." in html
+    assert OrgUnit.objects.count() == before
+
+
+def test_an_import_under_a_closed_unit_or_in_a_loop_is_refused(tree):
+    units.org_unit_close(unit=_unit(tree.org_a, "LA"), actor=_admin(tree))
+    text = "name,code,parent_code\nUnder closed,UC,LA\nOne,L1,L2\nTwo,L2,L1\n"
+    response = _upload(_browser(tree.adam), tree, text)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Line A (LA) is closed and takes no new units" in html
+    assert "(a loop)" in html
+    assert not OrgUnit.objects.filter(code__in=["UC", "L1", "L2"]).exists()
+
+
+def test_an_import_file_that_is_not_a_spreadsheet_is_refused(tree):
+    response = _upload(_browser(tree.adam), tree, "hello", name="units.txt")
+    assert response.status_code == 400
+    assert "Choose a .csv or .xlsx file." in response.content.decode()
+
+
+@pytest.mark.parametrize("username", ["alice", "quinn", "carl", "audrey"])
+def test_other_roles_cannot_import_units(tree, username):
+    response = _upload(_browser(getattr(tree, username)), tree, "name,code,parent_code\nX,X,A\n")
+    assert response.status_code == 403
+    assert not OrgUnit.objects.filter(code="X").exists()

@@ -366,6 +366,7 @@ POLICY: dict[str, str] = {
     "o/<slug:org_slug>/units/<int:pk>/close/": "POST:ADMINS",
     "o/<slug:org_slug>/units/<int:pk>/move/": "POST:ADMINS",
     "o/<slug:org_slug>/units/<int:pk>/reopen/": "POST:ADMINS",
+    "o/<slug:org_slug>/units/import/": "GET:ADMINS POST:ADMINS",
     "o/<slug:org_slug>/units/new/": "GET:ADMINS POST:ADMINS",
     "o/<slug:org_slug>/webhooks/": "GET:ADMINS POST:ADMINS",
     "o/<slug:org_slug>/webhooks/<int:pk>/": "GET:ADMINS POST:ADMINS",
