@@ -694,3 +694,25 @@ def test_other_roles_cannot_import_units(tree, username):
     response = _upload(_browser(getattr(tree, username)), tree, "name,code,parent_code\nX,X,A\n")
     assert response.status_code == 403
     assert not OrgUnit.objects.filter(code="X").exists()
+
+
+def test_api_a_members_closed_unit_is_kept_when_the_member_changes(tree, api_client):
+    sales = _unit(tree.org_a, "S")
+    carl = Membership.objects.get(user=tree.carl)
+    carl.org_unit = sales
+    carl.save()
+    # As for a member who had left when the unit closed, and was reactivated since.
+    OrgUnit.objects.filter(pk=sales.pk).update(closed_on=TODAY)
+    api = _api(api_client, tree.adam)
+    url = f"/api/v1/organizations/{tree.org_a.slug}/memberships/{carl.pk}/"
+    read = api.get(url)
+    kept = api.patch(
+        url, {"job_title": "Lead", "org_unit": sales.pk}, format="json", HTTP_IF_MATCH=read["ETag"]
+    )
+    assert kept.status_code == 200, kept.json()
+    quinn = Membership.objects.get(user=tree.quinn)
+    url = f"/api/v1/organizations/{tree.org_a.slug}/memberships/{quinn.pk}/"
+    read = api.get(url)
+    refused = api.patch(url, {"org_unit": sales.pk}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert refused.status_code == 400
+    assert "Sales is closed (since" in str(refused.json())

@@ -261,8 +261,9 @@ class MembershipViewSet(
     def partial_update(self, request, org_slug=None, pk=None):
         self._require_if_match()
         membership = self.get_object()
+        # With the member as its instance: the unit they have is kept even if it closed since.
         serializer = MembershipChangeInput(
-            data=request.data, partial=True, context=self.get_serializer_context()
+            membership, data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
         changes = {
