@@ -252,7 +252,10 @@ def units_import(request: HttpRequest, org_slug: str) -> HttpResponse:
         )
         if result.ok:
             count = len(result.created)
-            same = f" {result.unchanged} were already there, unchanged." if result.unchanged else ""
+            same = ""
+            if result.unchanged:
+                verb = "was" if result.unchanged == 1 else "were"
+                same = f" {result.unchanged} {verb} already there, unchanged."
             messages.success(
                 request, f"Added {count} unit{'s' if count != 1 else ''} from {upload.name}.{same}"
             )

@@ -635,7 +635,7 @@ def test_admin_imports_a_tree_parents_after_children_and_again_adds_nothing(tree
     response = _upload(browser, tree, text)
     assert response.status_code == 302
     page = browser.get(response.url).content.decode()
-    assert "Added 3 units from units.csv. 1 were already there, unchanged." in page
+    assert "Added 3 units from units.csv. 1 was already there, unchanged." in page
     assert _parent_name(_unit(tree.org_a, "GI-T")) == "Goods In"
     assert _parent_name(_unit(tree.org_a, "GI")) == "Plant One"
     assert _unit(tree.org_a, "MK").kind == "department"
