@@ -30,7 +30,7 @@ from leadership.services import responsibilities as responsibility_services
 from objectives.models import QualityObjective
 from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import APPROVER_ROLES, QUALITY_EDITOR_ROLES, WRITER_ROLES
 
 
@@ -418,7 +418,9 @@ class AllocationSerializer(serializers.ModelSerializer):
             self.fields["objective"].queryset = QualityObjective.objects.for_organization(
                 organization
             )
-            self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+            self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+                organization, units_of(self.instance, "org_unit")
+            )
 
 
 class SpendSerializer(serializers.ModelSerializer):

@@ -32,7 +32,7 @@ from leadership.services import training as training_services
 from leadership.services.parties import CONTEXT_EDITORS, party_kind_add, party_kinds_ensure_standard
 from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import QUALITY_EDITOR_ROLES
 
 
@@ -49,6 +49,10 @@ class _Scoped:
             relation = getattr(field, "child_relation", field)
             if organization is None:
                 relation.queryset = model.objects.none()
+            elif model is OrgUnit:  # a closed unit takes no new records
+                relation.queryset = OrgUnit.objects.for_new_records(
+                    organization, units_of(self.instance, name)
+                )
             elif model is Membership:
                 relation.queryset = Membership.objects.for_organization(organization).assignable()
             else:

@@ -8,7 +8,7 @@ from django.utils import timezone
 from leadership.models import PolicyCommitment, ResourceAllocation, Responsibility
 from objectives.models import QualityObjective
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
 from qms.core.tenancy import limit_to_audit_scope, units_in_scope, whole_scope_label
 
@@ -127,7 +127,9 @@ class AllocationForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["objective"].queryset = QualityObjective.objects.for_organization(organization)
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["unit"].required = False
 
     def clean(self):

@@ -18,7 +18,7 @@ from leadership.models import (
 )
 from leadership.models.competence import LEVELS
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.tenancy import members_in_scope, units_in_scope, whole_scope_label
 
 LEVEL_CHOICES = [("", "Not required"), *LEVELS]
@@ -156,7 +156,9 @@ class TrainingSessionForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competences"].queryset = Competence.objects.for_organization(organization)
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["resource_allocation"].queryset = ResourceAllocation.objects.for_organization(
             organization
         ).filter(kind=ResourceAllocation.Kind.KNOWLEDGE)

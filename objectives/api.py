@@ -26,7 +26,7 @@ from qms.core.api.scoping import (
     if_match_versions,
 )
 from qms.core.concurrency import last_change, version_of
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import QUALITY_EDITOR_ROLES, WRITER_ROLES, Role
 from qms.core.tenancy import in_audit_scope
 
@@ -109,7 +109,9 @@ class ObjectiveSerializer(KpiValuesSerializer):
         # Related records must be the organisation's own: another organisation's id is
         # "does not exist", exactly like an id that does not exist at all.
         members = Membership.objects.for_organization(organization).active()
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["accountable_executive"].queryset = members
         self.fields["parent"].queryset = QualityObjective.objects.for_organization(organization)

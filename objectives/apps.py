@@ -71,6 +71,11 @@ class ObjectivesConfig(AppConfig):
 
         register_calendar_source("kpi-values-due", kpi_due_events)
 
+        from qms.core.units import units_moved
+
+        # A unit moved: the results of the units above its old and new place change.
+        units_moved.connect(_recompute_after_move, dispatch_uid="objectives-units-moved")
+
         from objectives import red_follow_ups
         from objectives.models import ObjectiveRules, RedFollowUp
         from objectives.status_events import register_status_listener
@@ -92,6 +97,13 @@ class ObjectivesConfig(AppConfig):
             critical=True,
             description="For the accountable executive of an objective that went off track.",
         )
+
+
+def _recompute_after_move(sender, organization_id: int, **kwargs) -> None:
+    from objectives.tasks import rollup_all
+    from qms.core.outbox import enqueue
+
+    enqueue(rollup_all, organization_id)
 
 
 def _register_responsibilities() -> None:

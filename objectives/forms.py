@@ -12,7 +12,7 @@ from objectives.periods import describe, period_end, previous_period_end
 from objectives.services import NOT_SAID
 from qms.core.concurrency import version_of
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
 from qms.core.tenancy import members_in_scope, units_in_scope, whole_scope_label
 
@@ -67,7 +67,9 @@ class ObjectiveForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.organization = organization
         members = Membership.objects.for_organization(organization).current().select_related("user")
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["org_unit"].label_from_instance = _unit_label
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["owner"].label_from_instance = _member_label

@@ -361,7 +361,7 @@ class ScheduleInput(serializers.Serializer):
         super().__init__(*args, **kwargs)
         self.fields["org_unit"].queryset = OrgUnit.objects.filter(
             organization=self.context.get("organization")
-        )
+        ).open()  # a new schedule: a closed unit takes no new records
 
 
 class ReviewScheduleViewSet(OrganizationScopedViewSetMixin, viewsets.GenericViewSet):

@@ -20,7 +20,7 @@ UNIT_HELP = "Leave empty for the whole organisation; a unit's review looks at it
 
 
 def _units(field, organization):
-    field.queryset = OrgUnit.objects.for_organization(organization)
+    field.queryset = OrgUnit.objects.for_new_records(organization)  # new reviews and schedules
     field.label_from_instance = lambda unit: f"{'  ' * (unit.depth - 1)}{unit.name}"
 
 

@@ -25,6 +25,7 @@ from leadership.communication.selectors_activities import follow_up_actions
 from leadership.communication.selectors_plan import plan_rows
 from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
+from qms.core.api.serializers import open_units_for
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import ALL_ROLES, Role
 
@@ -39,7 +40,12 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         organization = self.context.get("organization")
         queryset = super().get_queryset()
-        return queryset.filter(organization=organization) if organization else queryset.none()
+        if not organization:
+            return queryset.none()
+        queryset = queryset.filter(organization=organization)
+        if queryset.model is OrgUnit:  # a closed unit takes no new records
+            queryset = open_units_for(self, queryset)
+        return queryset
 
 
 # --- announcements ------------------------------------------------------------------------------

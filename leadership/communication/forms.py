@@ -15,7 +15,7 @@ from leadership.communication.models import (
     LeadershipActivity,
 )
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
 
 ROLE_CHOICES = Role.choices
@@ -53,7 +53,9 @@ class PlanItemForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["audience_units"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["audience_units"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "audience_units")
+        )
         self.fields["audience_roles"].widget.attrs["class"] = "form-check-input"
         self.fields["communicator"].queryset = Membership.objects.for_organization(
             organization
@@ -115,7 +117,8 @@ class AnnouncementForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, organization, plan_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["target_units"].queryset = OrgUnit.objects.for_organization(organization)
+        # A new announcement: a closed unit is no audience.
+        self.fields["target_units"].queryset = OrgUnit.objects.for_new_records(organization)
         self.fields["target_roles"].widget.attrs["class"] = "form-check-input"
         # Corrections follow soon after the mistake: offer the last year's announcements.
         self.fields["corrects"].queryset = Announcement.objects.for_organization(
@@ -141,7 +144,9 @@ class ActivityForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, organization, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["kind"].choices = ActivityKind.choices
 
 

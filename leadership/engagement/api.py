@@ -36,6 +36,7 @@ from leadership.engagement.services import suggestions as suggestion_services
 from leadership.engagement.services import surveys as survey_services
 from qms.core.api.errors import run_service
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
+from qms.core.api.serializers import open_units_for
 from qms.core.models import Membership, OrgUnit
 from qms.core.roles import ALL_ROLES
 
@@ -46,7 +47,12 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self):
         organization = self.context.get("organization")
         queryset = super().get_queryset()
-        return queryset.filter(organization=organization) if organization else queryset.none()
+        if not organization:
+            return queryset.none()
+        queryset = queryset.filter(organization=organization)
+        if queryset.model is OrgUnit:  # a closed unit takes no new records
+            queryset = open_units_for(self, queryset)
+        return queryset
 
 
 # --- suggestions --------------------------------------------------------------------------------

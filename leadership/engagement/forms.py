@@ -17,7 +17,7 @@ from leadership.engagement.models.surveys import (
 )
 from leadership.engagement.selectors.suggestions import unit_headcounts
 from qms.core.forms import DateInput, StyledFormMixin, member_label
-from qms.core.models import Membership, OrgUnit
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
 
 
@@ -50,7 +50,9 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
                 return f"{_unit_label(unit)} (too small to name when anonymous)"
             return _unit_label(unit)
 
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "org_unit")
+        )
         self.fields["org_unit"].label_from_instance = label
         self.fields["org_unit"].empty_label = "The whole organisation"
 
@@ -193,7 +195,9 @@ class RecognitionForm(StyledFormMixin, forms.ModelForm):
             organization
         ).assignable()
         self.fields["recipient"].label_from_instance = member_label
-        self.fields["team"].queryset = OrgUnit.objects.for_organization(organization)
+        self.fields["team"].queryset = OrgUnit.objects.for_new_records(
+            organization, units_of(self.instance, "team")
+        )
         self.fields["team"].label_from_instance = _unit_label
 
     def clean(self):

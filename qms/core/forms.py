@@ -203,8 +203,24 @@ EM_SPACE = "\u2003"
 
 class UnitChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, unit) -> str:
-        # Indented by depth, so the tree reads in a flat list.
-        return EM_SPACE * (unit.depth - 1) + unit.name
+        # Indented by depth, so the tree reads in a flat list; a kept closed unit says so.
+        closed = " (closed)" if unit.closed_on else ""
+        return EM_SPACE * (unit.depth - 1) + unit.name + closed
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except forms.ValidationError as error:
+            if error.code != "invalid_choice" or self.queryset is None:
+                raise
+            from qms.core.units import closed_unit_sentence
+
+            sentence = closed_unit_sentence(
+                organization=self.queryset.values("organization_id")[:1], value=value
+            )
+            if sentence:
+                raise forms.ValidationError(sentence, code="invalid_choice") from None
+            raise
 
 
 class MemberChangeForm(StaleEditMixin, StyledFormMixin, forms.Form):
@@ -235,7 +251,9 @@ class MemberChangeForm(StaleEditMixin, StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from qms.core.models import OrgUnit
 
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        # Open units, and the member's own even if it closed since (kept, not offered anew).
+        kept = self.record.org_unit_id if self.record is not None else None
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(organization, kept)
 
 
 class MemberDeactivateForm(StyledFormMixin, forms.Form):
@@ -295,3 +313,89 @@ def _queryset_of(members):
         .select_related("user")
         .order_by("user__first_name", "user__last_name", "user__username")
     )
+
+
+# --- an administrator runs the organisation's units (qms.core.units) ----------------------------
+
+
+def _unit_kinds():
+    from qms.core.models import OrgUnit
+
+    return OrgUnit.Kind.choices
+
+
+class UnitFieldsMixin(forms.Form):
+    name = forms.CharField(max_length=200, help_text="As people call it: Leeds site, Sales.")
+    code = forms.CharField(
+        max_length=30,
+        required=False,
+        help_text="Optional short code, unique in the organisation (imports and exports use it).",
+    )
+    kind = forms.ChoiceField(
+        choices=lambda: _unit_kinds(),
+        initial="department",
+    )
+
+
+class UnitAddForm(StyledFormMixin, UnitFieldsMixin):
+    """A new unit under a parent (rules in `qms.core.units.org_unit_add`)."""
+
+    parent = UnitChoiceField(
+        queryset=None,
+        label="Belongs under",
+        empty_label=None,
+        error_messages={"invalid_choice": "Choose an open unit of this organisation."},
+        help_text="Its results roll up to this unit and the units above it.",
+    )
+    field_order = ["name", "parent", "kind", "code"]
+
+    def __init__(self, *args, organization, **kwargs):
+        super().__init__(*args, **kwargs)
+        from qms.core.models import OrgUnit
+
+        self.fields["parent"].queryset = OrgUnit.objects.for_new_records(organization)
+
+
+class UnitChangeForm(StaleEditMixin, StyledFormMixin, UnitFieldsMixin):
+    """Rename a unit or change its code or kind (`qms.core.units.org_unit_change`)."""
+
+
+class UnitMoveForm(StaleEditMixin, StyledFormMixin, forms.Form):
+    """Move a unit, with the units beneath it, under another (`qms.core.units.org_unit_move`):
+    the choices leave out its own branch and closed units."""
+
+    parent = UnitChoiceField(
+        queryset=None,
+        label="Move under",
+        empty_label="Choose a unit",
+        error_messages={
+            "invalid_choice": "Choose an open unit of this organisation outside this unit's branch."
+        },
+        help_text="The units beneath it move with it.",
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, record=unit, **kwargs)
+        from qms.core.units import move_targets
+
+        self.fields["parent"].queryset = move_targets(unit)
+
+
+class UnitCloseForm(StaleEditMixin, StyledFormMixin, forms.Form):
+    """Close a unit from a day (`qms.core.units.org_unit_close`)."""
+
+    closed_on = forms.DateField(
+        label="Closed on",
+        widget=DateInput,
+        help_text="Today or earlier. Its records and history stay; it takes no new records.",
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, record=unit, **kwargs)
+
+
+class UnitReopenForm(StaleEditMixin, forms.Form):
+    """Reopen a closed unit: only the version (`qms.core.units.org_unit_reopen`)."""
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, record=unit, **kwargs)

@@ -70,7 +70,33 @@ class Organization(BaseModel):
 
 
 class OrgUnitQuerySet(MP_NodeQuerySet, OrganizationScopedQuerySet):
-    pass
+    def open(self):
+        """Units not closed: the ones a new record may be given."""
+        return self.filter(closed_on__isnull=True)
+
+    def for_new_records(self, organization, keep=None):
+        """The choices of every field that gives a record a unit: the organisation's open units,
+        plus `keep` (the unit, or units, the record already has), so that editing a record
+        whose unit was closed since shows and keeps that unit. One rule for every form and
+        API field (see docs/administrator.md, "Units")."""
+        kept = keep if isinstance(keep, list | tuple | set) else [keep]
+        kept_ids = {getattr(unit, "pk", unit) for unit in kept if unit is not None}
+        return self.for_organization(organization).filter(
+            Q(closed_on__isnull=True) | Q(pk__in=kept_ids)
+        )
+
+
+def units_of(record, field: str = "org_unit") -> list[int]:
+    """The ids of the units a saved record already has in `field` (a foreign key or a
+    many-to-many), for `for_new_records(keep=...)`; none for a new record (or a list of them,
+    as a list serializer holds)."""
+    if not isinstance(record, models.Model) or record.pk is None:
+        return []
+    model_field = record._meta.get_field(field)
+    if model_field.many_to_many:
+        return list(getattr(record, field).values_list("pk", flat=True))
+    value = getattr(record, model_field.attname)
+    return [value] if value is not None else []
 
 
 class OrgUnitManager(MP_NodeManager):
@@ -81,6 +107,12 @@ class OrgUnitManager(MP_NodeManager):
 
     def for_organization(self, organization):
         return self.get_queryset().for_organization(organization)
+
+    def open(self):
+        return self.get_queryset().open()
+
+    def for_new_records(self, organization, keep=None):
+        return self.get_queryset().for_new_records(organization, keep)
 
 
 class OrgUnit(MP_Node):
@@ -102,6 +134,13 @@ class OrgUnit(MP_Node):
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=30, blank=True)
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.DEPARTMENT)
+    # Closed: keeps its records, history and rollups, but is offered to no new record.
+    closed_on = models.DateField(
+        null=True,
+        blank=True,
+        verbose_name="closed on",
+        help_text="The day the unit closed; it keeps its records but takes no new ones.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -120,6 +159,13 @@ class OrgUnit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
+
+    def parent_path(self) -> str:
+        return self.path[: -self.steplen]
 
     def subtree(self):
         """This unit and every unit beneath it."""

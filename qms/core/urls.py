@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from qms.core import views, views_people
+from qms.core import views, views_people, views_units
 from qms.core.actions import views as actions
 from qms.core.calendar import views as calendar
 from qms.core.invitations import views as invitations
@@ -29,6 +29,12 @@ urlpatterns = [
         name="invitation-revoke",
     ),
     path("units/", views.org_units, name="org-units"),
+    path("units/new/", views_units.unit_add, name="org-unit-add"),
+    path("units/import/", views_units.units_import, name="org-units-import"),
+    path("units/<int:pk>/", views_units.unit_detail, name="org-unit"),
+    path("units/<int:pk>/move/", views_units.unit_move, name="org-unit-move"),
+    path("units/<int:pk>/close/", views_units.unit_close, name="org-unit-close"),
+    path("units/<int:pk>/reopen/", views_units.unit_reopen, name="org-unit-reopen"),
     path("audit-trail/", views.audit_trail, name="audit-trail"),
     path("system/", views.system_status, name="system"),
     path("system/test-task/", views.system_send_test_task, name="system-test-task"),

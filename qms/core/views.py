@@ -123,8 +123,10 @@ def members(request: HttpRequest, org_slug: str) -> HttpResponse:
 
 @require_safe
 def org_units(request: HttpRequest, org_slug: str) -> HttpResponse:
+    """The tree of units for everyone; administrators also add, open and change them."""
     units = selectors.org_unit_tree(organization=request.organization)
-    return render(request, "core/org_units.html", {"units": units})
+    is_admin = request.membership.role in ADMIN_ROLES
+    return render(request, "core/org_units.html", {"units": units, "is_admin": is_admin})
 
 
 @role_required(AUDIT_TRAIL_ROLES)

@@ -157,6 +157,18 @@ def _allowed(policy: str) -> frozenset[str]:
     return frozenset(part.split(":")[0].lower() for part in policy.split())
 
 
+def _units_pages(organization, found: dict) -> None:
+    """A real unit for the administrators' unit pages: the walk shares the units list read as
+    the quality manager first (no links to them there), and the top unit, the first link,
+    has no move or close form. A unit beneath the top one has them all."""
+    from qms.core.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(organization=organization, depth=2).order_by("path").first()
+    base = f"/o/{organization.slug}/units/{unit.pk}/"
+    for step in ("", "move/", "close/", "reopen/"):
+        found.setdefault(f"o/<slug:org_slug>/units/<int:pk>/{step}", base + step)
+
+
 @pytest.fixture(scope="module")
 def matrix(django_db_setup, django_db_blocker):
     """The seeded demo, its members by role and a path for every route; the answers each role's
@@ -168,6 +180,7 @@ def matrix(django_db_setup, django_db_blocker):
         for role in ("quality_manager", "admin", "executive"):
             client.force_login(users[role])
             discover(client, slug, ORG_ROUTES, found=found, read=read)
+        _units_pages(context.organization, found)
         urls = {route: found.get(route) or sample_url(route, slug) for route in ORG_ROUTES}
         state = SimpleNamespace(users=users, found=found, urls=urls, answers={})
         yield state

@@ -29,6 +29,7 @@ from leadership.services import competence_import
 from objectives.models import Measurement, MeasurementImport
 from qms.core import spreadsheets
 from qms.core.limits import MAX_TEXT_CHARACTERS, MULTIPART_SLACK
+from qms.core.models import OrgUnit
 from qms.core.spreadsheets import ImportFileError, SheetSpec
 from tests.objectives.factories import make_objective
 
@@ -42,6 +43,7 @@ class ImportPage:
     header: str
     good_row: str
     model: Any  # whose rows an import creates
+    who: str = "quinn"  # the member of the cast who may import there
 
 
 IMPORTS = {
@@ -65,6 +67,14 @@ IMPORTS = {
         "objective_code,period_end,value",
         "OBJ-07,2025-01-31,90",
         Measurement,
+    ),
+    "units": ImportPage(
+        "core:org-units-import",
+        ("acme-test",),
+        "name,code,parent_code",
+        "Goods In,GI,A1",
+        OrgUnit,
+        who="adam",
     ),
 }
 
@@ -248,7 +258,7 @@ def test_a_bad_file_is_refused_with_a_sentence_and_writes_nothing(
     key = (case, target)
     if key not in _bad_file_cache:  # the zip bomb takes a second to build
         _bad_file_cache[key] = build(page)
-    client.force_login(importable.quinn)
+    client.force_login(getattr(importable, page.who))
     before = page.model.objects.count()
     status, html = attempt(
         client, django_capture_on_commit_callbacks, page, _bad_file_cache[key], name
@@ -266,12 +276,13 @@ def test_a_sheet_claiming_a_million_rows_is_refused_quickly(
     # million-row claim is the same.
     monkeypatch.setattr("qms.core.registers.importing.MAX_IMPORT_ROWS", 10)
     monkeypatch.setattr("objectives.import_files.MAX_ROWS", 10)
+    monkeypatch.setattr("qms.core.units_import.MAX_ROWS", 10)
     monkeypatch.setattr(
         "leadership.services.competence_import.SPEC",
         dataclasses.replace(competence_import.SPEC, max_rows=10),
     )
     page = IMPORTS[target]
-    client.force_login(importable.quinn)
+    client.force_login(getattr(importable, page.who))
     before = page.model.objects.count()
     status, html = attempt(
         client, django_capture_on_commit_callbacks, page, tall_sheet(page), "t.xlsx"

@@ -109,7 +109,25 @@ def _plain_related_id_errors(data, view):
             left = _who_left(view, str(errors[index])) if code == "does_not_exist" else None
             if left:
                 errors[index] = ErrorDetail(left, code=code)
+            closed = _closed_unit(view, str(errors[index])) if code == "does_not_exist" else None
+            if closed:
+                errors[index] = ErrorDetail(closed, code=code)
     return data
+
+
+UNKNOWN_UNIT = re.compile(r"\bno unit (\d{1,12}) in this organisation\.", re.I)
+
+
+def _closed_unit(view, text: str) -> str | None:
+    """ "No unit 5 …" of a unit of this organisation that is closed: says so, and since when
+    (`qms.core.units.closed_unit_sentence`, the forms' sentence)."""
+    from qms.core.units import closed_unit_sentence
+
+    found = UNKNOWN_UNIT.search(text)
+    organization = getattr(view, "organization", None)
+    if found is None or organization is None:
+        return None
+    return closed_unit_sentence(organization=organization, value=found.group(1))
 
 
 UNKNOWN_MEMBER = re.compile(r"\bno member (\d{1,12}) in this organisation\.", re.I)

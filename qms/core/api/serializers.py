@@ -1,11 +1,12 @@
 import datetime
 
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from qms.core.models import Membership, Organization, OrgUnit
+from qms.core.models import Membership, Organization, OrgUnit, units_of
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -37,10 +38,16 @@ class UserSummarySerializer(serializers.ModelSerializer):
 
 class OrgUnitSerializer(serializers.ModelSerializer):
     parent = serializers.SerializerMethodField()
+    closed_on = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="The day the unit closed (null while open): it keeps its records and takes "
+        "no new ones.",
+    )
 
     class Meta:
         model = OrgUnit
-        fields = ["id", "name", "code", "kind", "depth", "parent"]
+        fields = ["id", "name", "code", "kind", "depth", "parent", "closed_on"]
 
     def get_parent(self, unit) -> int | None:
         parents = self.context.get("parents_by_path", {})
@@ -67,7 +74,23 @@ class OrganizationUnitField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         organization = self.context.get("organization")
-        return OrgUnit.objects.filter(organization=organization) if organization else None
+        if organization is None:
+            return None
+        return open_units_for(self, OrgUnit.objects.filter(organization=organization))
+
+
+def open_units_for(field, queryset):
+    """The units a related field of a serializer may take: open ones, and those the record
+    being changed already has (`OrgUnitQuerySet.for_new_records`)."""
+    holder = field.parent if isinstance(field.parent, serializers.ManyRelatedField) else field
+    serializer = holder.parent
+    source = holder.source if holder.source not in (None, "*") else holder.field_name
+    instance = getattr(serializer, "instance", None)
+    try:
+        kept = units_of(instance, source)
+    except Exception:  # a source that is not a unit field of the instance: keep nothing
+        kept = []
+    return queryset.filter(Q(closed_on__isnull=True) | Q(pk__in=kept))
 
 
 class MembershipChangeInput(serializers.Serializer):
@@ -135,3 +158,34 @@ class DeactivateInput(serializers.Serializer):
 class DeactivateOutput(serializers.Serializer):
     membership = MembershipSerializer()
     handed_over = HandoverItemSerializer(many=True)
+
+
+class OrgUnitCreateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=30, allow_blank=True, default="")
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices, default=OrgUnit.Kind.DEPARTMENT)
+    parent = OrganizationUnitField(
+        allow_null=True,
+        help_text="The open unit it belongs under; null only for an organisation's first unit.",
+    )
+
+
+class OrgUnitChangeInput(serializers.Serializer):
+    """What an administrator changes; a field left out keeps its value."""
+
+    name = serializers.CharField(max_length=200)
+    code = serializers.CharField(max_length=30, allow_blank=True)
+    kind = serializers.ChoiceField(choices=OrgUnit.Kind.choices)
+
+
+class OrgUnitMoveInput(serializers.Serializer):
+    parent = OrganizationUnitField(
+        help_text="The open unit to move it under, outside its own branch; the units beneath "
+        "it move with it."
+    )
+
+
+class OrgUnitCloseInput(serializers.Serializer):
+    closed_on = serializers.DateField(
+        required=False, help_text="The day it closed: today (the default) or earlier."
+    )

@@ -1,12 +1,13 @@
 """Core API endpoints: the caller's organisations, and each organisation's units and members."""
 
+from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, viewsets
+from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from qms.core import handover, services
+from qms.core import handover, services, units
 from qms.core.api.errors import run_service
 from qms.core.api.schema import ErrorDocumentingAutoSchema, ErrorSerializer
 from qms.core.api.scoping import HasRoleForMethod, OrganizationScopedViewSetMixin
@@ -17,8 +18,13 @@ from qms.core.api.serializers import (
     MembershipChangeInput,
     MembershipSerializer,
     OrganizationSerializer,
+    OrgUnitChangeInput,
+    OrgUnitCloseInput,
+    OrgUnitCreateInput,
+    OrgUnitMoveInput,
     OrgUnitSerializer,
 )
+from qms.core.concurrency import version_of
 from qms.core.models import Membership, Organization, OrgUnit
 from qms.core.roles import ADMIN_ROLES
 from qms.core.selectors import ended_memberships
@@ -73,14 +79,120 @@ class OrganizationViewSet(viewsets.ReadOnlyModelViewSet):
         return context
 
 
-class OrgUnitViewSet(OrganizationScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """The organisation's units, in tree order (`parent` is null for a root)."""
+class OrgUnitViewSet(
+    OrganizationScopedViewSetMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """The organisation's units, in tree order (`parent` is null for the top unit; `closed_on`
+    set for a closed one). Administrators add, change (If-Match required), move, close and
+    reopen units, with the same rules as the pages (see docs/administrator.md, "Units")."""
 
     serializer_class = OrgUnitSerializer
     pagination_class = None  # a tree is read whole; organisations have tens of units
+    write_roles = ADMIN_ROLES
+    http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_base_queryset(self, organization):
         return OrgUnit.objects.filter(organization=organization)
+
+    def get_object(self):
+        # A write with If-Match runs in one transaction and locks the unit to check its version:
+        # the tree's lock comes first, as in every change of a unit (`units.lock_tree`).
+        if (
+            self.request.method not in ("GET", "HEAD", "OPTIONS")
+            and transaction.get_connection().in_atomic_block
+        ):
+            units.lock_tree(self.organization.id)
+        return super().get_object()
+
+    def _output(self, unit: OrgUnit, code=status.HTTP_200_OK) -> Response:
+        unit = OrgUnit.objects.get(pk=unit.pk)  # treebeard moves rewrite paths underneath
+        response = Response(self.get_serializer(unit).data, status=code)
+        response["ETag"] = f'"{version_of(unit)}"'
+        return response
+
+    @extend_schema(
+        request=OrgUnitCreateInput,
+        responses={201: OrgUnitSerializer},
+        description="Add a unit under an open one (administrators). Refused with 400, adding "
+        "nothing: a parent of another organisation or a closed one, a code already used.",
+    )
+    def create(self, request, org_slug=None):
+        data = OrgUnitCreateInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        unit = run_service(
+            lambda: units.org_unit_add(
+                organization=self.organization, actor=self.membership, **data.validated_data
+            )
+        )
+        return self._output(unit, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=OrgUnitChangeInput,
+        responses={200: OrgUnitSerializer},
+        description="Rename a unit or change its code or kind (administrators); If-Match is "
+        "required.",
+    )
+    def partial_update(self, request, org_slug=None, pk=None):
+        unit = self.get_object()
+        data = OrgUnitChangeInput(
+            data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        data.is_valid(raise_exception=True)
+        changes = {"name": unit.name, "code": unit.code, "kind": unit.kind, **data.validated_data}
+        unit = run_service(
+            lambda: units.org_unit_change(unit=unit, actor=self.membership, **changes)
+        )
+        return self._output(unit)
+
+    @extend_schema(
+        request=OrgUnitMoveInput,
+        responses={200: OrgUnitSerializer},
+        description="Move a unit, with the units beneath it, under another open unit "
+        "(administrators). Refused with 400 (into its own branch, a closed or another "
+        "organisation's unit) or 409 (the top unit). The rollups above the old and the new "
+        "place are recomputed by the worker.",
+    )
+    @action(detail=True, methods=["post"])
+    def move(self, request, org_slug=None, pk=None):
+        unit = self.get_object()
+        data = OrgUnitMoveInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        unit = run_service(
+            lambda: units.org_unit_move(
+                unit=unit, new_parent=data.validated_data["parent"], actor=self.membership
+            )
+        )
+        return self._output(unit)
+
+    @extend_schema(
+        request=OrgUnitCloseInput,
+        responses={200: OrgUnitSerializer},
+        description="Close a unit (administrators): it keeps its records and takes no new "
+        "ones. Refused with 400 while units beneath it are open, members or open invitations "
+        "belong to it, or for a day in the future; 409 for the top unit or one already closed.",
+    )
+    @action(detail=True, methods=["post"])
+    def close(self, request, org_slug=None, pk=None):
+        unit = self.get_object()
+        data = OrgUnitCloseInput(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        unit = run_service(
+            lambda: units.org_unit_close(
+                unit=unit, actor=self.membership, on=data.validated_data.get("closed_on")
+            )
+        )
+        return self._output(unit)
+
+    @extend_schema(request=None, responses={200: OrgUnitSerializer})
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, org_slug=None, pk=None):
+        """Reopen a closed unit (administrators); 409 if it is open or its parent is closed."""
+        unit = self.get_object()
+        unit = run_service(lambda: units.org_unit_reopen(unit=unit, actor=self.membership))
+        return self._output(unit)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -149,8 +261,9 @@ class MembershipViewSet(
     def partial_update(self, request, org_slug=None, pk=None):
         self._require_if_match()
         membership = self.get_object()
+        # With the member as its instance: the unit they have is kept even if it closed since.
         serializer = MembershipChangeInput(
-            data=request.data, partial=True, context=self.get_serializer_context()
+            membership, data=request.data, partial=True, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
         changes = {

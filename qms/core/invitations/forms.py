@@ -35,7 +35,8 @@ class InvitationForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         from qms.core.models import OrgUnit
 
-        self.fields["org_unit"].queryset = OrgUnit.objects.for_organization(organization)
+        # A closed unit takes no new members.
+        self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(organization)
 
 
 class AccountForm(StyledFormMixin, forms.Form):

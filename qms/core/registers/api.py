@@ -11,8 +11,9 @@ from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.utils.field_mapping import ClassLookupDict
 
 from qms.core.api.scoping import OrganizationScopedViewSetMixin
+from qms.core.api.serializers import open_units_for
 from qms.core.immutable import NotAllowed
-from qms.core.models import Membership
+from qms.core.models import Membership, OrgUnit
 from qms.core.registers import services
 from qms.core.registers.definition import Register, all_registers
 from qms.core.roles import ALL_ROLES
@@ -35,6 +36,10 @@ class RegisterSerializer(serializers.ModelSerializer):
                 relation.queryset = Membership.objects.filter(
                     organization=organization
                 ).assignable()
+            elif model is OrgUnit:  # a closed unit takes no new records; a record keeps its own
+                relation.queryset = open_units_for(
+                    relation, queryset.filter(organization=organization)
+                )
             elif any(f.name == "organization" for f in model._meta.fields):
                 relation.queryset = queryset.filter(organization=organization)
 

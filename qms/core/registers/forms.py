@@ -6,7 +6,7 @@ from django import forms
 
 from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_label
 from qms.core.limits import check_size, max_bytes
-from qms.core.models import Membership
+from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.spreadsheets import ACCEPT, SPLIT_HINT, upload_problem
 
 MAX_IMPORT_BYTES = max_bytes("IMPORT_MAX_BYTES")
@@ -22,7 +22,7 @@ class RegisterForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, organization, **kwargs):
         self.organization = organization
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput(attrs=field.widget.attrs)
             if not isinstance(field, forms.ModelChoiceField):
@@ -31,6 +31,10 @@ class RegisterForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
             if model is Membership:
                 field.queryset = Membership.objects.for_organization(organization).assignable()
                 field.label_from_instance = member_label
+            elif model is OrgUnit:  # a closed unit takes no new records; a record keeps its own
+                field.queryset = OrgUnit.objects.for_new_records(
+                    organization, units_of(self.instance, name)
+                )
             elif any(f.name == "organization" for f in model._meta.fields):
                 field.queryset = field.queryset.filter(organization=organization)
 
