@@ -105,7 +105,7 @@ def user_get_or_create(*, username: str, email: str, first_name: str, last_name:
 def require_administrator(actor: Membership, organization_id: int, doing: str) -> None:
     """Only the organisation's own administrators do what `doing` says ("change its members"):
     pages and API check the role first; this keeps any other caller to the same rule."""
-    if actor.role not in ADMIN_ROLES or actor.organization_id != organization_id:
+    if actor is None or actor.role not in ADMIN_ROLES or actor.organization_id != organization_id:
         raise NotAllowed(f"Only the organisation's administrators {doing}.")
 
 

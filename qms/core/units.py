@@ -27,9 +27,9 @@ from django.db import IntegrityError, transaction
 from django.dispatch import Signal
 from django.utils import formats, timezone
 
-from qms.core.immutable import NotAllowed, TransitionError
+from qms.core.immutable import TransitionError
 from qms.core.models import Membership, Organization, OrgUnit
-from qms.core.roles import ADMIN_ROLES
+from qms.core.services import require_administrator
 
 # Sent during a move, with `organization_id`: the apps that roll results up the tree
 # recompute them (the core knows no app).
@@ -52,11 +52,6 @@ def closed_unit_sentence(*, organization, value) -> str | None:
         return None
     day = formats.date_format(unit.closed_on, "j F Y")
     return f"{unit.name} is closed (since {day}): it takes no new records."
-
-
-def _check_administrator(actor: Membership, organization_id: int) -> None:
-    if actor is None or actor.role not in ADMIN_ROLES or actor.organization_id != organization_id:
-        raise NotAllowed("Only the organisation's administrators change its units.")
 
 
 def unit_trail(unit: OrgUnit) -> str:
@@ -134,7 +129,7 @@ def org_unit_add(
     reason: str = "Added by an administrator",
 ) -> OrgUnit:
     """A new unit under `parent` (the first unit of an organisation has none: it is the top)."""
-    _check_administrator(actor, organization.id)
+    require_administrator(actor, organization.id, "change its units")
     lock_tree(organization.id)
     if parent is not None and parent.organization_id == organization.id:
         parent = _lock(parent)  # as it is now: closed since the form was opened?
@@ -169,7 +164,7 @@ def org_unit_change(
     *, unit: OrgUnit, actor: Membership, name: str, code: str, kind: str
 ) -> OrgUnit:
     """Rename a unit, or change its code or kind. Its records and history stay with it."""
-    _check_administrator(actor, unit.organization_id)
+    require_administrator(actor, unit.organization_id, "change its units")
     lock_tree(unit.organization_id)  # a rename re-sorts the unit among its siblings
     locked = _lock(unit)
     name, code = (name or "").strip(), (code or "").strip()
@@ -204,7 +199,7 @@ def org_unit_move(*, unit: OrgUnit, new_parent: OrgUnit | None, actor: Membershi
     """Move a unit, with every unit beneath it, under `new_parent`. Refused, changing nothing:
     the top unit, a move into itself or beneath itself, a parent of another organisation or a
     closed one. The rollups above the old and the new place are recomputed once this commits."""
-    _check_administrator(actor, unit.organization_id)
+    require_administrator(actor, unit.organization_id, "change its units")
     lock_tree(unit.organization_id)
     locked = _lock(unit)
     if locked.depth == 1:
@@ -282,7 +277,7 @@ def org_unit_close(*, unit: OrgUnit, actor: Membership, on: datetime.date | None
     """Close a unit from `on` (today if not given). Its records, history and rollups stay; it
     is offered to no new record. Refused, changing nothing, by the rules in this module's
     docstring, each said with what to do."""
-    _check_administrator(actor, unit.organization_id)
+    require_administrator(actor, unit.organization_id, "change its units")
     lock_tree(unit.organization_id)  # no unit is added beneath it while it closes
     locked = _lock(unit)
     today = timezone.localdate()
@@ -332,7 +327,7 @@ def org_unit_close(*, unit: OrgUnit, actor: Membership, on: datetime.date | None
 @transaction.atomic
 def org_unit_reopen(*, unit: OrgUnit, actor: Membership) -> OrgUnit:
     """A closed unit takes new records again."""
-    _check_administrator(actor, unit.organization_id)
+    require_administrator(actor, unit.organization_id, "change its units")
     lock_tree(unit.organization_id)
     locked = _lock(unit)
     if not locked.is_closed:

@@ -91,6 +91,9 @@ def test_the_demo_logins_can_be_printed_last_without_seeding_again(db):
     out = StringIO()
     call_command("seed_demo", "--logins-only", stdout=out)
     assert "executive" in out.getvalue() and "demo1234" in out.getvalue()
+    # Every login the guides and notifications name, the other executives too.
+    for username in ("ops.director", "cs.director", "leeds.lead", "cs.lead"):
+        assert username in out.getvalue()
     assert not Organization.objects.exists()
 
 

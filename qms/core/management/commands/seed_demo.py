@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from qms.core.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from qms.core.demo import DEMO_PASSWORD, DEMO_USERS, EXTRA_USERS, seed_demo
 from qms.core.roles import Role
 from qms.core.schedules import ensure_schedules
 
@@ -66,7 +66,9 @@ class Command(BaseCommand):
                     )
                 )
         self.stdout.write(f"  Demo logins (password for all: {DEMO_PASSWORD}):")
-        for spec in DEMO_USERS:
+        # Every login, the two other executives and the team leads too: the guides and the
+        # notifications name them (a try-out looked for ops.director's password).
+        for spec in DEMO_USERS + EXTRA_USERS:
             name = f"{spec.first_name} {spec.last_name}"
             self.stdout.write(f"    {spec.username:<12} {Role(spec.role).label:<16} {name}")
         if url:
