@@ -402,8 +402,9 @@ def survey_panel(data: DashboardData) -> Panel:
             else f"mean {shown[0]:.1f} out of 5" if shown else "no organisation-wide figure"
         )  # fmt: skip
         summary = (
-            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {trend} (closed rounds; "
-            "groups under six folded)."
+            f"{len(rounds)} round{'s' if len(rounds) != 1 else ''}: {trend} (closed rounds). "
+            "A unit where fewer than six answered is counted in the unit above it (named "
+            "beside it) and shows no figure of its own."
         )
     else:
         summary = "No closed pulse survey round with enough respondents in this period."
@@ -412,7 +413,11 @@ def survey_panel(data: DashboardData) -> Panel:
         title="Staff pulse survey",
         summary=summary,
         columns=["Group", *rounds],
-        rows=[[row.label, *(_figure(m, 2) for m in row.means)] for row in rows],
+        # One decimal, as the sentence above and the results page write a mean.
+        rows=[
+            [row.label, *(_figure(m, 1) if m is not None else "—" for m in row.means)]
+            for row in rows
+        ],
         figure=charts.survey_trend_figure(rounds, rows) if rows else None,
         label="Line chart: mean survey score per group across rounds; gaps where a group had "
         "fewer than six respondents.",

@@ -85,3 +85,20 @@ def test_the_accountability_table_says_it_is_the_whole_organisation_today(client
 def test_workbook_cells_read_one_in_the_singular(places, unit, expected):
     """Found by the try-out: OBJ-09's cell showed "1 items" in Excel."""
     assert tables.number_format(places, unit) == expected
+
+
+@pytest.mark.django_db
+def test_the_agendas_pulse_survey_line_reads_like_the_dashboards(client, demo):
+    """Found by the try-out: the agenda mixed "4.1" with "4.06" and read "per closed round 3"."""
+    import re
+
+    from reviews.models import ManagementReview
+
+    client.force_login(demo.members["quality"].user)
+    held = ManagementReview.objects.filter(
+        organization=demo.organization, status="signed_off", inputs__data__has_key="pulse_survey"
+    ).exclude(inputs__data__pulse_survey=[]).latest("held_on")
+    page = client.get(reverse("reviews:detail", args=["acme", held.number])).content.decode()
+    line = page.split("<strong>Staff pulse survey</strong>")[1].split("</p>")[0]
+    assert re.search(r"in closed rounds? \d", line) and "per closed round" not in line
+    assert re.findall(r"\d\.\d", line) and not re.findall(r"\d\.\d\d", line)

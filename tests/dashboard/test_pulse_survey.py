@@ -40,4 +40,10 @@ def test_the_survey_trend_shows_closed_rounds_and_groups_of_six_or_more_only(cli
     labels = [row[0] for row in panel.rows]
     assert labels[0] == "Whole organisation"
     assert "Plant One" not in labels  # 4 respondents: folded into its parent, never shown
+    # Its parent's row says it counts it (try-out: read as a second name for everyone), and
+    # its means read with one decimal, as the sentence above the table writes them.
+    (parent,) = [row for row in panel.rows[1:] if "Plant One" in row[0]]
+    assert parent[0].endswith("(includes Plant One)")
+    assert str(parent[1]) == "3.2" and str(panel.rows[0][1]) == "3.2"
+    assert "counted in the unit above it" in panel.summary
     assert panel.figure is not None

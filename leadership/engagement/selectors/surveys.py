@@ -248,9 +248,15 @@ def survey_trend(results: list[RoundResults]) -> list[TrendRow]:
                 labels.append(group.label)
     rows = [TrendRow(OVERALL_LABEL, [r.overall.mean if r.overall else None for r in results])]
     for label in labels:
+        # A unit's group also counts the smaller units folded into it: said beside its name,
+        # as the results page says it (a try-out read "Acme Precision Ltd" beside "Whole
+        # organisation" as two names for everyone).
+        folded = sorted(
+            {unit for r in results for g in r.groups if g.label == label for unit in g.folded_units}
+        )
         rows.append(
             TrendRow(
-                label,
+                f"{label} (includes {', '.join(folded)})" if folded else label,
                 [next((g.mean for g in r.groups if g.label == label), None) for r in results],
             )
         )
