@@ -95,9 +95,15 @@ def test_the_agendas_pulse_survey_line_reads_like_the_dashboards(client, demo):
     from reviews.models import ManagementReview
 
     client.force_login(demo.members["quality"].user)
-    held = ManagementReview.objects.filter(
-        organization=demo.organization, status="signed_off", inputs__data__has_key="pulse_survey"
-    ).exclude(inputs__data__pulse_survey=[]).latest("held_on")
+    held = (
+        ManagementReview.objects.filter(
+            organization=demo.organization,
+            status="signed_off",
+            inputs__data__has_key="pulse_survey",
+        )
+        .exclude(inputs__data__pulse_survey=[])
+        .latest("held_on")
+    )
     page = client.get(reverse("reviews:detail", args=["acme", held.number])).content.decode()
     line = page.split("<strong>Staff pulse survey</strong>")[1].split("</p>")[0]
     assert re.search(r"in closed rounds? \d", line) and "per closed round" not in line
