@@ -168,7 +168,7 @@ class MeasurementForm(StyledFormMixin, forms.Form):
             ""
             if ends
             else f"No period of {objective.code} has ended yet: its first value can be logged "
-            f"from {(first_end + datetime.timedelta(days=1)).isoformat()}."
+            f"from {first_end + datetime.timedelta(days=1):%-d %b %Y}."
         )
 
     def replaces(self, period: datetime.date):

@@ -380,9 +380,9 @@ def locked_through(organization: Organization) -> datetime.date | None:
 
 
 def seen_by_text(lock: PeriodLock) -> str:
-    """ "review MR-3 on 2026-10-15": the review that saw a value, as messages name it."""
+    """ "review MR-3 on 15 Oct 2026": the review that saw a value, as messages name it."""
     held_on = lock.held_on or timezone.localdate(lock.locked_at)
-    return f"review {lock.review_reference} on {held_on.isoformat()}"
+    return f"review {lock.review_reference} on {held_on:%-d %b %Y}"
 
 
 def seen_value_problem(

@@ -107,13 +107,13 @@ def period_problem(
     if end < first_allowed:
         return (
             f"period {end.isoformat()} is before {objective.code} started "
-            f"({objective.start_date.isoformat()})"
+            f"(on {objective.start_date:%-d %b %Y})"
         )
     today = today or timezone.localdate()
     if end >= today:
         after_end = end + datetime.timedelta(days=1)
         return (
             f"{describe(objective.frequency, end)} has not ended yet: the value of "
-            f"{objective.code} for it can be recorded from {after_end.isoformat()}"
+            f"{objective.code} for it can be recorded from {after_end:%-d %b %Y}"
         )
     return None

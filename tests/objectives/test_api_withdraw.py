@@ -53,7 +53,7 @@ def test_a_value_a_review_saw_is_not_withdrawn(api_client, cast, value):
     response = api_client.post(withdraw_url(value.pk), {"reason": "Typo"}, format="json")
     assert response.status_code == 409
     detail = response.json()["detail"]
-    assert "was seen by review MR-3 on 2025-04-15: it cannot be withdrawn" in detail
+    assert "was seen by review MR-3 on 15 Apr 2025: it cannot be withdrawn" in detail
     assert Measurement.objects.filter(pk=value.pk).exists()
 
 

@@ -26,7 +26,7 @@ D = datetime.date
 # the periods to that day: it saw August's value, and September's as missing (not yet due).
 TODAY = D(2026, 11, 10)
 AUG, SEP, OCT, NOV = D(2026, 8, 31), D(2026, 9, 30), D(2026, 10, 31), D(2026, 11, 30)
-SEEN = "The August 2026 value of OBJ-07 was seen by review MR-3 on 2026-10-15"
+SEEN = "The August 2026 value of OBJ-07 was seen by review MR-3 on 15 Oct 2026"
 
 
 @pytest.fixture(autouse=True)
@@ -145,7 +145,7 @@ def test_the_next_review_sees_what_arrived_after_and_protects_it_from_then(cast,
     periods_lock(organization=cast.org_a, through=D(2026, 11, 10), review_reference="MR-4",
                  held_on=TODAY)  # fmt: skip
     assert Measurement.objects.get(period_end=SEP).seen_in.review_reference == "MR-4"
-    with pytest.raises(Exception, match="seen by review MR-4 on 2026-11-10"):
+    with pytest.raises(Exception, match="seen by review MR-4 on 10 Nov 2026"):
         measurement_record(
             objective=objective, period_end=SEP, value=Decimal("91"), actor=cast.carl
         )
@@ -182,7 +182,7 @@ def test_the_api_refuses_a_period_that_has_not_ended(api_client, cast, objective
     assert response.status_code == 400
     assert response.json()["period_end"] == [
         "November 2026 has not ended yet: the value of OBJ-07 for it can be recorded from "
-        "2026-12-01."
+        "1 Dec 2026."
     ]
 
 
