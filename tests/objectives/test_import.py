@@ -164,7 +164,10 @@ def test_unchanged_rows_make_no_new_version(cast, objective):
             "Row 3: value 120 is above 100, the highest valid value for OBJ-07.",
         ),
         ("OBJ-07,2025-02-28,1e15", "Row 3: value 1E+15 is out of range."),
-        ("OBJ-07,2023-12-31,90", "Row 3: period 2023-12-31 is before OBJ-07 started (on 1 Jan 2024)."),
+        (
+            "OBJ-07,2023-12-31,90",
+            "Row 3: period 2023-12-31 is before OBJ-07 started (on 1 Jan 2024).",
+        ),
         (",2025-02-28,90", "Row 3: the objective code is empty."),
     ],
 )
