@@ -48,6 +48,15 @@ def test_phone_width_collapses_the_navigation(browser, live_server, demo):
     sign_in(page, live_server, "quality", "demo1234")
     page.wait_for_url(f"{live_server.url}/o/acme/")
     assert not page.get_by_role("link", name="People", exact=True).is_visible()
+    # The bell and its unread count stay in the bar, beside the menu button (try-out: hidden
+    # behind it); one bell only, whatever the width.
+    bell = page.get_by_role("link", name=re.compile(r"^Notifications"))
+    expect(bell).to_have_count(1)
+    expect(bell).to_be_visible()
+    page.set_viewport_size({"width": 1366, "height": 800})
+    expect(bell).to_have_count(1)
+    expect(bell).to_be_visible()
+    page.set_viewport_size({"width": 390, "height": 844})
     page.get_by_role("button", name="Show navigation").click()
     expect(page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     page.get_by_role("button", name="Organisation", exact=True).click()
