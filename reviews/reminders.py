@@ -133,7 +133,16 @@ def sign_offs_waiting(
         .select_related("user")
     )
     for review in reviews:
-        for executive in executives:
+        # The review's chair signs it when they are an executive; otherwise any member of top
+        # management may, and each is told so (a try-out read three e-mails as three asks).
+        chair = [e for e in executives if e.pk == review.chair_id]
+        who = (
+            "You chair it."
+            if chair
+            else "Any member of top management may sign it off; once one does, it leaves "
+            "everyone's list."
+        )
+        for executive in chair or executives:
             yield NotificationSpec(
                 recipient=executive,
                 kind=SIGN_OFF,
@@ -141,8 +150,8 @@ def sign_offs_waiting(
                 occasion="sign-off",
                 title=f"{review.reference} waits for your sign-off",
                 body=f"{review.title}, held on {_day(review.held_on)}: the minutes and "
-                "attendance are recorded. Read the record and sign it off; after that it "
-                "never changes (corrections are addenda).",
+                f"attendance are recorded. Read the record and sign it off; after that it "
+                f"never changes (corrections are addenda). {who}",
                 url=_url(review),
             )
 

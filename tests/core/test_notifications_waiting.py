@@ -21,7 +21,7 @@ from qms.core.models import Membership
 from qms.core.notifications.models import Notification
 from qms.core.notifications.services import digest_run, reminders_run
 from qms.core.roles import Role
-from reviews.models import Nonconformity
+from reviews.models import ManagementReview, Nonconformity
 from reviews.services import management_reviews as review_services
 from tests.api_writes import patch_as_read
 from tests.factories import MembershipFactory, UserFactory
@@ -134,10 +134,24 @@ def test_a_sign_off_through_the_api_resolves_it_for_every_executive(
     MembershipFactory(user=second, organization=cast.org_a, role=Role.EXECUTIVE)
     complete_record(held_review, members)
     assert set(waiting("review-sign-off")) == {"alice", "erin"}
+    assert all("Any member of top management may sign it off" in n.body
+               for n in everyone("review-sign-off"))  # fmt: skip
     api_client.force_authenticate(second)
     url = f"{API}management-reviews/{held_review.number}/sign-off/"
     assert api_client.post(url, {}).status_code == 200
     assert_taken("review-sign-off", client, cast)
+
+
+def test_a_chaired_review_asks_its_chair_only(cast, members, held_review):
+    """Found by the try-out: "MR-007 waits for your sign-off" went to all three executives,
+    three e-mails for one signature, though the review had a chair."""
+    second = UserFactory(username="erin", first_name="Erin")
+    erin = MembershipFactory(user=second, organization=cast.org_a, role=Role.EXECUTIVE)
+    ManagementReview.objects.filter(pk=held_review.pk).update(chair=erin)
+    complete_record(held_review, members)
+    assert set(waiting("review-sign-off")) == {"erin"}
+    (asked,) = everyone("review-sign-off")
+    assert "You chair it." in asked.body
 
 
 # --- quality policy approval -------------------------------------------------------------------
