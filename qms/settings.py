@@ -501,6 +501,7 @@ SPECTACULAR_SETTINGS = {
         "RagStatusEnum": "objectives.models.Rag",
         "ObjectiveStatusEnum": "objectives.models.QualityObjective.Status",
         "ManagementReviewStatusEnum": "reviews.models.management_reviews.ReviewStatus",
+        "OrgUnitKindEnum": "qms.core.models.OrgUnit.Kind",
     },
 }
 
