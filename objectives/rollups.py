@@ -164,6 +164,12 @@ def rollup_reading(
             span = f"the objective ended in {objective.due_date:%B %Y}"
         coverage = f"{values} of {whole} {singular if whole == 1 else plural}; {span}"
     if coverage and ended < expected:
+        # Still running, but some of its ended periods have no value: those are missing, not
+        # pending ("7 of 12 months, in progress" hid three missing months: try-out finding).
+        grace = datetime.timedelta(days=objective.data_due_days)
+        due = sum(1 for e in ends if e + grace <= today)
+        if due > values:
+            coverage += f", {due - values} due and missing"
         coverage += ", in progress"
     judged_value, judged = rollup.value, ""
     if objective.aggregation == Aggregation.SUM and rollup.value is not None and expected > 1:

@@ -60,6 +60,16 @@ def test_a_quarter_with_one_month_of_three_says_so_and_that_it_runs(cast, return
     assert whole.complete and whole.coverage == ""
 
 
+def test_a_running_year_says_how_many_of_its_ended_months_are_missing(cast, returns):
+    """Found by the try-out: "7 of 12 months, in progress" read as if the rest were pending,
+    with three months due and never logged."""
+    today = datetime.date(2025, 11, 20)
+    rollups.recompute_all(cast.org_a.id, today=today)
+    reading = rollups.rollup_reading(returns, _rollup(returns, "year", "2025-12-31"), today)
+    # January to October have ended (November not yet): 10, of which 4 have a value.
+    assert reading.coverage == "4 of 12 months, 6 due and missing, in progress"
+
+
 def test_an_ended_year_missing_months_says_how_many_it_has(cast, returns):
     # The objective started in January: 2025 should hold 12 months, it holds 4.
     today = datetime.date(2026, 3, 1)
