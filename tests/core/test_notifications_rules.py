@@ -149,6 +149,17 @@ def test_overdue_action_reminds_the_owner_then_escalates(raise_action, members):
     assert len(told("action-overdue")) == 1
 
 
+def test_an_executive_who_owns_the_action_is_told_once_and_not_of_escalation_to_themselves(
+    raise_action, members
+):
+    """Found by the try-out: "ACT-0014 is overdue … it is escalated to Oliver Grant", sent to
+    Oliver Grant, then "Urgent: ACT-0014 is 27 days overdue … You are accountable" as well."""
+    action = raise_action(due_date=day("2026-11-03"), owner=members["alice"])
+    reminders_run(today=day("2026-11-30"), organization=action.organization)
+    assert told() == {("alice", "action-overdue", "overdue-2026-11-03")}
+    assert "escalated" not in Notification.objects.get().body
+
+
 def test_a_later_due_date_is_a_new_occasion(raise_action):
     action = raise_action(due_date=day("2026-11-03"))
     reminders_run(today=day("2026-11-05"), organization=action.organization)

@@ -86,6 +86,15 @@ def action_reminders(
             )
             continue
         late = (today - action.due_date).days
+        # An owner who is also the accountable executive is not told it will be escalated to
+        # themselves, nor told twice (try-out finding: two notices, one naming its reader).
+        own = action.owner_id == action.accountable_executive_id
+        escalation = (
+            ""
+            if own
+            else f"; after {escalation_days()} days overdue it is escalated to "
+            f"{action.accountable_executive.display_name}"
+        )
         yield NotificationSpec(
             recipient=action.owner,
             kind=OVERDUE,
@@ -93,11 +102,10 @@ def action_reminders(
             occasion=f"overdue-{action.due_date.isoformat()}",
             title=f"{action.reference} is overdue: {action.title}",
             body=f"{action.reference} “{action.title}” was due on {due}. Close it, or agree a new "
-            f"due date; after {escalation_days()} days overdue it is escalated to "
-            f"{action.accountable_executive.display_name}.",
+            f"due date{escalation}.",
             url=url,
         )
-        if late > escalation_days():
+        if late > escalation_days() and not own:
             yield NotificationSpec(
                 recipient=action.accountable_executive,
                 kind=OVERDUE_ESCALATED,
