@@ -243,6 +243,11 @@ def kpi_multiples_figure(
     return {"data": data, "layout": layout, "narrow": _multiples_layout(series, 1, through)}
 
 
+# The days-late axis reaches at least two weeks: a review held 2 days late filled the whole
+# chart's height when it was the only late one (try-out finding), and read as very late.
+MIN_DAYS_LATE_SCALE = 14
+
+
 def review_compliance_figure(reviews: list[dict]) -> dict:
     """Each review's delay: days from planned to held date (0 = on time), and the planned
     reviews not held yet, marked as such."""
@@ -260,7 +265,7 @@ def review_compliance_figure(reviews: list[dict]) -> dict:
             colours.append(MUTED)
     # Room over the tallest bar for its label on two lines (on a phone), below the top tick's
     # label's height: a label on one line ran into the axis' "15" at 390 px.
-    axis = count_axis("days late", max(ys, default=0))
+    axis = count_axis("days late", max([*ys, MIN_DAYS_LATE_SCALE]))
     axis["range"] = [0, axis["range"][1] * 1.15]
     return {
         "data": [
@@ -300,7 +305,7 @@ def _review_compliance_narrow(xs: list[str], ys: list[int], texts: list[str]) ->
     """On a phone, one bar a line: a year of quarterly reviews put four columns about as wide
     as "■ 14 days late" side by side, and their labels ran into each other, into the axis' "0"
     and into the reviews' names. Across, each label has the rest of its line."""
-    axis = count_axis("days late", max(ys, default=0))
+    axis = count_axis("days late", max([*ys, MIN_DAYS_LATE_SCALE]))
     # Room right of the longest bar for its label ("■ 14 days late").
     axis["range"] = [0, axis["range"][1] * 1.9]
     axis["title"] = {"text": "days late"}

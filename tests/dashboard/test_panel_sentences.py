@@ -108,3 +108,15 @@ def test_the_agendas_pulse_survey_line_reads_like_the_dashboards(client, demo):
     line = page.split("<strong>Staff pulse survey</strong>")[1].split("</p>")[0]
     assert re.search(r"in closed rounds? \d", line) and "per closed round" not in line
     assert re.findall(r"\d\.\d", line) and not re.findall(r"\d\.\d\d", line)
+
+
+def test_a_review_two_days_late_does_not_fill_the_chart():
+    """Found by the try-out: the only late review, 2 days late, was a bar the chart's height."""
+    from qms.dashboard import charts
+
+    held = {"reference": "MR-006", "planned_on": D(2026, 9, 20), "held_on": D(2026, 9, 22),
+            "days_late": 2, "status": "signed_off"}  # fmt: skip
+    figure = charts.review_compliance_figure([held])
+    top = figure["layout"]["yaxis"]["range"][1]
+    assert 2 / top < 0.2
+    assert figure["narrow"]["xaxis"]["range"][1] >= 14
