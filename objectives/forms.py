@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from operator import attrgetter
 
 from django import forms
 from django.db.models import Q
@@ -15,11 +16,6 @@ from qms.core.forms import DateInput, StaleEditMixin, StyledFormMixin, member_la
 from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
 from qms.core.tenancy import members_in_scope, units_in_scope, whole_scope_label
-
-
-def _unit_label(unit: OrgUnit) -> str:
-    """Indented by depth so the tree shows in a plain select."""
-    return "\u2003" * (unit.depth - 1) + unit.name
 
 
 def _member_label(membership: Membership) -> str:
@@ -70,7 +66,7 @@ class ObjectiveForm(StaleEditMixin, StyledFormMixin, forms.ModelForm):
         self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
             organization, units_of(self.instance, "org_unit")
         )
-        self.fields["org_unit"].label_from_instance = _unit_label
+        self.fields["org_unit"].label_from_instance = attrgetter("choice_label")
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["owner"].label_from_instance = _member_label
         self.fields["accountable_executive"].queryset = members.filter(role=Role.EXECUTIVE)
@@ -254,7 +250,7 @@ class ObjectiveFilterForm(StyledFormMixin, forms.Form):
         )
         self.fields["unit"].queryset = units_in_scope(organization, membership)
         self.fields["unit"].empty_label = whole_scope_label(membership, "All units")
-        self.fields["unit"].label_from_instance = _unit_label
+        self.fields["unit"].label_from_instance = attrgetter("choice_label")
         self.fields["owner"].queryset = members.exclude(role=Role.AUDITOR)
         self.fields["owner"].empty_label = "Anyone"
         self.fields["owner"].label_from_instance = lambda m: m.display_name

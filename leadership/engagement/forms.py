@@ -4,6 +4,7 @@ organisation's own (a foreign id is "not one of the available choices")."""
 from __future__ import annotations
 
 import datetime
+from operator import attrgetter
 
 from django import forms
 from django.utils import timezone
@@ -19,10 +20,6 @@ from leadership.engagement.selectors.suggestions import unit_headcounts
 from qms.core.forms import DateInput, StyledFormMixin, member_label
 from qms.core.models import Membership, OrgUnit, units_of
 from qms.core.roles import Role
-
-
-def _unit_label(unit: OrgUnit) -> str:
-    return ("— " * (unit.depth - 1)) + unit.name
 
 
 class SuggestionForm(StyledFormMixin, forms.ModelForm):
@@ -47,8 +44,8 @@ class SuggestionForm(StyledFormMixin, forms.ModelForm):
 
         def label(unit: OrgUnit) -> str:
             if headcounts.get(unit.pk, 0) < ANONYMOUS_MIN_GROUP:
-                return f"{_unit_label(unit)} (too small to name when anonymous)"
-            return _unit_label(unit)
+                return f"{unit.choice_label} (too small to name when anonymous)"
+            return unit.choice_label
 
         self.fields["org_unit"].queryset = OrgUnit.objects.for_new_records(
             organization, units_of(self.instance, "org_unit")
@@ -198,7 +195,7 @@ class RecognitionForm(StyledFormMixin, forms.ModelForm):
         self.fields["team"].queryset = OrgUnit.objects.for_new_records(
             organization, units_of(self.instance, "team")
         )
-        self.fields["team"].label_from_instance = _unit_label
+        self.fields["team"].label_from_instance = attrgetter("choice_label")
 
     def clean(self):
         cleaned = super().clean()

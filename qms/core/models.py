@@ -164,6 +164,12 @@ class OrgUnit(MP_Node):
     def is_closed(self) -> bool:
         return self.closed_on is not None
 
+    @property
+    def choice_label(self) -> str:
+        """The unit in a select of the tree: indented by its depth, and marked when closed (a
+        filter listed closed units as if open: try-out finding)."""
+        return "\u2003" * (self.depth - 1) + self.name + (" (closed)" if self.is_closed else "")
+
     def parent_path(self) -> str:
         return self.path[: -self.steplen]
 

@@ -96,7 +96,9 @@ def _check_fields(*, organization_id: int, name: str, code: str, kind: str, pk=N
         errors["code"] = f"A unit's code has at most 30 characters (this one has {len(code)})."
     elif code:
         clash = (
-            OrgUnit.objects.filter(organization_id=organization_id, code=code)
+            # Whatever the case: "LDS" and "ldS" read as one code in a list or a spreadsheet
+            # (try-out finding).
+            OrgUnit.objects.filter(organization_id=organization_id, code__iexact=code)
             .exclude(pk=pk)
             .first()
         )
@@ -295,6 +297,15 @@ def org_unit_close(*, unit: OrgUnit, actor: Membership, on: datetime.date | None
             {
                 "closed_on": "The day it closed cannot be in the future: close the unit on "
                 f"that day, or give today ({formats.date_format(today, 'j F Y')})."
+            }
+        )
+    opened = timezone.localdate(locked.created_at)
+    if on < opened:
+        # A unit cannot have closed before it was recorded (try-out: "Closed on 1 Jan 1800").
+        raise ValidationError(
+            {
+                "closed_on": "The day it closed cannot be before the unit was added "
+                f"({formats.date_format(opened, 'j F Y')})."
             }
         )
     blockers = close_blockers(locked)

@@ -109,9 +109,16 @@ def _read(source, filename: str, result: UnitsImportResult) -> list[_Row]:
     return rows
 
 
+def _key(code: str) -> str:
+    return code.casefold()
+
+
 def _plan(organization, rows: list[_Row], result: UnitsImportResult) -> list[_Row]:
     """The rows to add, parents before children; problems go to `result.errors`."""
-    existing = {u.code: u for u in OrgUnit.objects.for_organization(organization).exclude(code="")}
+    # Codes match whatever their case, as the units' own pages compare them: "acme" names ACME.
+    existing = {
+        _key(u.code): u for u in OrgUnit.objects.for_organization(organization).exclude(code="")
+    }
     parents_of_existing = {u.path: u.code for u in OrgUnit.objects.for_organization(organization)}
     seen: dict[str, int] = {}
     new: dict[str, _Row] = {}
@@ -119,16 +126,16 @@ def _plan(organization, rows: list[_Row], result: UnitsImportResult) -> list[_Ro
     for row in rows:
         if not row.code:
             continue
-        if row.code in seen:
+        if _key(row.code) in seen:
             result.errors.append(
-                f"Row {row.number}: the code {row.code} is also on row {seen[row.code]}."
+                f"Row {row.number}: the code {row.code} is also on row {seen[_key(row.code)]}."
             )
             continue
-        seen[row.code] = row.number
-        unit = existing.get(row.code)
+        seen[_key(row.code)] = row.number
+        unit = existing.get(_key(row.code))
         if unit is not None:
             parent_code = parents_of_existing.get(unit.parent_path(), "") if unit.depth > 1 else ""
-            if unit.name == row.name and parent_code == row.parent_code:
+            if unit.name == row.name and _key(parent_code) == _key(row.parent_code):
                 result.unchanged += 1
             else:
                 where = f"under {parent_code}" if parent_code else "as the top unit"
@@ -137,7 +144,7 @@ def _plan(organization, rows: list[_Row], result: UnitsImportResult) -> list[_Ro
                     "only adds units: change or move it on its page."
                 )
             continue
-        new[row.code] = row
+        new[_key(row.code)] = row
     roots = [row for row in new.values() if not row.parent_code]
     for row in roots:
         if has_units or len(roots) > 1:
@@ -146,9 +153,9 @@ def _plan(organization, rows: list[_Row], result: UnitsImportResult) -> list[_Ro
                 "(its top unit) has none. Give the code of the unit it belongs under."
             )
     for row in new.values():
-        if not row.parent_code or row.parent_code in new:
+        if not row.parent_code or _key(row.parent_code) in new:
             continue
-        parent = existing.get(row.parent_code)
+        parent = existing.get(_key(row.parent_code))
         if parent is None:
             result.errors.append(
                 f"Row {row.number}: there is no unit with the code {row.parent_code} in the "
@@ -165,19 +172,20 @@ def _plan(organization, rows: list[_Row], result: UnitsImportResult) -> list[_Ro
         ready = [
             r
             for r in pending
-            if not r.parent_code or r.parent_code not in new or r.parent_code in placed
+            if not r.parent_code or _key(r.parent_code) not in new or _key(r.parent_code) in placed
         ]
         if not ready:
             for row in pending:
                 result.errors.append(
-                    f"Row {row.number}: {row.code} and the rows above it in the file name each "
-                    "other as parents (a loop)."
+                    f"Row {row.number}: {row.code} belongs under {row.parent_code}, which "
+                    f"belongs (directly or through other rows of the file) under {row.code}: a "
+                    "loop, so neither has a place in the tree."
                 )
             break
         for row in ready:
             ordered.append(row)
-            placed.add(row.code)
-        pending = [r for r in pending if r.code not in placed]
+            placed.add(_key(row.code))
+        pending = [r for r in pending if _key(r.code) not in placed]
     return ordered
 
 
@@ -202,8 +210,8 @@ def org_units_import(
             for row in plan:
                 parent = None
                 if row.parent_code:
-                    parent = added.get(row.parent_code) or OrgUnit.objects.get(
-                        organization=organization, code=row.parent_code
+                    parent = added.get(_key(row.parent_code)) or OrgUnit.objects.get(
+                        organization=organization, code__iexact=row.parent_code
                     )
                 unit = units.org_unit_add(
                     organization=organization,
@@ -214,7 +222,7 @@ def org_units_import(
                     kind=row.kind,
                     reason=f"Imported from {filename[:100]}",
                 )
-                added[row.code] = unit
+                added[_key(row.code)] = unit
                 result.created.append(unit)
     except (ValidationError, TransitionError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from django import forms
 
@@ -79,10 +80,6 @@ def period_for(
     return Period(LAST_12_MONTHS, first, today, f"the last 12 months ({first:%b %Y} to now)")
 
 
-def _unit_label(unit: OrgUnit) -> str:
-    return "\u2003" * (unit.depth - 1) + unit.name
-
-
 class DashboardFilterForm(StyledFormMixin, forms.Form):
     unit = forms.ModelChoiceField(
         label="Organisation unit (and below)", queryset=OrgUnit.objects.none(), required=False
@@ -100,7 +97,7 @@ class DashboardFilterForm(StyledFormMixin, forms.Form):
         self.fields["unit"].queryset = units_in_scope(organization, membership)
         # Their figures never go beyond their unit: the empty choice says so.
         self.fields["unit"].empty_label = whole_scope_label(membership, "Whole organisation")
-        self.fields["unit"].label_from_instance = _unit_label
+        self.fields["unit"].label_from_instance = attrgetter("choice_label")
         self.fields["executive"].queryset = members_in_scope(
             Membership.objects.for_organization(organization)
             .active()

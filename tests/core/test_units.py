@@ -441,6 +441,26 @@ def test_api_admin_adds_renames_moves_closes_and_reopens(tree, api_client):
     assert reopened.status_code == 200 and reopened.json()["closed_on"] is None
 
 
+def test_api_patch_refuses_a_move_or_close_it_would_not_make(tree, api_client):
+    """Found by the try-out: PATCH {"parent": …} or {"closed_on": …} answered 200 and changed
+    nothing. It says where to go; the whole record sent back unchanged is still accepted."""
+    api = _api(api_client, tree.adam)
+    read = api.get(_api_url(tree, "LA"))
+    body = read.json()
+    for change in ({"parent": _unit(tree.org_a, "S").pk}, {"closed_on": "2026-12-01"}):
+        refused = api.patch(_api_url(tree, "LA"), change, format="json", HTTP_IF_MATCH=read["ETag"])
+        assert refused.status_code == 400, refused.json()
+        (field,) = change
+        assert "POST to" in refused.json()[field][0]
+    assert _parent_name(_unit(tree.org_a, "LA")) == "Plant One"
+    assert _unit(tree.org_a, "LA").closed_on is None
+    same = api.patch(
+        _api_url(tree, "LA"), {**body, "name": "Line A1"}, format="json",
+        HTTP_IF_MATCH=read["ETag"],
+    )  # fmt: skip
+    assert same.status_code == 200 and _unit(tree.org_a, "LA").name == "Line A1"
+
+
 def test_api_patch_needs_if_match_and_refuses_a_stale_one(tree, api_client):
     api = _api(api_client, tree.adam)
     read = api.get(_api_url(tree, "S"))
@@ -679,7 +699,9 @@ def test_an_import_under_a_closed_unit_or_in_a_loop_is_refused(tree):
     html = response.content.decode()
     assert response.status_code == 400
     assert "Line A (LA) is closed and takes no new units" in html
-    assert "(a loop)" in html
+    # Said of each row of the loop, whichever comes first (try-out: "the rows above it" on row 2).
+    assert "Row 3: L1 belongs under L2, which belongs (directly or through other rows" in html
+    assert "Row 4: L2 belongs under L1" in html
     assert not OrgUnit.objects.filter(code__in=["UC", "L1", "L2"]).exists()
 
 
@@ -716,3 +738,45 @@ def test_api_a_members_closed_unit_is_kept_when_the_member_changes(tree, api_cli
     refused = api.patch(url, {"org_unit": sales.pk}, format="json", HTTP_IF_MATCH=read["ETag"])
     assert refused.status_code == 400
     assert "Sales is closed (since" in str(refused.json())
+
+
+def test_codes_are_one_whatever_their_case(tree):
+    """Found by the try-out: "ldS" was added beside "LDS", an import added "DC" and "dc", and
+    an import's parent_code "acme" found no unit though ACME existed."""
+    import pytest as _pytest
+    from django.core.exceptions import ValidationError
+
+    with _pytest.raises(ValidationError, match="already the code of Sales"):
+        units.org_unit_add(
+            organization=tree.org_a, actor=_admin(tree), name="Sales 2",
+            parent=_unit(tree.org_a, "A"), code="s", kind="department",
+        )  # fmt: skip
+    twice = _upload(_browser(tree.adam), tree, "name,code,parent_code\nD1,DC,A\nD2,dc,A\n")
+    assert twice.status_code == 400 and "the code dc is also on row 2" in twice.content.decode()
+    lower = _upload(_browser(tree.adam), tree, "name,code,parent_code\nGoods In,GI,a1\n")
+    assert lower.status_code == 302
+    assert _parent_name(_unit(tree.org_a, "GI")) == "Plant One"
+
+
+def test_a_unit_cannot_have_closed_before_it_was_added(tree):
+    """Found by the try-out: "Closed on 1 Jan 1800" for a unit added this week."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    line = _unit(tree.org_a, "LA")
+    with pytest.raises(ValidationError, match="cannot be before the unit was added"):
+        units.org_unit_close(unit=line, actor=_admin(tree), on=datetime.date(1800, 1, 1))
+    line.refresh_from_db()
+    assert line.closed_on is None
+
+
+def test_filters_mark_a_closed_unit(tree):
+    """Found by the try-out: the dashboard's and the objectives list's unit filters listed
+    closed units as if open. One label for a unit in every select of the tree."""
+    units.org_unit_close(unit=_unit(tree.org_a, "LA"), actor=_admin(tree))
+    browser = _browser(tree.quinn)
+    for name in ("dashboard:dashboard", "objectives:list"):
+        page = browser.get(reverse(name, args=[tree.org_a.slug])).content.decode()
+        assert "Line A (closed)</option>" in page, name
+        assert "Sales</option>" in page and "Sales (closed)" not in page, name

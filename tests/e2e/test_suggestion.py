@@ -28,7 +28,8 @@ def test_a_suggestion_accepted_into_an_action_shows_its_outcome_on_the_board(
     page.goto(f"{base}/board/")
     page.get_by_role("link", name="Make a suggestion").first.click()
     page.get_by_label("What could be better?").fill("Shadow board for gauges at each lathe")
-    page.get_by_label("Where").select_option(label="— Plant One (too small to name when anonymous)")
+    small = "\u2003Plant One (too small to name when anonymous)"
+    page.get_by_label("Where").select_option(label=small)
     page.get_by_label("Expected benefit").fill("No more hunting for the bore gauge.")
     page.get_by_role("button", name="Send the suggestion").click()
     page.wait_for_selector("text=Thank you: your suggestion is with the quality manager.")

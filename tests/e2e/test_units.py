@@ -51,6 +51,10 @@ def test_admin_adds_renames_moves_and_closes_a_unit(page, live_server, demo, scr
 
     page.get_by_role("button", name="Close Goods In").click()
     expect(page.locator("body")).to_contain_text("Goods In is closed from")
+    # The closed unit's own page fits a phone too (try-out: its badge was wider than 390 px).
+    expect(page.locator("body")).to_contain_text("it keeps its records and takes no new ones")
+    assert _no_sideways_scroll(page)
+    screenshot(f"units-closed-{width}")
     unit = OrgUnit.objects.get(organization__slug="acme", code="GIN")
     assert unit.closed_on == timezone.localdate()
 
@@ -75,3 +79,22 @@ def test_a_unit_with_members_is_not_closed_and_says_who(page, live_server, demo,
     expect(summary).to_contain_text("Mina Kowalski")
     assert OrgUnit.objects.get(organization__slug="acme", code="CUS").closed_on is None
     screenshot("units-close-refused-390")
+
+
+def test_a_unit_named_without_spaces_fits_a_phone(page, live_server, demo):
+    """Found by the try-out: a pasted formula as a name widened the unit's page past 390 px."""
+    from qms.core import services
+    from qms.core.models import Membership
+
+    acme = OrgUnit.objects.get(organization__slug="acme", code="ACME")
+    admin = Membership.objects.get(organization__slug="acme", user__username="admin")
+    long = services.org_unit_create(
+        organization=acme.organization, name='=HYPERLINK("http://evil.example/very/long/path","click")',
+        parent=acme, code="HL", actor=admin.user,
+    )  # fmt: skip
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, live_server, "admin", "demo1234")
+    page.wait_for_url(f"{live_server.url}/o/acme/")
+    page.goto(f"{live_server.url}/o/acme/units/{long.pk}/")
+    expect(page.locator("h1")).to_contain_text("HYPERLINK")
+    assert _no_sideways_scroll(page)

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -141,6 +141,18 @@ class OrgUnitViewSet(
             data=request.data, partial=True, context=self.get_serializer_context()
         )
         data.is_valid(raise_exception=True)
+        # A unit's place and closing are actions of their own: a PATCH that would change them
+        # is refused, not answered 200 with nothing done (try-out finding). The values it read
+        # may come back unchanged (a client that sends the whole record).
+        now = OrgUnitSerializer(unit, context=self.get_serializer_context()).data
+        elsewhere = {"parent": "move/", "closed_on": "close/ or reopen/"}
+        refused = {
+            field: [f"A PATCH does not change {field}: POST to {elsewhere[field]} instead."]
+            for field in elsewhere
+            if field in request.data and str(request.data[field]) != str(now[field])
+        }
+        if refused:
+            raise serializers.ValidationError(refused)
         changes = {"name": unit.name, "code": unit.code, "kind": unit.kind, **data.validated_data}
         unit = run_service(
             lambda: units.org_unit_change(unit=unit, actor=self.membership, **changes)
