@@ -777,7 +777,7 @@ def _pulse_survey(period: Period) -> list[dict]:
     if not results:
         return []
     return [
-        {"group": row.label, "means": [None if m is None else round(m, 2) for m in row.means],
+        {"group": row.full_label, "means": [None if m is None else round(m, 2) for m in row.means],
          "rounds": [r.round.number for r in results]}
         for row in survey_trend(results)
         if any(m is not None for m in row.means)

@@ -415,7 +415,7 @@ def survey_panel(data: DashboardData) -> Panel:
         columns=["Group", *rounds],
         # One decimal, as the sentence above and the results page write a mean.
         rows=[
-            [row.label, *(_figure(m, 1) if m is not None else "—" for m in row.means)]
+            [row.full_label, *(_figure(m, 1) if m is not None else "—" for m in row.means)]
             for row in rows
         ],
         figure=charts.survey_trend_figure(rounds, rows) if rows else None,

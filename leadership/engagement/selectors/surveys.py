@@ -235,8 +235,18 @@ def survey_results_by_round(
 
 @dataclass
 class TrendRow:
-    label: str
+    label: str  # the group's own name: a chart's legend
     means: list[float | None]  # one per round, None where the group was not shown
+    includes: list[str] = field(default_factory=list)  # smaller units counted in it
+
+    @property
+    def full_label(self) -> str:
+        """The name with the units it counts, for tables and sentences: "Acme Precision Ltd
+        (includes Customer Service)" beside "Whole organisation" (a try-out read the bare name
+        as a second name for everyone). A legend keeps the name alone, which fits its line."""
+        if not self.includes:
+            return self.label
+        return f"{self.label} (includes {', '.join(self.includes)})"
 
 
 def survey_trend(results: list[RoundResults]) -> list[TrendRow]:
@@ -248,16 +258,15 @@ def survey_trend(results: list[RoundResults]) -> list[TrendRow]:
                 labels.append(group.label)
     rows = [TrendRow(OVERALL_LABEL, [r.overall.mean if r.overall else None for r in results])]
     for label in labels:
-        # A unit's group also counts the smaller units folded into it: said beside its name,
-        # as the results page says it (a try-out read "Acme Precision Ltd" beside "Whole
-        # organisation" as two names for everyone).
+        # A unit's group also counts the smaller units folded into it (`full_label`).
         folded = sorted(
             {unit for r in results for g in r.groups if g.label == label for unit in g.folded_units}
         )
         rows.append(
             TrendRow(
-                f"{label} (includes {', '.join(folded)})" if folded else label,
+                label,
                 [next((g.mean for g in r.groups if g.label == label), None) for r in results],
+                includes=folded,
             )
         )
     return rows
