@@ -132,6 +132,10 @@ def describe(record: models.Model) -> str:
     """How a message names the record: Risk or opportunity RISK-003, Policy version 3."""
     label = capfirst(record._meta.verbose_name)
     name = getattr(record, "reference", "") or getattr(record, "code", "")
+    if name and getattr(record, "name", ""):
+        # A record people call by its name, its code beside it: "Org unit Sheffield Machining
+        # (SHF)", not "Org unit SHF" (try-out finding).
+        return f"{label} {record.name} ({name})"
     if not name and hasattr(record, "number"):
         name = str(record.number)
     if not name:
@@ -142,8 +146,8 @@ def describe(record: models.Model) -> str:
 def stale_message(current: models.Model) -> str:
     who, when = last_change(current)
     return (
-        f"{describe(current)} was changed by {who} at {when:%Y-%m-%d %H:%M} after you opened "
-        f"it. {NOT_SAVED}"
+        f"{describe(current)} was changed by {who} at "
+        f"{timezone.localtime(when):%-d %b %Y, %H:%M} after you opened it. {NOT_SAVED}"
     )
 
 

@@ -3,9 +3,11 @@ ETag; an update sent with If-Match naming an older version is refused with 412 (
 changed it, when, and handing back the current version) and changes nothing; one without
 If-Match is refused with 428, and one whose If-Match is not an ETag with 400."""
 
+import datetime
 import re
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from qms.core.actions.models import Action
@@ -175,7 +177,9 @@ def test_a_stale_update_answers_who_changed_it_when_and_the_current_version(cast
     body = refused.json()
     now = alice.get(RISK.format(risk.pk))
     assert body["changed_by"] == "Quinn Test"
-    assert body["changed_at"][:16] in body["detail"].replace(" ", "T")
+    # The sentence says the time as people read it, in the organisation's time zone.
+    changed_at = timezone.localtime(datetime.datetime.fromisoformat(body["changed_at"]))
+    assert f"at {changed_at:%-d %b %Y, %H:%M} after you opened it" in body["detail"]
     # As the API writes its other timestamps, to the second, with the offset (Z: UTC).
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)", body["changed_at"])
     assert body["current"] == now.json()

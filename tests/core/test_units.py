@@ -147,7 +147,12 @@ def test_a_stale_rename_is_refused_with_who_changed_it(tree):
     data.update(name=["Plant Two"])
     response = browser.post(url, data)
     assert response.status_code == 409
-    assert "was changed by Adam Test" in response.content.decode()
+    # Named as people call it, with its code, and the time as people read it (try-out: "Org
+    # unit A1 was changed by … at 2026-12-03 20:53").
+    assert (
+        "Org unit Plant Uno (A1) was changed by Adam Test at "
+        f"{timezone.localtime():%-d %b %Y}, " in response.content.decode()
+    )
     assert _unit(tree.org_a, "A1").name == "Plant Uno"
 
 
